@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# tdx_host_rs: user-facing targets. Kbuild (the file next to this one) is
+# what the kernel build reads; this Makefile only drives it.
+#
+#   make run     bootstrap, build, boot QEMU, load the emulator and the module,
+#                call each SEAMCALL trampoline and print what happened
+#   make check   every test: host cargo tests, lint, KUnit in QEMU, upstream diff
+#   make         build the modules against the test kernel (KDIR= to override)
+
+SHELL := /bin/bash
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+
+.PHONY: all modules run check clean bootstrap kernel
+
+all: modules
+
+bootstrap:
+	@$(ROOT)/scripts/bootstrap.sh
+
+kernel:
+	@$(ROOT)/scripts/kernel.sh
+
+modules:
+	@$(ROOT)/scripts/modules.sh
+
+run:
+	@$(ROOT)/scripts/run.sh
+
+check:
+	@$(ROOT)/scripts/check.sh
+
+clean:
+	@. $(ROOT)/scripts/env.sh; \
+	if [ -d "$$KDIR_TEST" ]; then \
+		$(MAKE) -C "$$KDIR_TEST" M=$(ROOT) "$${KMAKE_VARS[@]}" clean; \
+	fi
+	rm -rf $(ROOT)/build $(ROOT)/rust/target

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * tdx_host_rs: the host side of Intel TDX, in Rust.
+ *
+ * This header is the module's whole C ABI: the SEAMCALL argument block and
+ * the functions exported to other modules (KVM first of all). The Rust side
+ * of the module is generated from this file by bindgen at build time, so this
+ * is the one definition of the layout.
+ */
+#ifndef _LINUX_TDX_HOST_RS_H
+#define _LINUX_TDX_HOST_RS_H
+
+/*
+ * SEAMCALL completion statuses produced by software, not by the TDX module.
+ * Bit 63 marks an error; bits 47:40 all set is a status class the module never
+ * uses, so these can never be mistaken for a real completion status.
+ * Unsuffixed on purpose: they are used from assembly too.
+ */
+#define TDX_RS_SW_ERROR			0x8000FF0000000000
+/* CF was set: no SEAM module loaded, or the SEAM loader is busy. */
+#define TDX_RS_SEAMCALL_VMFAILINVALID	0x8000FF00FFFF0000
+/* The instruction faulted: TDX_RS_SW_ERROR | trap number (#UD 6, #GP 13). */
+#define TDX_RS_SEAMCALL_UD		0x8000FF0000000006
+#define TDX_RS_SEAMCALL_GP		0x8000FF000000000D
+
+#ifndef __ASSEMBLY__
+
+#include <linux/build_bug.h>
+#include <linux/stddef.h>
+#include <linux/types.h>
+#include <asm/kvm_vcpu_regs.h>
+
+#ifdef _ASM_X86_SHARED_TDX_H
+/* Upstream's 13-register layout cannot share a translation unit with ours. */
+#error "tdx_host_rs.h: upstream's asm/shared/tdx.h is also in scope"
+#endif
+
+/**
+ * struct tdx_module_args - SEAMCALL input and output registers
+ *
+ * One u64 per general purpose register, in the x86 register-index order
+ * (RAX = 0, RCX = 1, ... R15 = 15). KVM keeps a vCPU's registers in
+ * kvm_vcpu_arch::regs[] in the same order, so KVM can hand its own array to
+ * TDH.VP.ENTER and no register is copied on the way in or out.
+ *
+ * RAX carries the leaf in and the status out, so it travels as a function
+ * argument and return value instead; RSP and RBP are never SEAMCALL operands.
+ * Those three slots exist only to keep the layout and are never read or
+ * written by the SEAMCALL trampolines (they have no assembler offset at all).
+ */
+struct tdx_module_args {
+	u64 rax_unused;
+	u64 rcx;
+	u64 rdx;
+	u64 rbx;
+	u64 rsp_unused;
+	u64 rbp_unused;
+	u64 rsi;
+	u64 rdi;
+	u64 r8;
+	u64 r9;
+	u64 r10;
+	u64 r11;
+	u64 r12;
+	u64 r13;
+	u64 r14;
+	u64 r15;
+};
+
+#define TDX_RS_ASSERT_REG(field, index)						\
+	static_assert(offsetof(struct tdx_module_args, field) ==		\
+		      (index) * sizeof(u64),					\
+		      "tdx_module_args." #field " is not at register index " #index)
+
+TDX_RS_ASSERT_REG(rax_unused, __VCPU_REGS_RAX);
+TDX_RS_ASSERT_REG(rcx, __VCPU_REGS_RCX);
+TDX_RS_ASSERT_REG(rdx, __VCPU_REGS_RDX);
+TDX_RS_ASSERT_REG(rbx, __VCPU_REGS_RBX);
+TDX_RS_ASSERT_REG(rsp_unused, __VCPU_REGS_RSP);
+TDX_RS_ASSERT_REG(rbp_unused, __VCPU_REGS_RBP);
+TDX_RS_ASSERT_REG(rsi, __VCPU_REGS_RSI);
+TDX_RS_ASSERT_REG(rdi, __VCPU_REGS_RDI);
+TDX_RS_ASSERT_REG(r8, __VCPU_REGS_R8);
+TDX_RS_ASSERT_REG(r9, __VCPU_REGS_R9);
+TDX_RS_ASSERT_REG(r10, __VCPU_REGS_R10);
+TDX_RS_ASSERT_REG(r11, __VCPU_REGS_R11);
+TDX_RS_ASSERT_REG(r12, __VCPU_REGS_R12);
+TDX_RS_ASSERT_REG(r13, __VCPU_REGS_R13);
+TDX_RS_ASSERT_REG(r14, __VCPU_REGS_R14);
+TDX_RS_ASSERT_REG(r15, __VCPU_REGS_R15);
+static_assert(sizeof(struct tdx_module_args) == 16 * sizeof(u64),
+	      "tdx_module_args must be exactly 16 registers");
+static_assert(sizeof(unsigned long) == sizeof(u64),
+	      "kvm_vcpu_arch::regs[] elements must be 64-bit");
+
+#undef TDX_RS_ASSERT_REG
+
+/*
+ * The SEAMCALL trampolines, exported GPL in namespace TDX_HOST_RS.
+ * @fn goes to RAX; the return value is RAX after the call (the completion
+ * status), or one of the TDX_RS_SEAMCALL_* software statuses above.
+ *
+ * tdx_rs_seamcall():           RCX, RDX, R8-R11 in; nothing written back.
+ * tdx_rs_seamcall_ret():       RCX, RDX, R8-R11 in and out.
+ * tdx_rs_seamcall_saved_ret(): RCX, RDX, RBX, RSI, RDI, R8-R15 in and out;
+ *                              lives in .noinstr.text.
+ * Nothing is written back when the call fails with VMfailInvalid or a trap.
+ */
+u64 tdx_rs_seamcall(u64 fn, struct tdx_module_args *args);
+u64 tdx_rs_seamcall_ret(u64 fn, struct tdx_module_args *args);
+u64 tdx_rs_seamcall_saved_ret(u64 fn, struct tdx_module_args *args);
+
+#endif /* !__ASSEMBLY__ */
+#endif /* _LINUX_TDX_HOST_RS_H */

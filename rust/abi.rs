@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The C ABI of this module, as bindgen generated it from
+//! `include/linux/tdx_host_rs.h` at build time.
+
+#![allow(
+    non_camel_case_types,
+    non_upper_case_globals,
+    dead_code,
+    unreachable_pub,
+    clippy::all,
+    missing_docs
+)]
+
+use kernel::ffi;
+
+include!(concat!(env!("TDX_RS_OBJTREE"), "/rust/abi_generated.rs"));
+
+// The header's software statuses and the Rust decoder must agree. bindgen
+// types the unsuffixed hex constants as i64; `as u64` keeps every bit.
+const _: () = {
+    use crate::status;
+    assert!(TDX_RS_SW_ERROR as u64 == status::SW_ERROR);
+    assert!(TDX_RS_SEAMCALL_VMFAILINVALID as u64 == status::SEAMCALL_VMFAILINVALID);
+    assert!(TDX_RS_SEAMCALL_UD as u64 == status::SW_ERROR | status::TRAP_UD as u64);
+    assert!(TDX_RS_SEAMCALL_GP as u64 == status::SW_ERROR | status::TRAP_GP as u64);
+    assert!(core::mem::size_of::<tdx_module_args>() == 16 * 8);
+};

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The seam between the trap glue (`trap.c`) and the model.
+//!
+//! `trap.c` owns the lock; every `tdx_emu_rs_*` callback here runs with it
+//! held, which is what makes handing out `&mut Model` sound.
+
+#![allow(
+    non_camel_case_types,
+    non_upper_case_globals,
+    dead_code,
+    unreachable_pub,
+    clippy::all,
+    missing_docs
+)]
+
+use crate::model::{Gprs, Mode, Model};
+use kernel::error::to_result;
+use kernel::ffi;
+use kernel::prelude::*;
+
+/// `rust/emu/glue.h` and `include/linux/tdx_emu.h`, as bindgen saw them.
+pub(crate) mod c {
+    use kernel::ffi;
+    include!(concat!(
+        env!("TDX_RS_OBJTREE"),
+        "/rust/emu/glue_generated.rs"
+    ));
+}
+
+/// The die notifier, registered for as long as this value lives, with the
+/// model it answers from.
+///
+/// # Invariants
+///
+/// `model` came from [`KBox::into_raw`] and is owned by this value; between
+/// `new` and `drop`, `trap.c` holds it and only uses it under its lock.
+pub(crate) struct TrapRegistration {
+    model: *mut Model,
+}
+
+// SAFETY: the value itself never touches `model` but in `drop`; every other
+// use happens in `trap.c` under its lock, from whichever CPU traps.
+unsafe impl Send for TrapRegistration {}
+// SAFETY: `&TrapRegistration` gives no access to `model` at all.
+unsafe impl Sync for TrapRegistration {}
+
+impl TrapRegistration {
+    pub(crate) fn new(model: KBox<Model>) -> Result<Self> {
+        let model = KBox::into_raw(model);
+        // SAFETY: `model` is valid until `drop` below, which unregisters
+        // before it frees it.
+        let ret = unsafe { c::tdx_emu_trap_register(model.cast()) };
+        if let Err(e) = to_result(ret) {
+            // SAFETY: registration failed, so nobody else holds `model`.
+            drop(unsafe { KBox::from_raw(model) });
+            return Err(e);
+        }
+        // INVARIANT: `model` is owned and registered.
+        Ok(Self { model })
+    }
+}
+
+impl Drop for TrapRegistration {
+    fn drop(&mut self) {
+        // SAFETY: registered in `new`; returns once no CPU runs the notifier.
+        unsafe { c::tdx_emu_trap_unregister() };
+        // SAFETY: by the type invariant we own `model`, and `trap.c` dropped
+        // its copy of the pointer above.
+        drop(unsafe { KBox::from_raw(self.model) });
+    }
+}
+
+/// # Safety
+///
+/// `model` is the pointer `trap.c` was registered with, and the caller holds
+/// the model lock for as long as the returned reference lives.
+unsafe fn model<'a>(model: *mut c::tdx_emu_model) -> &'a mut Model {
+    // SAFETY: the caller's contract.
+    unsafe { &mut *model.cast::<Model>() }
+}
+
+/// # Safety
+///
+/// `gprs` points to 16 valid, exclusive `u64`s for the returned lifetime.
+unsafe fn gprs<'a>(gprs: *mut u64) -> &'a mut Gprs {
+    // SAFETY: the caller's contract; `Gprs` is `[u64; 16]`.
+    unsafe { &mut *gprs.cast::<Gprs>() }
+}
+
+/// # Safety
+///
+/// Called by `trap.c` with the lock held; `gprs` holds 16 registers.
+#[no_mangle]
+unsafe extern "C" fn tdx_emu_rs_seamcall(m: *mut c::tdx_emu_model, regs: *mut u64) -> u32 {
+    // SAFETY: our contract covers both.
+    unsafe { model(m).seamcall(gprs(regs)) as u32 }
+}
+
+/// # Safety
+///
+/// Called by `trap.c` with the lock held.
+#[no_mangle]
+unsafe extern "C" fn tdx_emu_rs_set_mode(m: *mut c::tdx_emu_model, mode: u32) -> ffi::c_int {
+    let Some(mode) = Mode::from_raw(mode) else {
+        return EINVAL.to_errno();
+    };
+    // SAFETY: our contract.
+    unsafe { model(m).set_mode(mode) };
+    0
+}
+
+/// # Safety
+///
+/// Called by `trap.c` with the lock held; `outputs` holds 16 registers.
+#[no_mangle]
+unsafe extern "C" fn tdx_emu_rs_probe_arm(
+    m: *mut c::tdx_emu_model,
+    outputs: *const u64,
+    mask: u16,
+) {
+    // SAFETY: our contract; the probe only reads `outputs`.
+    unsafe { model(m).arm_probe(gprs(outputs.cast_mut()), mask) }
+}
+
+/// # Safety
+///
+/// Called by `trap.c` with the lock held; `inputs` has room for 16 registers.
+#[no_mangle]
+unsafe extern "C" fn tdx_emu_rs_probe_take(m: *mut c::tdx_emu_model, inputs: *mut u64) -> bool {
+    // SAFETY: our contract.
+    let Some(recorded) = (unsafe { model(m).take_recorded() }) else {
+        return false;
+    };
+    // SAFETY: our contract.
+    unsafe { *gprs(inputs) = recorded };
+    true
+}
+
+/// # Safety
+///
+/// Called by `trap.c` with the lock held.
+#[no_mangle]
+unsafe extern "C" fn tdx_emu_rs_inject(
+    m: *mut c::tdx_emu_model,
+    leaf: u16,
+    status: u64,
+    count: u32,
+) {
+    // SAFETY: our contract.
+    unsafe { model(m).inject(leaf, status, count) }
+}
+
+/// # Safety
+///
+/// Called by `trap.c` with the lock held.
+#[no_mangle]
+unsafe extern "C" fn tdx_emu_rs_calls(m: *mut c::tdx_emu_model) -> u64 {
+    // SAFETY: our contract.
+    unsafe { model(m).calls() }
+}
+
+/// # Safety
+///
+/// Called by `trap.c` with the lock held.
+#[no_mangle]
+unsafe extern "C" fn tdx_emu_rs_reset(m: *mut c::tdx_emu_model) {
+    // SAFETY: our contract.
+    unsafe { model(m).reset() }
+}
+
+// The definitions above must have exactly the types `glue.h` declares.
+const _: () = {
+    let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, *mut u64) -> u32; 2] =
+        [c::tdx_emu_rs_seamcall, tdx_emu_rs_seamcall];
+    let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, u32) -> ffi::c_int; 2] =
+        [c::tdx_emu_rs_set_mode, tdx_emu_rs_set_mode];
+    let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, *const u64, u16); 2] =
+        [c::tdx_emu_rs_probe_arm, tdx_emu_rs_probe_arm];
+    let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, *mut u64) -> bool; 2] =
+        [c::tdx_emu_rs_probe_take, tdx_emu_rs_probe_take];
+    let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, u16, u64, u32); 2] =
+        [c::tdx_emu_rs_inject, tdx_emu_rs_inject];
+    let _: [unsafe extern "C" fn(*mut c::tdx_emu_model) -> u64; 2] =
+        [c::tdx_emu_rs_calls, tdx_emu_rs_calls];
+    let _: [unsafe extern "C" fn(*mut c::tdx_emu_model); 2] =
+        [c::tdx_emu_rs_reset, tdx_emu_rs_reset];
+};

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! KUnit suite `tdx_rs_rust_api`: tdx_host_rs' Rust SEAMCALL API (the very
+//! `seamcall.rs` the module builds) through the exported trampolines, against
+//! this emulator.
+
+use crate::glue::c;
+use crate::kunit::{self, kunit_expect};
+use crate::leaf::{Leaf, LeafCall};
+use crate::retry::ENTROPY_TRIES;
+use crate::seamcall::{seamcall, Args, Regs};
+use crate::status::{code, ModuleStatus, SeamcallError, OPERAND_ID_RAX, TRAP_UD};
+use kernel::{bindings, c_str};
+
+const ALL_REGS: [Regs; 3] = [Regs::In, Regs::InOut, Regs::AllInOut];
+const RAX_BIT: u16 = 1 << 0;
+const RCX_BIT: u16 = 1 << 1;
+const RDX_BIT: u16 = 1 << 2;
+
+fn args_with(rcx: u64, rdx: u64) -> Args {
+    Args {
+        rcx,
+        rdx,
+        ..Args::default()
+    }
+}
+
+/// Calls through the safe API; the leaves used here take no memory.
+fn call(regs: Regs, leaf: LeafCall, args: &mut Args) -> Result<ModuleStatus, SeamcallError> {
+    // SAFETY: no operand names memory; the emulator writes no register
+    // outside `regs`' set (the probe masks below keep to it).
+    unsafe { seamcall(regs, leaf, args) }
+}
+
+fn set_mode(mode: u32) {
+    // SAFETY: FFI call without preconditions.
+    let ret = unsafe { c::tdx_emu_set_mode(mode) };
+    kunit_expect!(ret == 0);
+}
+
+fn calls() -> u64 {
+    // SAFETY: FFI call without preconditions.
+    unsafe { c::tdx_emu_calls() }
+}
+
+extern "C" fn reset(_test: *mut bindings::kunit) -> kernel::ffi::c_int {
+    // SAFETY: FFI call without preconditions.
+    unsafe { c::tdx_emu_reset() };
+    0
+}
+
+extern "C" fn vmfailinvalid_is_decoded(_test: *mut bindings::kunit) {
+    set_mode(c::tdx_emu_mode_TDX_EMU_MODE_VMFAILINVALID);
+    for regs in ALL_REGS {
+        let mut args = args_with(1, 2);
+        let r = call(regs, LeafCall::new(Leaf::SysRd), &mut args);
+        kunit_expect!(r == Err(SeamcallError::VmFailInvalid));
+        kunit_expect!(args.rcx == 1 && args.rdx == 2);
+    }
+}
+
+extern "C" fn ud_is_decoded(_test: *mut bindings::kunit) {
+    set_mode(c::tdx_emu_mode_TDX_EMU_MODE_UD);
+    for regs in ALL_REGS {
+        let mut args = args_with(1, 2);
+        let r = call(regs, LeafCall::new(Leaf::SysRd), &mut args);
+        kunit_expect!(r == Err(SeamcallError::Trap(TRAP_UD)));
+        kunit_expect!(args.rcx == 1 && args.rdx == 2);
+    }
+}
+
+extern "C" fn not_ready_is_decoded(_test: *mut bindings::kunit) {
+    // The module is not initialized: leaves other than TDH.SYS.* are refused.
+    let mut args = Args::default();
+    let r = call(Regs::In, LeafCall::new(Leaf::MngCreate), &mut args);
+    let Err(SeamcallError::Module(s)) = r else {
+        kunit_expect!(false);
+        return;
+    };
+    kunit_expect!(s.code() == code::SYS_NOT_READY);
+    kunit_expect!(s.class() == 0x05);
+    kunit_expect!(s.name() == Some("TDX_SYS_NOT_READY"));
+}
+
+extern "C" fn bad_version_is_operand_invalid(_test: *mut bindings::kunit) {
+    let mut args = Args::default();
+    let r = call(
+        Regs::In,
+        LeafCall::with_version(Leaf::SysInit, 1),
+        &mut args,
+    );
+    let Err(SeamcallError::Module(s)) = r else {
+        kunit_expect!(false);
+        return;
+    };
+    kunit_expect!(s.code() == code::OPERAND_INVALID);
+    kunit_expect!(s.operand() == OPERAND_ID_RAX);
+    kunit_expect!(s.non_recoverable());
+}
+
+extern "C" fn informational_status_is_ok(_test: *mut bindings::kunit) {
+    let outputs = [code::KEY_CONFIGURED; 16];
+    // SAFETY: `outputs` holds 16 registers.
+    unsafe { c::tdx_emu_probe_arm(outputs.as_ptr(), RAX_BIT) };
+    let mut args = Args::default();
+    let r = call(Regs::In, LeafCall::new(Leaf::SysKeyConfig), &mut args);
+    kunit_expect!(r.map(|s| s.name()) == Ok(Some("TDX_KEY_CONFIGURED")));
+}
+
+extern "C" fn no_entropy_is_retried(_test: *mut bindings::kunit) {
+    let mut outputs = [0u64; 16];
+    outputs[1] = 0xc0ffee;
+    outputs[2] = 0xdecade;
+    // SAFETY: FFI calls; `outputs` holds 16 registers.
+    unsafe {
+        c::tdx_emu_inject(Leaf::SysRd as u16, code::RND_NO_ENTROPY, 3);
+        c::tdx_emu_probe_arm(outputs.as_ptr(), RAX_BIT | RCX_BIT | RDX_BIT);
+    }
+    let before = calls();
+    let mut args = args_with(0x11, 0x22);
+    let r = call(Regs::InOut, LeafCall::new(Leaf::SysRd), &mut args);
+    kunit_expect!(r.map(|s| s.raw()) == Ok(0));
+    kunit_expect!(calls() - before == 4);
+    let mut inputs = [0u64; 16];
+    // SAFETY: `inputs` has room for 16 registers.
+    kunit_expect!(unsafe { c::tdx_emu_probe_take(inputs.as_mut_ptr()) });
+    kunit_expect!(inputs[0] == Leaf::SysRd as u64 && inputs[1] == 0x11 && inputs[2] == 0x22);
+    kunit_expect!(args.rcx == 0xc0ffee && args.rdx == 0xdecade);
+}
+
+extern "C" fn no_entropy_retry_is_bounded(_test: *mut bindings::kunit) {
+    // SAFETY: FFI call without preconditions.
+    unsafe { c::tdx_emu_inject(Leaf::SysRd as u16, code::RND_NO_ENTROPY, 1000) };
+    let before = calls();
+    let mut args = Args::default();
+    let r = call(Regs::InOut, LeafCall::new(Leaf::SysRd), &mut args);
+    kunit_expect!(r.map_err(|e| e.raw()) == Err(code::RND_NO_ENTROPY));
+    kunit_expect!(calls() - before == u64::from(ENTROPY_TRIES));
+}
+
+static mut CASES: [bindings::kunit_case; 8] = [
+    kunit::case(c_str!("vmfailinvalid_is_decoded"), vmfailinvalid_is_decoded),
+    kunit::case(c_str!("ud_is_decoded"), ud_is_decoded),
+    kunit::case(c_str!("not_ready_is_decoded"), not_ready_is_decoded),
+    kunit::case(
+        c_str!("bad_version_is_operand_invalid"),
+        bad_version_is_operand_invalid,
+    ),
+    kunit::case(
+        c_str!("informational_status_is_ok"),
+        informational_status_is_ok,
+    ),
+    kunit::case(c_str!("no_entropy_is_retried"), no_entropy_is_retried),
+    kunit::case(
+        c_str!("no_entropy_retry_is_bounded"),
+        no_entropy_retry_is_bounded,
+    ),
+    kunit::end(),
+];
+
+static mut SUITE: bindings::kunit_suite = kunit::suite(
+    "tdx_rs_rust_api",
+    core::ptr::addr_of_mut!(CASES).cast(),
+    reset,
+);
+
+#[used]
+#[link_section = ".kunit_test_suites"]
+static mut SUITE_ENTRY: *mut bindings::kunit_suite = core::ptr::addr_of_mut!(SUITE);

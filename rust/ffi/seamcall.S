@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * SEAMCALL trampolines over struct tdx_module_args.
+ *
+ * u64 fn(u64 leaf, struct tdx_module_args *args): the leaf arrives in RDI
+ * and goes to RAX, @args arrives in RSI. The return value is RAX after the
+ * instruction: the TDX module's completion status, TDX_RS_SEAMCALL_VMFAILINVALID
+ * when CF is set, or TDX_RS_SW_ERROR | trap number when the instruction
+ * raises #UD or #GP. Nothing is written back to @args on those failures.
+ */
+#include <linux/export.h>
+#include <linux/linkage.h>
+#include <linux/tdx_host_rs.h>
+#include <asm/asm.h>
+#include <asm/frame.h>
+#include "asm_offsets.h"
+
+/* Binutils < 2.36 has no mnemonic for it. */
+#define SEAMCALL	.byte 0x66, 0x0f, 0x01, 0xcf
+
+/* The operands every leaf may use: RCX, RDX, R8-R11 (caller-clobbered). */
+.macro LOAD_COMMON_ARGS base
+	movq	TDX_RS_ARGS_rcx(\base), %rcx
+	movq	TDX_RS_ARGS_rdx(\base), %rdx
+	movq	TDX_RS_ARGS_r8(\base),  %r8
+	movq	TDX_RS_ARGS_r9(\base),  %r9
+	movq	TDX_RS_ARGS_r10(\base), %r10
+	movq	TDX_RS_ARGS_r11(\base), %r11
+.endm
+
+.macro STORE_COMMON_ARGS base
+	movq	%rcx, TDX_RS_ARGS_rcx(\base)
+	movq	%rdx, TDX_RS_ARGS_rdx(\base)
+	movq	%r8,  TDX_RS_ARGS_r8(\base)
+	movq	%r9,  TDX_RS_ARGS_r9(\base)
+	movq	%r10, TDX_RS_ARGS_r10(\base)
+	movq	%r11, TDX_RS_ARGS_r11(\base)
+.endm
+
+/*
+ * SEAMCALL_OR_FAIL - execute SEAMCALL; on VMfailInvalid or a trap, put the
+ * software status in RAX and jump to \fail, where the caller unwinds its own
+ * stack. A #UD or #GP lands on the exception-table fixup with the trap number
+ * in RAX (EX_TYPE_FAULT).
+ */
+.macro SEAMCALL_OR_FAIL fail
+.Lseamcall\@:
+	SEAMCALL
+	jnc	.Ldone\@
+	movabsq	$TDX_RS_SEAMCALL_VMFAILINVALID, %rax
+	jmp	\fail
+.Ltrap\@:
+	movabsq	$TDX_RS_SW_ERROR, %rdi
+	orq	%rdi, %rax
+	jmp	\fail
+	_ASM_EXTABLE_FAULT(.Lseamcall\@, .Ltrap\@)
+.Ldone\@:
+.endm
+
+	.text
+
+/* u64 tdx_rs_seamcall(u64 leaf, struct tdx_module_args *args) */
+SYM_FUNC_START(tdx_rs_seamcall)
+	FRAME_BEGIN
+	movq	%rdi, %rax
+	LOAD_COMMON_ARGS %rsi
+	SEAMCALL_OR_FAIL .Lseamcall_out
+.Lseamcall_out:
+	FRAME_END
+	RET
+SYM_FUNC_END(tdx_rs_seamcall)
+EXPORT_SYMBOL_NS_GPL(tdx_rs_seamcall, TDX_HOST_RS)
+
+/*
+ * u64 tdx_rs_seamcall_ret(u64 leaf, struct tdx_module_args *args)
+ * Leaves that use this variant keep RSI (the @args pointer) intact.
+ */
+SYM_FUNC_START(tdx_rs_seamcall_ret)
+	FRAME_BEGIN
+	movq	%rdi, %rax
+	LOAD_COMMON_ARGS %rsi
+	SEAMCALL_OR_FAIL .Lseamcall_ret_out
+	STORE_COMMON_ARGS %rsi
+.Lseamcall_ret_out:
+	FRAME_END
+	RET
+SYM_FUNC_END(tdx_rs_seamcall_ret)
+EXPORT_SYMBOL_NS_GPL(tdx_rs_seamcall_ret, TDX_HOST_RS)
+
+/*
+ * u64 tdx_rs_seamcall_saved_ret(u64 leaf, struct tdx_module_args *args)
+ *
+ * All thirteen operands in and out, RSI and the callee-saved RBX, R12-R15
+ * included (TDH.VP.ENTER returns a TDVMCALL with every one of them live).
+ * It touches no instrumented code, so KVM may call it between guest state
+ * enter and exit.
+ */
+	.section .noinstr.text, "ax"
+
+SYM_FUNC_START(tdx_rs_seamcall_saved_ret)
+	FRAME_BEGIN
+	pushq	%rbx
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	/* RSI is an operand: keep @args on the stack across the call. */
+	pushq	%rsi
+
+	movq	%rdi, %rax
+	LOAD_COMMON_ARGS %rsi
+	movq	TDX_RS_ARGS_rbx(%rsi), %rbx
+	movq	TDX_RS_ARGS_r12(%rsi), %r12
+	movq	TDX_RS_ARGS_r13(%rsi), %r13
+	movq	TDX_RS_ARGS_r14(%rsi), %r14
+	movq	TDX_RS_ARGS_r15(%rsi), %r15
+	movq	TDX_RS_ARGS_rdi(%rsi), %rdi
+	movq	TDX_RS_ARGS_rsi(%rsi), %rsi	/* last: it was the base */
+
+	SEAMCALL_OR_FAIL .Lsaved_fail
+
+	/*
+	 * No register is free: push the module's RSI, fetch @args from the
+	 * slot below it, then pop the module's RSI straight into @args.
+	 */
+	pushq	%rsi
+	movq	8(%rsp), %rsi
+	popq	TDX_RS_ARGS_rsi(%rsi)
+	STORE_COMMON_ARGS %rsi
+	movq	%rbx, TDX_RS_ARGS_rbx(%rsi)
+	movq	%rdi, TDX_RS_ARGS_rdi(%rsi)
+	movq	%r12, TDX_RS_ARGS_r12(%rsi)
+	movq	%r13, TDX_RS_ARGS_r13(%rsi)
+	movq	%r14, TDX_RS_ARGS_r14(%rsi)
+	movq	%r15, TDX_RS_ARGS_r15(%rsi)
+
+	/*
+	 * Values a guest chose must not survive in registers into the
+	 * caller, not even speculatively while the pops below are pending.
+	 * RSI holds @args, RAX the status; RSP and RBP are never operands.
+	 */
+	xorl	%ecx, %ecx
+	xorl	%edx, %edx
+	xorl	%ebx, %ebx
+	xorl	%edi, %edi
+	xorl	%r8d, %r8d
+	xorl	%r9d, %r9d
+	xorl	%r10d, %r10d
+	xorl	%r11d, %r11d
+	xorl	%r12d, %r12d
+	xorl	%r13d, %r13d
+	xorl	%r14d, %r14d
+	xorl	%r15d, %r15d
+
+.Lsaved_fail:
+	popq	%rsi
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%rbx
+	FRAME_END
+	RET
+SYM_FUNC_END(tdx_rs_seamcall_saved_ret)
+EXPORT_SYMBOL_NS_GPL(tdx_rs_seamcall_saved_ret, TDX_HOST_RS)

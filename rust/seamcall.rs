@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! SEAMCALL from Rust: a typed leaf in, a decoded status out.
+//!
+//! The assembly trampolines (`ffi/seamcall.S`) do the instruction; this file
+//! only picks one, retries on `TDX_RND_NO_ENTROPY` and decodes RAX.
+
+use crate::abi;
+use crate::leaf::LeafCall;
+use crate::retry::retry_on_no_entropy;
+use crate::status::{self, ModuleStatus, SeamcallError};
+
+/// SEAMCALL operands, in register-index layout (the generated C struct).
+pub(crate) type Args = abi::tdx_module_args;
+
+/// Which registers a leaf takes and gives back; picks the trampoline.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Regs {
+    /// RCX, RDX, R8-R11 in; nothing back but the status.
+    In,
+    /// RCX, RDX, R8-R11 in and out.
+    InOut,
+    /// RCX, RDX, RBX, RSI, RDI, R8-R15 in and out.
+    AllInOut,
+}
+
+/// Makes one SEAMCALL, repeated a bounded number of times with the same
+/// inputs while the module reports `TDX_RND_NO_ENTROPY`.
+///
+/// Returns the completion status (which may be an informational, non-error
+/// code) or why the call failed. On failure `args` holds what the trampoline
+/// left there: the outputs of an error status, the inputs otherwise.
+///
+/// # Safety
+///
+/// A SEAMCALL can hand memory to the TDX module or take it back. Every
+/// physical address and handle in `args` must be one the caller owns for the
+/// use `call`'s ABI gives it, and `call` must write no register outside
+/// `regs`' set other than RAX.
+pub(crate) unsafe fn seamcall(
+    regs: Regs,
+    call: LeafCall,
+    args: &mut Args,
+) -> Result<ModuleStatus, SeamcallError> {
+    let trampoline = match regs {
+        Regs::In => abi::tdx_rs_seamcall,
+        Regs::InOut => abi::tdx_rs_seamcall_ret,
+        Regs::AllInOut => abi::tdx_rs_seamcall_saved_ret,
+    };
+    let rax = retry_on_no_entropy(args, |args| {
+        // SAFETY: `args` is a valid, exclusive `tdx_module_args`; the
+        // trampoline reads and writes only its operand fields and keeps the
+        // C ABI's callee-saved registers. What the leaf does with the
+        // operands is covered by this function's own safety contract.
+        unsafe { trampoline(call.rax(), args) }
+    });
+    status::decode(rax)
+}

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! tdx_host_rs: the host side of Intel TDX.
+//!
+//! This crate is the module's Rust half; the SEAMCALL trampolines it exports
+//! to C (`tdx_rs_seamcall`, `tdx_rs_seamcall_ret`,
+//! `tdx_rs_seamcall_saved_ret`, namespace `TDX_HOST_RS`) are assembly in
+//! `ffi/seamcall.S`, over the `struct tdx_module_args` of
+//! `include/linux/tdx_host_rs.h`.
+
+use kernel::prelude::*;
+
+mod abi;
+// The pure-`core` files below are shared with the emulator and the host test
+// crate; each user takes a different part of them.
+#[allow(dead_code)]
+mod leaf;
+#[allow(dead_code)]
+mod retry;
+#[allow(dead_code)]
+mod seamcall;
+#[allow(dead_code)]
+mod status;
+
+module! {
+    type: TdxHostRs,
+    name: "tdx_host_rs",
+    author: "The tdx_host_rs developers",
+    description: "Intel TDX host support in Rust",
+    license: "GPL",
+}
+
+struct TdxHostRs;
+
+impl kernel::Module for TdxHostRs {
+    fn init(_module: &'static ThisModule) -> Result<Self> {
+        pr_info!("SEAMCALL trampolines ready (struct tdx_module_args: register-index layout)\n");
+        Ok(TdxHostRs)
+    }
+}

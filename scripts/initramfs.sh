@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# initramfs.sh OUT.cpio.gz GUEST_SCRIPT [MODULE.ko ...]
+# A busybox-static initramfs whose /init mounts the usual file systems, runs
+# GUEST_SCRIPT with the modules under /modules, and powers the VM off.
+set -euo pipefail
+
+out=$1 script=$2
+shift 2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+mkdir -p "$tmp"/{bin,sbin,proc,sys,dev,tmp,modules}
+cp /bin/busybox "$tmp/bin/busybox"
+for app in $("$tmp/bin/busybox" --list); do
+	[ -e "$tmp/bin/$app" ] || ln -s busybox "$tmp/bin/$app"
+done
+for ko in "$@"; do
+	cp "$ko" "$tmp/modules/"
+done
+cp "$script" "$tmp/guest.sh"
+cat > "$tmp/init" <<'INIT'
+#!/bin/sh
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug
+echo "guest: start"
+sh /guest.sh
+echo "guest: exit status $?"
+sync
+reboot -f
+INIT
+chmod +x "$tmp/init" "$tmp/guest.sh"
+(cd "$tmp" && find . | cpio -o -H newc --quiet | gzip -1) > "$out"

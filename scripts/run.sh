@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make run: bootstrap if needed, build the kernel and the modules, boot QEMU,
+# load tdx_host_rs and the emulated TDX module, make one SEAMCALL through each
+# trampoline and print what went in and what came out.
+set -euo pipefail
+here=$(dirname "$0")
+. "$here/env.sh"
+
+out=$TDX_RS_ROOT/build/run
+mkdir -p "$out"
+stage "bootstrap"; "$here/bootstrap.sh"
+stage "test kernel"; "$here/kernel.sh"
+stage "modules"; "$here/modules.sh" >"$out/modules.log" 2>&1 ||
+	{ cat "$out/modules.log"; exit 1; }
+stage "boot QEMU"
+cd "$TDX_RS_ROOT"
+"$here/initramfs.sh" "$out/initramfs.cpio.gz" "$here/guest/run.sh" \
+	tdx_host_rs.ko tdx_emu.ko tdx_rs_demo.ko
+"$here/qemu.sh" "$out/initramfs.cpio.gz" "$out/console.log"
+
+stage "what happened (full console: $out/console.log)"
+grep -E '^(tdx_host_rs|tdx_emu|tdx_rs_demo): |^guest: (FAIL|RUN)' \
+	"$out/console.log" | sed 's/^/  /'
+grep -q '^guest: RUN DONE' "$out/console.log" || { echo "run: the guest did not finish"; exit 1; }
+! grep -q '^guest: FAIL' "$out/console.log" || { echo "run: a module did not load"; exit 1; }
+"$here/splats.sh" "$out/console.log"
