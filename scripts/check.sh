@@ -80,6 +80,33 @@ build() {
 		echo "build: tdx_host_rs.ko contains emulator or test symbols"; return 1
 	fi
 	echo "build: silent under clippy and objtool; tdx_host_rs.ko has no emulator symbols"
+	exports_and_sections
+}
+
+# Every export is GPL and namespaced, none collides with the kernel's own
+# symbols (a 6.12 kernel with CONFIG_INTEL_TDX_HOST=y), and the saved-register
+# trampoline sits in .noinstr.text.
+exports_and_sections() {
+	local rc=0 sym kind ns n=0
+	while read -r _ sym _ kind ns; do
+		n=$((n + 1))
+		case "$kind:$ns" in
+		EXPORT_SYMBOL_GPL:TDX_HOST_RS | EXPORT_SYMBOL_GPL:TDX_EMU) ;;
+		*) echo "exports: $sym is $kind in namespace '$ns'"; rc=1 ;;
+		esac
+		if nm "$KDIR_TEST/vmlinux" | grep -qw -- "$sym"; then
+			echo "exports: $sym collides with a vmlinux symbol"; rc=1
+		fi
+	done < Module.symvers
+	[ "$n" -gt 0 ] || { echo "exports: Module.symvers lists nothing"; rc=1; }
+	local shndx secname
+	shndx=$(readelf -sW tdx_host_rs.ko | awk '$8 == "tdx_rs_seamcall_saved_ret" { print $7 }')
+	secname=$(readelf -SW tdx_host_rs.ko | sed -nE "s/^ *\[ *$shndx\] ([^ ]+).*/\1/p")
+	if [ "$secname" != .noinstr.text ]; then
+		echo "sections: tdx_rs_seamcall_saved_ret is in '$secname', not .noinstr.text"; rc=1
+	fi
+	[ $rc -ne 0 ] || echo "exports: $n, all GPL, namespaced, no collision with vmlinux; saved_ret in .noinstr.text"
+	return $rc
 }
 
 abi_guard() {

@@ -29,6 +29,8 @@ rmmod tdx_host_rs || echo "guest: FAIL rmmod tdx_host_rs"
 lsmod
 
 step "kmemleak scan"
+# kmemleak does not report objects younger than 5 seconds.
+sleep 6
 echo scan > /sys/kernel/debug/kmemleak
 echo scan > /sys/kernel/debug/kmemleak
 cat /sys/kernel/debug/kmemleak

@@ -11,28 +11,26 @@
 #include <linux/random.h>
 #include <linux/tdx_emu.h>
 #include <linux/tdx_host_rs.h>
+#include "regsets.h"
 #include "upstream_diff.h"
 
 #define ROUNDS 300
 
-#define REG(n)		BIT(__VCPU_REGS_##n)
-#define COMMON_OUT	(REG(RAX) | REG(RCX) | REG(RDX) | REG(RDI) | REG(R8) | \
-			 REG(R9) | REG(R10) | REG(R11))
-#define COMMON_IN	(REG(RAX) | REG(RCX) | REG(RDX) | REG(R8) | REG(R9) | \
-			 REG(R10) | REG(R11))
-#define SAVED		(COMMON_IN | REG(RBX) | REG(RSI) | REG(RDI) | REG(R12) | \
-			 REG(R13) | REG(R14) | REG(R15))
 /* The thirteen registers both structures name. */
-#define NAMED		(SAVED & ~REG(RAX))
+#define NAMED		TDX_RS_SAVED_OPERANDS
 
 static const struct {
 	const char *name;
 	u16 in;		/* registers the trampoline loads (RAX: the leaf) */
 	u16 probe_out;	/* registers the emulated leaf writes */
 } variants[] = {
-	[TDX_RS_DIFF_PLAIN] = { "seamcall", COMMON_IN, COMMON_OUT },
-	[TDX_RS_DIFF_RET] = { "seamcall_ret", COMMON_IN, COMMON_OUT },
-	[TDX_RS_DIFF_SAVED_RET] = { "seamcall_saved_ret", SAVED, SAVED },
+	[TDX_RS_DIFF_PLAIN] = { "seamcall", TDX_RS_REG(RAX) | TDX_RS_COMMON_OPERANDS,
+				TDX_RS_COMMON_CLOBBERS },
+	[TDX_RS_DIFF_RET] = { "seamcall_ret", TDX_RS_REG(RAX) | TDX_RS_COMMON_OPERANDS,
+			      TDX_RS_COMMON_CLOBBERS },
+	[TDX_RS_DIFF_SAVED_RET] = { "seamcall_saved_ret",
+				    TDX_RS_REG(RAX) | TDX_RS_SAVED_OPERANDS,
+				    TDX_RS_REG(RAX) | TDX_RS_SAVED_OPERANDS },
 };
 
 static u64 ours(enum tdx_rs_diff_variant variant, u64 fn, u64 *regs)

@@ -13,23 +13,9 @@
 #include <linux/tdx_emu.h>
 #include <linux/tdx_host_rs.h>
 #include "callee_saved.h"
+#include "regsets.h"
 
 #define ROUNDS 500
-
-#define REG(n)		BIT(__VCPU_REGS_##n)
-/*
- * What a leaf served by tdx_rs_seamcall{,_ret} may write: never RSI (it
- * holds @args), never a callee-saved register. RDI is caller-clobbered, so
- * the probe writes it too and the trampolines must not store it.
- */
-#define COMMON_OUT	(REG(RAX) | REG(RCX) | REG(RDX) | REG(RDI) | REG(R8) | \
-			 REG(R9) | REG(R10) | REG(R11))
-#define COMMON_IN	(REG(RCX) | REG(RDX) | REG(R8) | REG(R9) | REG(R10) | \
-			 REG(R11))
-#define SAVED_IN	(COMMON_IN | REG(RBX) | REG(RSI) | REG(RDI) | REG(R12) | \
-			 REG(R13) | REG(R14) | REG(R15))
-#define SAVED_OUT	(SAVED_IN | REG(RAX))
-#define CALLEE_SAVED	(REG(RBX) | REG(R12) | REG(R13) | REG(R14) | REG(R15))
 
 typedef u64 (*seamcall_fn)(u64 fn, struct tdx_module_args *args);
 
@@ -44,11 +30,13 @@ struct variant {
 
 static const struct variant variants[] = {
 	{ "seamcall", tdx_rs_seamcall, tdx_rs_test_callee_saved_plain,
-	  COMMON_IN, 0, COMMON_OUT },
+	  TDX_RS_COMMON_OPERANDS, 0, TDX_RS_COMMON_CLOBBERS },
 	{ "seamcall_ret", tdx_rs_seamcall_ret, tdx_rs_test_callee_saved_ret,
-	  COMMON_IN, COMMON_IN, COMMON_OUT },
+	  TDX_RS_COMMON_OPERANDS, TDX_RS_COMMON_OPERANDS,
+	  TDX_RS_COMMON_CLOBBERS },
 	{ "seamcall_saved_ret", tdx_rs_seamcall_saved_ret,
-	  tdx_rs_test_callee_saved_saved_ret, SAVED_IN, SAVED_IN, SAVED_OUT },
+	  tdx_rs_test_callee_saved_saved_ret, TDX_RS_SAVED_OPERANDS,
+	  TDX_RS_SAVED_OPERANDS, TDX_RS_SAVED_OPERANDS | TDX_RS_REG(RAX) },
 };
 
 /* The register-index layout lets the struct be read as an array. */
@@ -129,7 +117,8 @@ static void callee_saved_registers_survive(struct kunit *test)
 				    "%s: callee-saved register mask", v->name);
 		KUNIT_EXPECT_TRUE(test, tdx_emu_probe_take(inputs));
 	}
-	KUNIT_EXPECT_EQ(test, SAVED_OUT & CALLEE_SAVED, CALLEE_SAVED);
+	KUNIT_EXPECT_EQ(test, TDX_RS_SAVED_OPERANDS & TDX_RS_CALLEE_SAVED,
+			TDX_RS_CALLEE_SAVED);
 }
 
 static void failure_maps_and_writes_nothing(struct kunit *test, u32 mode,
