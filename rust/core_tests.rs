@@ -8,8 +8,14 @@
 #![allow(dead_code)]
 
 mod leaf;
+mod metadata;
 mod retry;
 mod status;
+mod tdmr;
 
 #[path = "emu/model.rs"]
 mod model;
+#[path = "emu/platform.rs"]
+mod platform;
+#[path = "emu/report.rs"]
+mod report;

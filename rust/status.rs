@@ -74,6 +74,8 @@ pub(crate) mod code {
     pub(crate) const INVALID_RESERVED_IN_TDMR: u64 = 0xC000_0A20_0000_0000;
     pub(crate) const NON_ORDERED_RESERVED_IN_TDMR: u64 = 0xC000_0A21_0000_0000;
     pub(crate) const CMR_LIST_INVALID: u64 = 0xC000_0A22_0000_0000;
+    pub(crate) const METADATA_FIELD_ID_INCORRECT: u64 = 0xC000_0C00_0000_0000;
+    pub(crate) const METADATA_FIRST_FIELD_ID_IN_CONTEXT: u64 = 0x0000_0C0B_0000_0000;
 }
 
 const NAMES: &[(u64, &str)] = &[
@@ -116,6 +118,14 @@ const NAMES: &[(u64, &str)] = &[
         "TDX_NON_ORDERED_RESERVED_IN_TDMR",
     ),
     (code::CMR_LIST_INVALID, "TDX_CMR_LIST_INVALID"),
+    (
+        code::METADATA_FIELD_ID_INCORRECT,
+        "TDX_METADATA_FIELD_ID_INCORRECT",
+    ),
+    (
+        code::METADATA_FIRST_FIELD_ID_IN_CONTEXT,
+        "TDX_METADATA_FIRST_FIELD_ID_IN_CONTEXT",
+    ),
 ];
 
 /// A status the TDX module itself returned (class is not 0xFF).

@@ -11,16 +11,24 @@
 use kernel::prelude::*;
 
 mod abi;
+mod entry;
+mod init;
+mod kernel_glue;
+mod sysinfo;
 // The pure-`core` files below are shared with the emulator and the host test
 // crate; each user takes a different part of them.
 #[allow(dead_code)]
 mod leaf;
+#[allow(dead_code)]
+mod metadata;
 #[allow(dead_code)]
 mod retry;
 #[allow(dead_code)]
 mod seamcall;
 #[allow(dead_code)]
 mod status;
+#[allow(dead_code)]
+mod tdmr;
 
 module! {
     type: TdxHostRs,
@@ -30,11 +38,16 @@ module! {
     license: "GPL",
 }
 
-struct TdxHostRs;
+struct TdxHostRs {
+    _registration: entry::Registration,
+}
 
 impl kernel::Module for TdxHostRs {
     fn init(_module: &'static ThisModule) -> Result<Self> {
+        let registration = entry::Registration::new(KBox::new(init::Host::new(), GFP_KERNEL)?)?;
         pr_info!("SEAMCALL trampolines ready (struct tdx_module_args: register-index layout)\n");
-        Ok(TdxHostRs)
+        Ok(TdxHostRs {
+            _registration: registration,
+        })
     }
 }

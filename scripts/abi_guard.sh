@@ -27,8 +27,7 @@ expect_build_failure() {
 fresh_copy() {
 	dir=$scratch/$1
 	rm -rf "$dir"; mkdir -p "$dir"
-	(cd "$TDX_RS_ROOT" && git ls-files -co --exclude-standard -- Kbuild include rust tools |
-		grep -v '^rust/Cargo\|^rust/core_tests.rs' | cpio -pdm --quiet "$dir")
+	(cd "$TDX_RS_ROOT" && "$TDX_RS_ROOT"/scripts/project_files.sh | cpio -pdm --quiet "$dir")
 }
 
 # 1. Upstream's struct tdx_module_args and ours in one translation unit.
@@ -62,6 +61,7 @@ sed -i 's/TDX_RS_ARGS_rdx, tdx_module_args, rdx)/TDX_RS_ARGS_rdx, tdx_module_arg
 	"$dir/rust/ffi/asm_offsets.c"
 # Only the Rust crates may fail: keep the C users building.
 sed -i 's/\.rdx = 0x2d, //' "$dir/tools/testing/tdx_host_rs/demo.c"
+sed -i "s/\.rdx = field/.rdx_renamed = field/" "$dir/tools/testing/tdx_host_rs/init_kunit.c"
 sed -i 's/a->rdx,/a->rdx_renamed,/' "$dir/tools/testing/tdx_host_rs/demo.c"
 sed -i 's/tdx_rs_upstream_diff_kunit\.o //' "$dir/Kbuild"
 expect_build_failure rust-follows-header "struct \`tdx_module_args\` has no field named \`rdx\`"

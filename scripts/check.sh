@@ -51,10 +51,17 @@ host_tests() {
 	return "$rc"
 }
 
+# The project's files of these patterns that exist in the work tree.
+tracked() {
+	git ls-files -co --exclude-standard -- "$@" | while read -r f; do
+		[ -f "$f" ] && echo "$f"
+	done
+}
+
 lint() {
 	local rc=0 rs c
-	rs=$(git ls-files -co --exclude-standard -- '*.rs' | grep -v '_generated\.rs$')
-	c=$(git ls-files -co --exclude-standard -- '*.c' '*.h' '*.S')
+	rs=$(tracked '*.rs' | grep -v '_generated\.rs$')
+	c=$(tracked '*.c' '*.h' '*.S')
 	/usr/bin/rustfmt --check --edition 2021 --config-path "$KDIR_TEST/.rustfmt.toml" $rs ||
 		{ echo "lint: rustfmt wants changes"; rc=1; }
 	perl "$KDIR_TEST/scripts/checkpatch.pl" --no-tree --terse -f $c $rs \
@@ -75,12 +82,30 @@ build() {
 	if grep -nE -i 'warning|error|objtool' "$out/build.log"; then
 		echo "build: not silent"; return 1
 	fi
-	# The production module carries no emulator and no test code.
-	if nm tdx_host_rs.ko | grep -iE 'tdx_emu|die_notifier|kunit'; then
-		echo "build: tdx_host_rs.ko contains emulator or test symbols"; return 1
+	echo "build: silent under clippy and objtool"
+	exports_and_sections && production_build
+}
+
+# The module as a production kernel gets it (CONFIG_TDX_HOST_RS_TEST off):
+# silent too, and not one emulator or test symbol or string in the object.
+production_build() {
+	local dir=$TDX_RS_ROOT/build/production
+	rm -rf "$dir"; mkdir -p "$dir"
+	"$here/project_files.sh" | cpio -pdm --quiet "$dir"
+	make -C "$KDIR_TEST" M="$dir" "${KMAKE_VARS[@]}" -j"$JOBS" \
+		CONFIG_TDX_HOST_RS=m modules > "$out/production.log" 2>&1 ||
+		{ cat "$out/production.log"; return 1; }
+	if grep -nE -i 'warning|error|objtool' "$out/production.log"; then
+		echo "production build: not silent"; return 1
 	fi
-	echo "build: silent under clippy and objtool; tdx_host_rs.ko has no emulator symbols"
-	exports_and_sections
+	if ls "$dir"/*.ko | grep -v '/tdx_host_rs.ko$'; then
+		echo "production build: test modules were built"; return 1
+	fi
+	if { nm "$dir/tdx_host_rs.ko"; strings "$dir/tdx_host_rs.ko"; } |
+		grep -iE 'tdx_emu|TDX_EMU|kunit|die_notifier'; then
+		echo "production build: tdx_host_rs.ko has an emulator or test trace"; return 1
+	fi
+	echo "production build: tdx_host_rs.ko alone, silent, no emulator or test trace"
 }
 
 # Every export is GPL and namespaced, none collides with the kernel's own
@@ -116,22 +141,57 @@ abi_guard() {
 	return "$rc"
 }
 
+TEST_MODULES=(tdx_host_rs.ko tdx_emu.ko tdx_rs_noemu_kunit.ko tdx_rs_wrappers_kunit.ko
+	      tdx_rs_upstream_diff_kunit.ko tdx_rs_init_kunit.ko tdx_rs_enable_once.ko
+	      tdx_rs_upstream_enable.ko tdx_rs_rust_api_kunit.ko)
+
+# boot NAME GUEST_SCRIPT: one QEMU boot; its console goes to $out/NAME.log.
+boot() {
+	"$here/initramfs.sh" "$out/$1.cpio.gz" "$here/guest/$2" "${TEST_MODULES[@]}" &&
+		"$here/qemu.sh" "$out/$1.cpio.gz" "$out/$1.log"
+	echo "console log: $out/$1.log"
+}
+
 qemu_kunit() {
-	local suites=(tdx_rs_no_emulator tdx_rs_rust_api tdx_rs_wrappers tdx_rs_upstream_diff)
-	"$here/initramfs.sh" "$out/initramfs.cpio.gz" "$here/guest/check.sh" \
-		tdx_host_rs.ko tdx_emu.ko tdx_rs_noemu_kunit.ko \
-		tdx_rs_wrappers_kunit.ko tdx_rs_upstream_diff_kunit.ko || return 1
-	"$here/qemu.sh" "$out/initramfs.cpio.gz" "$out/console.log"
-	echo "console log: $out/console.log"
-	local rc=0
-	grep -E '^guest: (step|FAIL)|# .*agree with upstream' "$out/console.log"
-	grep -q '^guest: CHECK DONE' "$out/console.log" || { echo "qemu: the guest did not finish"; rc=1; }
-	! grep -q '^guest: FAIL' "$out/console.log" || rc=1
-	python3 "$here/ktap.py" "$KDIR_TEST" "$out/console.log" "${suites[@]}" |
-		tee "$out/kunit.log"
+	local suites=(tdx_rs_no_emulator tdx_rs_rust_api tdx_rs_wrappers
+		      tdx_rs_upstream_diff tdx_rs_init)
+	local log=$out/ours.log rc=0
+	boot ours check.sh || return 1
+	grep -E '^guest: (step|FAIL|enable|pinned|sysfs)|# .*agree with upstream' "$log"
+	grep -q '^guest: CHECK DONE' "$log" || { echo "qemu: the guest did not finish"; rc=1; }
+	! grep -q '^guest: FAIL' "$log" || rc=1
+	grep -q '^guest: sysfs state initialized' "$log" || { echo "qemu: not initialized"; rc=1; }
+	python3 "$here/ktap.py" "$KDIR_TEST" "$log" "${suites[@]}" | tee "$out/kunit.log"
 	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 	count_tests "$out/kunit.log" '^kunit: [0-9]+ passed'
-	"$here/splats.sh" "$out/console.log" || rc=1
+	"$here/splats.sh" "$log" || rc=1
+	return $rc
+}
+
+fault_sweep() {
+	local log=$out/sweep.log rc=0 ok bad
+	python3 "$here/sweep_plan.py" "$out/ours.log" > "$out/sweep.txt" || return 1
+	INITRAMFS_FILES="$out/sweep.txt:/sweep.txt" boot sweep sweep.sh || return 1
+	grep -E '^sweep: (FAIL|[0-9]+ scenarios|ok   clean)' "$log"
+	grep -q '^guest: SWEEP DONE' "$log" || { echo "sweep: the guest did not finish"; rc=1; }
+	ok=$(grep -c '^sweep: ok' "$log")
+	bad=$(grep -c '^sweep: FAIL' "$log")
+	echo "sweep: $ok passed, $bad failed ($(wc -l < "$out/sweep.txt") planned + 1 clean run)"
+	[ "$ok" -eq $(($(wc -l < "$out/sweep.txt") + 1)) ] || rc=1
+	tests_passed=$((tests_passed + ok))
+	tests_failed=$((tests_failed + bad))
+	"$here/splats.sh" "$log" || rc=1
+	return $rc
+}
+
+upstream_referee() {
+	local log=$out/upstream.log rc=0
+	boot upstream upstream.sh || return 1
+	grep -E '^guest: (FAIL|upstream)' "$log"
+	grep -q '^guest: upstream enable ok' "$log" || { echo "upstream: tdx_enable() failed"; rc=1; }
+	python3 "$here/compare.py" "$out/ours.log" "$log" | tee "$out/compare.log"
+	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+	"$here/splats.sh" "$log" || rc=1
 	return $rc
 }
 
@@ -142,7 +202,13 @@ run_stage "lint (rustfmt, checkpatch)" lint
 if run_stage "build (clippy, objtool)" build; then
 	run_stage "ABI guards" abi_guard
 	run_stage "in-tree build" "$here/intree.sh"
-	run_stage "KUnit in QEMU" qemu_kunit
+	if run_stage "KUnit in QEMU" qemu_kunit; then
+		run_stage "fault sweep in QEMU" fault_sweep
+	else
+		summary+=("  (fault sweep skipped: it is planned from the KUnit boot)")
+		failed=$((failed + 1))
+	fi
+	run_stage "upstream referee in QEMU" upstream_referee
 else
 	summary+=("  (ABI guards, in-tree build and QEMU skipped: the build failed)")
 	failed=$((failed + 1))
@@ -150,5 +216,6 @@ fi
 
 stage "summary"
 printf '%s\n' "${summary[@]}"
+[ -f "$out/compare.log" ] && { echo "  initialization, as the emulated TDX module saw it:"; cat "$out/compare.log"; }
 echo "check: $tests_passed passed, $tests_failed failed"
 [ $failed -eq 0 ] && [ $tests_failed -eq 0 ]

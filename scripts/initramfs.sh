@@ -4,6 +4,7 @@
 # initramfs.sh OUT.cpio.gz GUEST_SCRIPT [MODULE.ko ...]
 # A busybox-static initramfs whose /init mounts the usual file systems, runs
 # GUEST_SCRIPT with the modules under /modules, and powers the VM off.
+# Files named in $INITRAMFS_FILES ("SRC:/DEST ...") are added too.
 set -euo pipefail
 
 out=$1 script=$2
@@ -20,6 +21,9 @@ for ko in "$@"; do
 	cp "$ko" "$tmp/modules/"
 done
 cp "$script" "$tmp/guest.sh"
+for pair in ${INITRAMFS_FILES:-}; do
+	cp "${pair%%:*}" "$tmp/${pair#*:}"
+done
 cat > "$tmp/init" <<'INIT'
 #!/bin/sh
 mount -t proc proc /proc

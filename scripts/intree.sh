@@ -12,8 +12,7 @@ kdir=${1:-$KDIR_TEST}
 dst=$kdir/drivers/virt/tdx_host_rs
 
 mkdir -p "$dst"
-(cd "$TDX_RS_ROOT" && git ls-files -co --exclude-standard -- Kbuild Kconfig include rust tools |
-	grep -v '^rust/Cargo\|^rust/core_tests.rs' | cpio -pdm --quiet "$dst")
+(cd "$TDX_RS_ROOT" && "$TDX_RS_ROOT"/scripts/project_files.sh | cpio -pdm --quiet "$dst")
 # In tree, the directory's build file is its Makefile.
 cp "$TDX_RS_ROOT/Kbuild" "$dst/Makefile"
 
@@ -25,11 +24,16 @@ grep -q 'tdx_host_rs/' "$kdir/drivers/virt/Makefile" ||
 cd "$kdir"
 # The out-of-tree build of the same modules must not see a second exporter
 # of tdx_rs_*: the in-tree copies leave the tree's Module.symvers afterwards.
-drop_intree_exports() {
+# Likewise the tree's configuration is put back: out-of-tree builds against
+# it choose CONFIG_TDX_HOST_RS* themselves.
+cp .config .config.tdx_rs_saved
+restore_tree() {
 	grep -v 'drivers/virt/tdx_host_rs/' Module.symvers > Module.symvers.tmp || true
 	mv Module.symvers.tmp Module.symvers
+	mv -f .config.tdx_rs_saved .config
+	make -s "${KMAKE_VARS[@]}" syncconfig
 }
-trap drop_intree_exports EXIT
+trap restore_tree EXIT
 scripts/config --file .config -e VIRT_DRIVERS -m TDX_HOST_RS -m TDX_HOST_RS_TEST
 make -s "${KMAKE_VARS[@]}" olddefconfig
 for sym in TDX_HOST_RS TDX_HOST_RS_TEST; do

@@ -60,3 +60,10 @@ test -f arch/x86/boot/bzImage
 test -f Module.symvers || make -s "${KMAKE_VARS[@]}" -j"$JOBS" modules
 touch "$stamp"
 echo "kernel: built $kdir"
+# Trees of earlier keys are never used again: keep the disk.
+for old in "$TDX_RS_CACHE"/linux-6.12-test-*; do
+	if [ "$old" != "$kdir" ] && [ -d "$old" ]; then
+		echo "kernel: removing the stale tree $old"
+		rm -rf "$old"
+	fi
+done

@@ -17,11 +17,11 @@ stage "modules"; "$here/modules.sh" >"$out/modules.log" 2>&1 ||
 stage "boot QEMU"
 cd "$TDX_RS_ROOT"
 "$here/initramfs.sh" "$out/initramfs.cpio.gz" "$here/guest/run.sh" \
-	tdx_host_rs.ko tdx_emu.ko tdx_rs_demo.ko
+	tdx_host_rs.ko tdx_emu.ko tdx_rs_demo.ko tdx_rs_enable_once.ko
 "$here/qemu.sh" "$out/initramfs.cpio.gz" "$out/console.log"
 
 stage "what happened (full console: $out/console.log)"
-grep -E '^(tdx_host_rs|tdx_emu|tdx_rs_demo): |^guest: (FAIL|RUN)' \
+grep -E "^(tdx_host_rs|tdx_emu|tdx_rs_demo): |^guest: " \
 	"$out/console.log" | sed 's/^/  /'
 grep -q '^guest: RUN DONE' "$out/console.log" || { echo "run: the guest did not finish"; exit 1; }
 ! grep -q '^guest: FAIL' "$out/console.log" || { echo "run: a module did not load"; exit 1; }

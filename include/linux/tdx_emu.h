@@ -34,12 +34,46 @@ void tdx_emu_probe_arm(const u64 *outputs, u16 mask);
 bool tdx_emu_probe_take(u64 *inputs);
 
 /* The next @count SEAMCALLs of leaf number @leaf return @status in RAX. */
-void tdx_emu_inject(u16 leaf, u64 status, u32 count);
+void tdx_emu_inject_status(u16 leaf, u64 status, u32 count);
 
-/* SEAMCALLs the emulator has seen since load or reset. */
+/* How an injected fault ends the call. */
+enum tdx_emu_fault {
+	TDX_EMU_FAULT_STATUS = 0,	/* the module returns @status */
+	TDX_EMU_FAULT_VMFAILINVALID = 1,
+	TDX_EMU_FAULT_UD = 2,
+};
+
+/*
+ * The @nth (1 = the next) SEAMCALL of leaf number @leaf, counted from now,
+ * fails as @fault says. -EINVAL for an unknown @fault or @nth 0.
+ */
+int tdx_emu_inject(u16 leaf, u32 nth, u32 fault, u64 status);
+
+/* SEAMCALLs the emulator has seen since load or reset: all, or one leaf's. */
 u64 tdx_emu_calls(void);
+u64 tdx_emu_calls_of(u16 leaf);
+
+/* What the last successful TDH.SYS.CONFIG configured. */
+struct tdx_emu_config_record {
+	u32 nr_tdmrs;
+	u32 nr_reserved_areas;
+	u64 pamt_bytes;
+	u64 global_hkid;
+};
+
+/* False until a TDH.SYS.CONFIG succeeded. */
+bool tdx_emu_config_record(struct tdx_emu_config_record *record);
+
+/* TDX_FEATURES0 as TDH.SYS.RD reports it from now on. */
+void tdx_emu_set_features0(u64 features0);
 
 /* Back to the state at load: normal mode, no probe, no injection. */
 void tdx_emu_reset(void);
+
+/*
+ * The emulated platform's IA32_MKTME_KEYID_PARTITIONING (MSR 0x87): QEMU has
+ * none. tdx_host_rs test builds read it here when the MSR faults.
+ */
+void tdx_emu_keyid_partitioning(u32 *nr_mktme, u32 *nr_tdx);
 
 #endif /* _LINUX_TDX_EMU_H */

@@ -110,5 +110,54 @@ u64 tdx_rs_seamcall(u64 fn, struct tdx_module_args *args);
 u64 tdx_rs_seamcall_ret(u64 fn, struct tdx_module_args *args);
 u64 tdx_rs_seamcall_saved_ret(u64 fn, struct tdx_module_args *args);
 
+#define TDX_RS_MAX_CMRS	32
+
+/* A convertible memory range: [base, base + size). */
+struct tdx_rs_cmr {
+	u64 base;
+	u64 size;
+};
+
+/* What the TDX module reports about itself (TDH.SYS.RD global metadata). */
+struct tdx_rs_sysinfo {
+	u16 major_version;
+	u16 minor_version;
+	u16 update_version;
+	u16 internal_version;
+	u64 features0;			/* TDX_FEATURES0 */
+	u16 max_tdmrs;
+	u16 max_reserved_per_tdmr;
+	u16 pamt_entry_size[3];		/* bytes per entry: 4K, 2M, 1G */
+	u32 nr_cmrs;
+	struct tdx_rs_cmr cmrs[TDX_RS_MAX_CMRS];
+};
+
+/*
+ * Bring the TDX module from "loaded by the BIOS" to "ready for TDs": once,
+ * whoever calls first; every caller gets the same result. May sleep.
+ * 0, or -ENODEV (no SEAM module), -EOPNOTSUPP (no usable TDX KeyIDs),
+ * -EACCES, -ENOMEM, -E2BIG (memory layout beyond the module's limits),
+ * -EIO (a SEAMCALL failed; the leaf and the status are logged).
+ */
+int tdx_rs_enable(void);
+
+/*
+ * TDH.SYS.INIT (once) and TDH.SYS.LP.INIT on this CPU. Call with interrupts
+ * disabled, on every CPU, before tdx_rs_enable() or before using a CPU that
+ * came online afterwards. 0 when this CPU is ready.
+ */
+int tdx_rs_cpu_enable(void);
+
+/* The module's self-description once tdx_rs_enable() succeeded, else NULL. */
+const struct tdx_rs_sysinfo *tdx_rs_get_sysinfo(void);
+
+/*
+ * A private KeyID for one TD, from the TDX KeyIDs after the global one:
+ * the KeyID, or -ENOSPC when all are taken, or -ENODEV before
+ * tdx_rs_enable() succeeded.
+ */
+int tdx_rs_guest_keyid_alloc(void);
+void tdx_rs_guest_keyid_free(unsigned int keyid);
+
 #endif /* !__ASSEMBLY__ */
 #endif /* _LINUX_TDX_HOST_RS_H */

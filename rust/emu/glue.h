@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Between tdx_emu's trap glue (trap.c) and its Rust model. Every call into
- * Rust is made with the model lock held and interrupts off.
+ * Between tdx_emu's C glue (trap.c, debugfs.c) and its Rust model. Every
+ * tdx_emu_rs_* call is made with the model lock held and interrupts off.
  */
 #ifndef _TDX_EMU_GLUE_H
 #define _TDX_EMU_GLUE_H
@@ -12,20 +12,51 @@
 /* The Rust model; C only passes the pointer along. */
 struct tdx_emu_model;
 
+#define TDX_EMU_MAX_CMRS	32
+
+/* The machine the emulated module was "loaded" on. */
+struct tdx_emu_platform {
+	u32 nr_lps;
+	u32 nr_packages;
+	u32 nr_cmrs;
+	u32 nr_mktme_keyids;
+	u32 nr_tdx_keyids;
+	u64 cmr_base[TDX_EMU_MAX_CMRS];
+	u64 cmr_size[TDX_EMU_MAX_CMRS];
+};
+
 /* Rust to C. */
+int tdx_emu_k_platform(struct tdx_emu_platform *platform);
 int tdx_emu_trap_register(struct tdx_emu_model *model);
 void tdx_emu_trap_unregister(void);
+bool tdx_emu_k_phys_read(u64 pa, void *buf, u64 len);
+bool tdx_emu_k_phys_write(u64 pa, const void *data, u64 len);
 
 /* C to Rust. @gprs: 16 registers in x86 register-index order. */
-u32 tdx_emu_rs_seamcall(struct tdx_emu_model *model, u64 *gprs);
+u32 tdx_emu_rs_seamcall(struct tdx_emu_model *model, u64 *gprs, u32 lp,
+			u32 package);
 int tdx_emu_rs_set_mode(struct tdx_emu_model *model, u32 mode);
 void tdx_emu_rs_probe_arm(struct tdx_emu_model *model, const u64 *outputs,
 			  u16 mask);
 bool tdx_emu_rs_probe_take(struct tdx_emu_model *model, u64 *inputs);
-void tdx_emu_rs_inject(struct tdx_emu_model *model, u16 leaf, u64 status,
-		       u32 count);
+void tdx_emu_rs_inject_status(struct tdx_emu_model *model, u16 leaf,
+			      u64 status, u32 count);
+int tdx_emu_rs_inject(struct tdx_emu_model *model, u16 leaf, u32 nth,
+		      u32 fault, u64 status);
 u64 tdx_emu_rs_calls(struct tdx_emu_model *model);
+u64 tdx_emu_rs_calls_of(struct tdx_emu_model *model, u16 leaf);
+bool tdx_emu_rs_config_record(struct tdx_emu_model *model,
+			      struct tdx_emu_config_record *record);
+void tdx_emu_rs_set_features0(struct tdx_emu_model *model, u64 features0);
 void tdx_emu_rs_reset(struct tdx_emu_model *model);
+/* A text report for debugfs; returns the bytes written to @buf. */
+u64 tdx_emu_rs_report(struct tdx_emu_model *model, char *buf, u64 len);
+
+/* trap.c, for debugfs.c: the report, under the model lock. */
+u64 tdx_emu_report(char *buf, u64 len);
+/* debugfs.c, for trap.c. */
+void tdx_emu_debugfs_create(void);
+void tdx_emu_debugfs_remove(void);
 
 /* Values of tdx_emu_rs_seamcall(). */
 #define TDX_EMU_COMPLETE	0

@@ -14,7 +14,8 @@
     missing_docs
 )]
 
-use crate::model::{Gprs, Mode, Model};
+use crate::model::{Fault, Gprs, Mode, Model};
+use crate::platform::{Cmr, Lp, PhysMem, Platform, MAX_CMRS};
 use kernel::error::to_result;
 use kernel::ffi;
 use kernel::prelude::*;
@@ -88,13 +89,56 @@ unsafe fn gprs<'a>(gprs: *mut u64) -> &'a mut Gprs {
     unsafe { &mut *gprs.cast::<Gprs>() }
 }
 
+/// Host memory through the kernel's direct map (`trap.c`).
+struct KernelMem;
+
+impl PhysMem for KernelMem {
+    fn read(&self, pa: u64, buf: &mut [u8]) -> bool {
+        // SAFETY: FFI call; `buf` is valid for `buf.len()` bytes of writes.
+        unsafe { c::tdx_emu_k_phys_read(pa, buf.as_mut_ptr().cast(), buf.len() as u64) }
+    }
+
+    fn write(&mut self, pa: u64, data: &[u8]) -> bool {
+        // SAFETY: FFI call; `data` is valid for `data.len()` bytes of reads.
+        unsafe { c::tdx_emu_k_phys_write(pa, data.as_ptr().cast(), data.len() as u64) }
+    }
+}
+
+/// The machine the emulated module is "loaded" on, as `trap.c` measures it.
+pub(crate) fn platform() -> Result<Platform> {
+    let mut p = c::tdx_emu_platform::default();
+    // SAFETY: FFI call; `p` is valid for writes.
+    to_result(unsafe { c::tdx_emu_k_platform(&mut p) })?;
+    let mut platform = Platform {
+        nr_lps: p.nr_lps,
+        nr_packages: p.nr_packages,
+        cmrs: [Cmr::default(); MAX_CMRS],
+        nr_cmrs: (p.nr_cmrs as usize).min(MAX_CMRS),
+        nr_mktme_keyids: p.nr_mktme_keyids,
+        nr_tdx_keyids: p.nr_tdx_keyids,
+    };
+    for i in 0..platform.nr_cmrs {
+        platform.cmrs[i] = Cmr {
+            base: p.cmr_base[i],
+            size: p.cmr_size[i],
+        };
+    }
+    Ok(platform)
+}
+
 /// # Safety
 ///
-/// Called by `trap.c` with the lock held; `gprs` holds 16 registers.
+/// Called by `trap.c` with the lock held; `regs` holds 16 registers.
 #[no_mangle]
-unsafe extern "C" fn tdx_emu_rs_seamcall(m: *mut c::tdx_emu_model, regs: *mut u64) -> u32 {
+unsafe extern "C" fn tdx_emu_rs_seamcall(
+    m: *mut c::tdx_emu_model,
+    regs: *mut u64,
+    lp: u32,
+    package: u32,
+) -> u32 {
+    let lp = Lp { id: lp, package };
     // SAFETY: our contract covers both.
-    unsafe { model(m).seamcall(gprs(regs)) as u32 }
+    unsafe { model(m).seamcall(lp, gprs(regs), &mut KernelMem) as u32 }
 }
 
 /// # Safety
@@ -141,14 +185,39 @@ unsafe extern "C" fn tdx_emu_rs_probe_take(m: *mut c::tdx_emu_model, inputs: *mu
 ///
 /// Called by `trap.c` with the lock held.
 #[no_mangle]
-unsafe extern "C" fn tdx_emu_rs_inject(
+unsafe extern "C" fn tdx_emu_rs_inject_status(
     m: *mut c::tdx_emu_model,
     leaf: u16,
     status: u64,
     count: u32,
 ) {
     // SAFETY: our contract.
-    unsafe { model(m).inject(leaf, status, count) }
+    unsafe { model(m).inject_status(leaf, status, count) }
+}
+
+/// # Safety
+///
+/// Called by `trap.c` with the lock held.
+#[no_mangle]
+unsafe extern "C" fn tdx_emu_rs_inject(
+    m: *mut c::tdx_emu_model,
+    leaf: u16,
+    nth: u32,
+    fault: u32,
+    status: u64,
+) -> ffi::c_int {
+    let fault = match fault {
+        c::tdx_emu_fault_TDX_EMU_FAULT_STATUS => Fault::Status(status),
+        c::tdx_emu_fault_TDX_EMU_FAULT_VMFAILINVALID => Fault::VmFailInvalid,
+        c::tdx_emu_fault_TDX_EMU_FAULT_UD => Fault::Ud,
+        _ => return EINVAL.to_errno(),
+    };
+    if nth == 0 {
+        return EINVAL.to_errno();
+    }
+    // SAFETY: our contract.
+    unsafe { model(m).inject(leaf, nth, fault) };
+    0
 }
 
 /// # Safety
@@ -164,14 +233,70 @@ unsafe extern "C" fn tdx_emu_rs_calls(m: *mut c::tdx_emu_model) -> u64 {
 ///
 /// Called by `trap.c` with the lock held.
 #[no_mangle]
+unsafe extern "C" fn tdx_emu_rs_calls_of(m: *mut c::tdx_emu_model, leaf: u16) -> u64 {
+    // SAFETY: our contract.
+    unsafe { model(m).calls_of(leaf) }
+}
+
+/// # Safety
+///
+/// Called by `trap.c` with the lock held; `record` is valid for writes.
+#[no_mangle]
+unsafe extern "C" fn tdx_emu_rs_config_record(
+    m: *mut c::tdx_emu_model,
+    record: *mut c::tdx_emu_config_record,
+) -> bool {
+    // SAFETY: our contract.
+    let Some(r) = (unsafe { model(m).config_record() }) else {
+        return false;
+    };
+    let out = c::tdx_emu_config_record {
+        nr_tdmrs: r.nr_tdmrs as u32,
+        nr_reserved_areas: r.nr_reserved_areas as u32,
+        pamt_bytes: r.pamt_bytes,
+        global_hkid: u64::from(r.global_hkid),
+    };
+    // SAFETY: our contract.
+    unsafe { record.write(out) };
+    true
+}
+
+/// # Safety
+///
+/// Called by `trap.c` with the lock held.
+#[no_mangle]
+unsafe extern "C" fn tdx_emu_rs_set_features0(m: *mut c::tdx_emu_model, features0: u64) {
+    // SAFETY: our contract.
+    unsafe { model(m).set_features0(features0) }
+}
+
+/// # Safety
+///
+/// Called by `trap.c` with the lock held.
+#[no_mangle]
 unsafe extern "C" fn tdx_emu_rs_reset(m: *mut c::tdx_emu_model) {
     // SAFETY: our contract.
     unsafe { model(m).reset() }
 }
 
+/// # Safety
+///
+/// Called by `trap.c` with the lock held; `buf` is valid for `len` bytes.
+#[no_mangle]
+unsafe extern "C" fn tdx_emu_rs_report(
+    m: *mut c::tdx_emu_model,
+    buf: *mut ffi::c_char,
+    len: u64,
+) -> u64 {
+    // SAFETY: our contract.
+    let out = unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), len as usize) };
+    // SAFETY: our contract.
+    crate::report::write(unsafe { model(m) }, out) as u64
+}
+
 // The definitions above must have exactly the types `glue.h` declares.
 const _: () = {
-    let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, *mut u64) -> u32; 2] =
+    let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, *mut u64, u32, u32) -> u32; 2] =
         [c::tdx_emu_rs_seamcall, tdx_emu_rs_seamcall];
     let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, u32) -> ffi::c_int; 2] =
         [c::tdx_emu_rs_set_mode, tdx_emu_rs_set_mode];
@@ -180,9 +305,19 @@ const _: () = {
     let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, *mut u64) -> bool; 2] =
         [c::tdx_emu_rs_probe_take, tdx_emu_rs_probe_take];
     let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, u16, u64, u32); 2] =
+        [c::tdx_emu_rs_inject_status, tdx_emu_rs_inject_status];
+    let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, u16, u32, u32, u64) -> ffi::c_int; 2] =
         [c::tdx_emu_rs_inject, tdx_emu_rs_inject];
     let _: [unsafe extern "C" fn(*mut c::tdx_emu_model) -> u64; 2] =
         [c::tdx_emu_rs_calls, tdx_emu_rs_calls];
+    let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, u16) -> u64; 2] =
+        [c::tdx_emu_rs_calls_of, tdx_emu_rs_calls_of];
+    let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, *mut c::tdx_emu_config_record) -> bool; 2] =
+        [c::tdx_emu_rs_config_record, tdx_emu_rs_config_record];
+    let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, u64); 2] =
+        [c::tdx_emu_rs_set_features0, tdx_emu_rs_set_features0];
     let _: [unsafe extern "C" fn(*mut c::tdx_emu_model); 2] =
         [c::tdx_emu_rs_reset, tdx_emu_rs_reset];
+    let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, *mut ffi::c_char, u64) -> u64; 2] =
+        [c::tdx_emu_rs_report, tdx_emu_rs_report];
 };

@@ -1,30 +1,75 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The emulated TDX module: what a SEAMCALL does to the registers.
+//! The emulated TDX module: what a SEAMCALL does to the registers, to the
+//! module's state and to host memory.
 //!
 //! The rules follow Intel's TDX module (1.5) as published: its SEAMCALL
-//! dispatcher checks RAX's reserved bits, then the leaf version, then the
-//! platform state, then routes the leaf; an error leaves every register but
-//! RAX as the host wrote it. Leaves this model does not implement yet are
-//! declined (the trap glue lets the #UD through), never answered with a made-up
-//! status.
+//! dispatcher (`tdx_vmm_dispatcher()`) checks RAX's reserved bits, then the
+//! leaf version, then the platform state, then routes the leaf; a dispatcher
+//! error leaves every register but RAX as the host wrote it. The modeled
+//! leaves are the initialization sequence: TDH.SYS.INIT, TDH.SYS.LP.INIT,
+//! TDH.SYS.RD (and TDH.SYS.RDALL's checks), TDH.SYS.CONFIG,
+//! TDH.SYS.KEY.CONFIG and TDH.SYS.TDMR.INIT, each in its own file. Other
+//! leaves are declined (the trap glue lets the #UD through), never answered
+//! with a made-up status.
 //!
 //! Test hooks, which have no counterpart in the real module: a mode that makes
-//! every call fail with VMfailInvalid or #UD, a register probe, and injected
-//! statuses.
+//! every call fail with VMfailInvalid or #UD, a register probe, injected
+//! faults, call counters and a TDX_FEATURES0 override.
 //!
-//! Pure `core`: built into `tdx_emu.ko` and into the host test crate.
+//! Pure `core`: built into `tdx_emu.ko` and into the host test crate. Needs
+//! the crate to have `leaf`, `status`, `metadata` and `platform` modules.
+
+#[path = "cmr.rs"]
+mod cmr;
+#[path = "hooks.rs"]
+mod hooks;
+#[path = "keyids.rs"]
+mod keyids;
+#[path = "sys.rs"]
+mod sys;
+#[path = "sys_fields.rs"]
+mod sys_fields;
+#[path = "sysconfig.rs"]
+mod sysconfig;
+#[path = "sysinit.rs"]
+mod sysinit;
+#[path = "sysrd.rs"]
+mod sysrd;
+#[path = "tdmr_check.rs"]
+mod tdmr_check;
+#[path = "tdmr_info.rs"]
+mod tdmr_info;
+#[path = "tdmr_init.rs"]
+mod tdmr_init;
+#[cfg(test)]
+#[path = "test_support.rs"]
+pub(crate) mod test_support;
+
+pub(crate) use hooks::Fault;
+pub(crate) use sys::{ConfigRecord, SysState};
 
 use crate::leaf::{Leaf, RaxFields};
+use crate::platform::{Lp, PhysMem, Platform};
 use crate::status::{code, OPERAND_ID_RAX};
+use hooks::Hooks;
+use sys::Sys;
 
 /// The sixteen general purpose registers in register-index order
 /// (RAX = 0, RCX = 1, ..., R15 = 15), the layout of `struct tdx_module_args`.
 pub(crate) type Gprs = [u64; 16];
 
 pub(crate) const RAX: usize = 0;
+pub(crate) const RCX: usize = 1;
+pub(crate) const RDX: usize = 2;
 pub(crate) const RSP: usize = 4;
 pub(crate) const RBP: usize = 5;
+pub(crate) const R8: usize = 8;
+pub(crate) const R9: usize = 9;
+pub(crate) const R10: usize = 10;
+
+/// Leaf numbers `calls_of` counts: 0..=127.
+const COUNTED_LEAVES: usize = 128;
 
 /// What the trap glue does with the instruction.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -51,6 +96,7 @@ pub(crate) enum Mode {
 }
 
 impl Mode {
+    /// The mode with this raw value (`enum tdx_emu_mode`).
     pub(crate) const fn from_raw(raw: u32) -> Option<Mode> {
         match raw {
             0 => Some(Mode::Normal),
@@ -61,78 +107,55 @@ impl Mode {
     }
 }
 
-/// Where the module's platform-wide initialization stands.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum SysState {
-    /// Loaded, TDH.SYS.INIT not done.
-    InitPending,
-    /// Fully initialized: every leaf is served.
-    Ready,
-    /// TDH.SYS.SHUTDOWN was done.
-    Shutdown,
-}
-
-/// Records the next call's inputs and answers it with chosen outputs.
-#[derive(Clone, Copy, Debug)]
-struct Probe {
-    outputs: Gprs,
-    /// Bit n set: register n gets `outputs[n]`. RSP and RBP are never written.
-    mask: u16,
-}
-
-/// Makes the next `remaining` calls of one leaf return `status`.
-#[derive(Clone, Copy, Debug)]
-struct Injection {
-    leaf: u16,
-    status: u64,
-    remaining: u32,
-}
-
+/// The emulated module and its test hooks.
 pub(crate) struct Model {
     mode: Mode,
-    state: SysState,
-    probe: Option<Probe>,
-    recorded: Option<Gprs>,
-    injection: Option<Injection>,
+    hooks: Hooks,
     calls: u64,
+    calls_of: [u64; COUNTED_LEAVES],
+    sys: Sys,
 }
 
 impl Model {
-    /// A module as the BIOS leaves it: loaded, not initialized.
-    pub(crate) const fn new() -> Self {
+    /// A module as the SEAM loader leaves it on `platform`: loaded, not
+    /// initialized.
+    pub(crate) fn new(platform: Platform) -> Self {
         Self {
             mode: Mode::Normal,
-            state: SysState::InitPending,
-            probe: None,
-            recorded: None,
-            injection: None,
+            hooks: Hooks::default(),
             calls: 0,
+            calls_of: [0; COUNTED_LEAVES],
+            sys: Sys::new(platform),
         }
     }
 
-    /// One SEAMCALL: `regs` holds the caller's registers on entry and the
-    /// registers the caller sees afterwards on [`Outcome::Complete`].
-    pub(crate) fn seamcall(&mut self, regs: &mut Gprs) -> Outcome {
+    /// One SEAMCALL on `lp`: `regs` holds the caller's registers on entry and
+    /// the registers the caller sees afterwards on [`Outcome::Complete`];
+    /// `mem` is host memory. Order: mode, injected fault, probe, the module.
+    pub(crate) fn seamcall(&mut self, lp: Lp, regs: &mut Gprs, mem: &mut dyn PhysMem) -> Outcome {
+        let number = RaxFields::split(regs[RAX]).number;
         self.calls += 1;
+        if let Some(count) = self.calls_of.get_mut(number as usize) {
+            *count += 1;
+        }
         match self.mode {
             Mode::Normal => {}
             Mode::VmFailInvalid => return Outcome::VmFailInvalid,
             Mode::Decline => return Outcome::Decline,
         }
-        if let Some(status) = self.take_injection(regs[RAX]) {
-            regs[RAX] = status;
-            return Outcome::Complete;
-        }
-        if let Some(probe) = self.probe.take() {
-            self.recorded = Some(*regs);
-            for (n, reg) in regs.iter_mut().enumerate() {
-                if n != RSP && n != RBP && probe.mask & (1 << n) != 0 {
-                    *reg = probe.outputs[n];
-                }
+        match self.hooks.take(number) {
+            Some(Fault::Status(status)) => {
+                regs[RAX] = status;
+                return Outcome::Complete;
             }
+            Some(Fault::VmFailInvalid) => return Outcome::VmFailInvalid,
+            Some(Fault::Ud) => return Outcome::Decline,
+            None => {}
+        }
+        if self.hooks.fire_probe(regs) {
             return Outcome::Complete;
         }
-        match self.dispatch(regs[RAX]) {
+        match self.dispatch(lp, regs, mem) {
             Some(status) => {
                 regs[RAX] = status;
                 Outcome::Complete
@@ -141,11 +164,11 @@ impl Model {
         }
     }
 
-    /// The dispatcher's checks, in the real module's order. `None`: a
-    /// defined leaf that passed them but that this model does not implement.
-    fn dispatch(&self, rax: u64) -> Option<u64> {
+    /// The dispatcher's checks, in the real module's order, then the leaf.
+    /// `None`: declined (a leaf or a case this model does not implement).
+    fn dispatch(&mut self, lp: Lp, regs: &mut Gprs, mem: &mut dyn PhysMem) -> Option<u64> {
         let operand_invalid_rax = code::OPERAND_INVALID | OPERAND_ID_RAX as u64;
-        let fields = RaxFields::split(rax);
+        let fields = RaxFields::split(regs[RAX]);
         if fields.reserved != 0 {
             return Some(operand_invalid_rax);
         }
@@ -153,31 +176,29 @@ impl Model {
         if fields.version > 0 && !leaf.is_some_and(Leaf::is_versioned) {
             return Some(operand_invalid_rax);
         }
-        if self.state == SysState::Shutdown && leaf != Some(Leaf::SysLpShutdown) {
+        let state = self.sys.state;
+        if state == SysState::Shutdown && leaf != Some(Leaf::SysLpShutdown) {
             return Some(code::SYS_SHUTDOWN);
         }
-        if self.state != SysState::Ready && !leaf.is_some_and(Leaf::allowed_before_ready) {
+        if state != SysState::Ready && !leaf.is_some_and(Leaf::allowed_before_ready) {
             return Some(code::SYS_NOT_READY);
         }
+        let Some(leaf) = leaf else {
+            return Some(operand_invalid_rax);
+        };
         match leaf {
-            None => Some(operand_invalid_rax),
-            Some(_) => None,
+            Leaf::SysInit => self.sys.sys_init(regs),
+            Leaf::SysLpInit => self.sys.sys_lp_init(lp, regs),
+            Leaf::SysRd => self.sys.sys_rd(lp, regs),
+            Leaf::SysRdall => self.sys.sys_rdall(lp, regs),
+            Leaf::SysConfig => self.sys.sys_config(regs, mem),
+            Leaf::SysKeyConfig => self.sys.sys_key_config(lp),
+            Leaf::SysTdmrInit => self.sys.sys_tdmr_init(regs, mem),
+            _ => None,
         }
     }
 
-    fn take_injection(&mut self, rax: u64) -> Option<u64> {
-        let inj = self.injection.as_mut()?;
-        if RaxFields::split(rax).number != inj.leaf {
-            return None;
-        }
-        let status = inj.status;
-        inj.remaining -= 1;
-        if inj.remaining == 0 {
-            self.injection = None;
-        }
-        Some(status)
-    }
-
+    /// Sets the test-wide override.
     pub(crate) fn set_mode(&mut self, mode: Mode) {
         self.mode = mode;
     }
@@ -185,67 +206,123 @@ impl Model {
     /// Arms the probe for the next call that reaches it; forgets what an
     /// earlier probe recorded.
     pub(crate) fn arm_probe(&mut self, outputs: &Gprs, mask: u16) {
-        self.probe = Some(Probe {
-            outputs: *outputs,
-            mask,
-        });
-        self.recorded = None;
+        self.hooks.arm_probe(outputs, mask);
     }
 
     /// The inputs the probe recorded, once; `None` if it has not fired.
     pub(crate) fn take_recorded(&mut self) -> Option<Gprs> {
-        self.recorded.take()
+        self.hooks.take_recorded()
     }
 
-    /// The next `count` calls of `leaf` (any version) return `status`;
+    /// Fault injection: the `nth` (1-based, counted from now) call of `leaf`
+    /// (any version) fails with `fault`; `nth` 0 cancels `leaf`'s. Up to
+    /// four are pending at once; a fifth replaces the oldest.
+    pub(crate) fn inject(&mut self, leaf: u16, nth: u32, fault: Fault) {
+        self.hooks.inject(leaf, nth, fault);
+    }
+
+    /// Status injection for the next `count` calls of `leaf` (any version);
     /// `count` 0 cancels.
-    pub(crate) fn inject(&mut self, leaf: u16, status: u64, count: u32) {
-        self.injection = (count > 0).then_some(Injection {
-            leaf,
-            status,
-            remaining: count,
-        });
+    pub(crate) fn inject_status(&mut self, leaf: u16, status: u64, count: u32) {
+        self.hooks.inject_status(leaf, status, count);
     }
 
-    /// SEAMCALLs seen since load, whatever their outcome.
+    /// SEAMCALLs seen since load or reset, whatever their outcome.
     pub(crate) fn calls(&self) -> u64 {
         self.calls
     }
 
-    /// Everything back to the state at load.
+    /// SEAMCALLs of leaf number `leaf` (RAX bits 15:0, any version) seen
+    /// since load or reset; 0 for numbers above 127, which are not counted.
+    pub(crate) fn calls_of(&self, leaf: u16) -> u64 {
+        self.calls_of.get(leaf as usize).copied().unwrap_or(0)
+    }
+
+    /// Everything back to the state at load, on the same platform.
     pub(crate) fn reset(&mut self) {
-        *self = Self::new();
+        *self = Self::new(self.sys.platform);
+    }
+
+    /// Where initialization stands.
+    pub(crate) fn state(&self) -> SysState {
+        self.sys.state
+    }
+
+    /// What the successful TDH.SYS.CONFIG configured; `None` before it.
+    pub(crate) fn config_record(&self) -> Option<ConfigRecord> {
+        self.sys.record
+    }
+
+    /// Whether every configured TDMR's PAMT is initialized (false before
+    /// TDH.SYS.CONFIG).
+    pub(crate) fn tdmrs_initialized(&self) -> bool {
+        self.sys.nr_tdmrs > 0 && self.sys.tdmrs().iter().all(|t| t.is_initialized())
+    }
+
+    /// The value metadata field TDX_FEATURES0 reads from now on.
+    pub(crate) fn set_features0(&mut self, value: u64) {
+        self.sys.features0 = value;
     }
 
     #[cfg(test)]
     fn set_state(&mut self, state: SysState) {
-        self.state = state;
+        self.sys.state = state;
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::tdmr_init::{pamt_word, CHUNK_BYTES};
+    use super::test_support::*;
     use super::*;
     use crate::leaf::LeafCall;
+    use crate::metadata;
+    use crate::platform::Cmr;
+
+    /// 2 packages of 2 LPs; convertible memory [0, 4G).
+    fn machine() -> Platform {
+        platform(
+            4,
+            2,
+            &[Cmr {
+                base: 0,
+                size: 4 * G,
+            }],
+        )
+    }
 
     fn regs_with(rax: u64) -> Gprs {
-        let mut r = [0u64; 16];
-        for (n, v) in r.iter_mut().enumerate() {
-            *v = 0x1111_0000 + n as u64;
-        }
+        let mut r: Gprs = core::array::from_fn(|n| 0x1111_0000 + n as u64);
         r[RAX] = rax;
         r
     }
 
     fn call(m: &mut Model, rax: u64) -> (Outcome, Gprs) {
         let mut r = regs_with(rax);
-        let out = m.seamcall(&mut r);
+        let out = m.seamcall(lp(0, 0), &mut r, &mut FakeMem::new());
+        (out, r)
+    }
+
+    /// Calls `leaf` on `lp` with these operands; returns the outcome and RAX.
+    fn leaf_call(
+        m: &mut Model,
+        mem: &mut FakeMem,
+        on: Lp,
+        leaf: Leaf,
+        ops: &[(usize, u64)],
+    ) -> (Outcome, Gprs) {
+        let mut r = [0; 16];
+        r[RAX] = LeafCall::new(leaf).rax();
+        for &(reg, v) in ops {
+            r[reg] = v;
+        }
+        let out = m.seamcall(on, &mut r, mem);
         (out, r)
     }
 
     #[test]
     fn errors_change_rax_only() {
-        let mut m = Model::new();
+        let mut m = Model::new(machine());
         let (out, r) = call(&mut m, 0x7fff);
         assert_eq!(out, Outcome::Complete);
         assert_eq!(r[RAX], code::SYS_NOT_READY);
@@ -254,8 +331,14 @@ mod tests {
 
     #[test]
     fn reserved_bits_are_operand_invalid_in_every_state() {
-        for state in [SysState::InitPending, SysState::Ready, SysState::Shutdown] {
-            let mut m = Model::new();
+        for state in [
+            SysState::InitPending,
+            SysState::InitDone,
+            SysState::ConfigDone,
+            SysState::Ready,
+            SysState::Shutdown,
+        ] {
+            let mut m = Model::new(machine());
             m.set_state(state);
             for rax in [1 << 24 | 33, 1 << 63 | 33, 0xff00_0000_0000_0000] {
                 assert_eq!(call(&mut m, rax).1[RAX], code::OPERAND_INVALID);
@@ -265,7 +348,7 @@ mod tests {
 
     #[test]
     fn version_is_checked_before_state() {
-        let mut m = Model::new();
+        let mut m = Model::new(machine());
         // TDH.SYS.INIT has no versions: operand invalid, not "not modeled".
         let (out, r) = call(&mut m, LeafCall::with_version(Leaf::SysInit, 1).rax());
         assert_eq!((out, r[RAX]), (Outcome::Complete, code::OPERAND_INVALID));
@@ -276,7 +359,9 @@ mod tests {
 
     #[test]
     fn unknown_leaf_depends_on_state_as_in_the_real_dispatcher() {
-        let mut m = Model::new();
+        let mut m = Model::new(machine());
+        assert_eq!(call(&mut m, 0x7fff).1[RAX], code::SYS_NOT_READY);
+        m.set_state(SysState::ConfigDone);
         assert_eq!(call(&mut m, 0x7fff).1[RAX], code::SYS_NOT_READY);
         m.set_state(SysState::Ready);
         assert_eq!(call(&mut m, 0x7fff).1[RAX], code::OPERAND_INVALID);
@@ -287,31 +372,42 @@ mod tests {
 
     #[test]
     fn defined_but_unmodeled_leaves_are_declined() {
-        let mut m = Model::new();
-        assert_eq!(call(&mut m, Leaf::SysInit as u64).0, Outcome::Decline);
+        let mut m = Model::new(machine());
+        assert_eq!(call(&mut m, Leaf::SysInfo as u64).0, Outcome::Decline);
+        assert_eq!(call(&mut m, Leaf::SysUpdate as u64).0, Outcome::Decline);
         // Not served before ready: the real module's answer, no decline.
         assert_eq!(
             call(&mut m, Leaf::MngCreate as u64).1[RAX],
             code::SYS_NOT_READY
         );
+        assert_eq!(
+            call(&mut m, Leaf::SysTdmrInit as u64).1[RAX],
+            code::SYS_NOT_READY
+        );
+        m.set_state(SysState::Ready);
+        assert_eq!(call(&mut m, Leaf::MngCreate as u64).0, Outcome::Decline);
     }
 
     #[test]
     fn modes_override_everything() {
-        let mut m = Model::new();
+        let mut m = Model::new(machine());
+        m.inject(33, 1, Fault::Status(1));
         m.set_mode(Mode::VmFailInvalid);
-        let (out, r) = call(&mut m, 0x7fff);
+        let (out, r) = call(&mut m, 33);
         assert_eq!(out, Outcome::VmFailInvalid);
-        assert_eq!(r, regs_with(0x7fff));
+        assert_eq!(r, regs_with(33));
         m.set_mode(Mode::Decline);
         assert_eq!(call(&mut m, 0x7fff).0, Outcome::Decline);
         assert_eq!(m.calls(), 2);
         assert_eq!(Mode::from_raw(3), None);
+        // The injection did not count the calls the mode took.
+        m.set_mode(Mode::Normal);
+        assert_eq!(call(&mut m, 33).1[RAX], 1);
     }
 
     #[test]
     fn probe_records_inputs_and_writes_masked_outputs_once() {
-        let mut m = Model::new();
+        let mut m = Model::new(machine());
         let outputs: Gprs = core::array::from_fn(|n| 0xabcd_0000 + n as u64);
         m.arm_probe(&outputs, 0xffff);
         let (out, r) = call(&mut m, 0x1234);
@@ -338,17 +434,227 @@ mod tests {
     }
 
     #[test]
-    fn injection_hits_only_its_leaf_and_runs_out() {
-        let mut m = Model::new();
-        m.inject(Leaf::SysRd as u16, code::RND_NO_ENTROPY, 2);
+    fn status_injection_hits_only_its_leaf_and_runs_out() {
+        let mut m = Model::new(machine());
+        m.inject_status(Leaf::SysInfo as u16, code::RND_NO_ENTROPY, 2);
         assert_eq!(call(&mut m, 0x7fff).1[RAX], code::SYS_NOT_READY);
-        let rd = LeafCall::new(Leaf::SysRd).rax();
-        assert_eq!(call(&mut m, rd).1[RAX], code::RND_NO_ENTROPY);
-        assert_eq!(call(&mut m, rd).1[RAX], code::RND_NO_ENTROPY);
-        assert_eq!(call(&mut m, rd).0, Outcome::Decline);
-        m.inject(Leaf::SysRd as u16, 1, 0);
-        assert_eq!(call(&mut m, rd).0, Outcome::Decline);
+        let info = LeafCall::new(Leaf::SysInfo).rax();
+        assert_eq!(call(&mut m, info).1[RAX], code::RND_NO_ENTROPY);
+        assert_eq!(call(&mut m, info).1[RAX], code::RND_NO_ENTROPY);
+        assert_eq!(call(&mut m, info).0, Outcome::Decline);
+        m.inject_status(Leaf::SysInfo as u16, 1, 0);
+        assert_eq!(call(&mut m, info).0, Outcome::Decline);
+    }
+
+    #[test]
+    fn nth_call_injection_then_probe_then_model() {
+        let mut m = Model::new(machine());
+        let mut mem = FakeMem::new();
+        let lp_init = LeafCall::new(Leaf::SysLpInit).rax();
+        m.inject(Leaf::SysLpInit as u16, 2, Fault::VmFailInvalid);
+        m.inject(Leaf::SysInit as u16, 1, Fault::Ud);
+        let init = leaf_call(&mut m, &mut mem, lp(0, 0), Leaf::SysInit, &[]);
+        assert_eq!(init.0, Outcome::Decline, "injected #UD");
+        let init = leaf_call(&mut m, &mut mem, lp(0, 0), Leaf::SysInit, &[]);
+        assert_eq!(init.1[RAX], code::SUCCESS, "then the model");
+        assert_eq!(call(&mut m, lp_init).1[RAX], code::SUCCESS);
+        m.arm_probe(&[0; 16], 1);
+        assert_eq!(
+            call(&mut m, lp_init).0,
+            Outcome::VmFailInvalid,
+            "before the probe"
+        );
+        let (out, r) = call(&mut m, lp_init);
+        assert_eq!((out, r[RAX]), (Outcome::Complete, 0), "the probe's RAX");
+        assert!(m.take_recorded().is_some());
+        m.inject(Leaf::SysLpInit as u16, 1, Fault::Status(code::SYS_BUSY));
+        let (_, r) = call(&mut m, lp_init);
+        assert_eq!(r[RAX], code::SYS_BUSY);
+        assert_eq!(
+            r[1..],
+            regs_with(0)[1..],
+            "an injected status changes RAX only"
+        );
+    }
+
+    #[test]
+    fn counters_and_reset() {
+        let mut m = Model::new(machine());
+        call(&mut m, 33);
+        call(&mut m, 33 | 1 << 16);
+        call(&mut m, 35);
+        call(&mut m, 0x7fff);
+        assert_eq!(
+            (m.calls(), m.calls_of(33), m.calls_of(35), m.calls_of(34)),
+            (4, 2, 1, 0)
+        );
+        assert_eq!(m.calls_of(0x7fff), 0);
+        m.set_features0(0);
+        m.inject(35, 1, Fault::Ud);
+        assert_eq!(m.state(), SysState::InitPending, "RCX was not 0");
         m.reset();
-        assert_eq!(m.calls(), 0);
+        assert_eq!(
+            (m.calls(), m.calls_of(33), m.state()),
+            (0, 0, SysState::InitPending)
+        );
+        assert_eq!(
+            call(&mut m, 35).1[RAX],
+            code::SYS_LP_INIT_NOT_PENDING,
+            "injection gone"
+        );
+        assert_eq!(m.sys.features0, sys_fields::DEFAULT_FEATURES0);
+        assert_eq!(m.sys.platform.nr_lps, 4);
+    }
+
+    #[test]
+    fn features0_hook_is_what_sys_rd_reads() {
+        let mut m = Model::new(machine());
+        let mut mem = FakeMem::new();
+        leaf_call(&mut m, &mut mem, lp(0, 0), Leaf::SysInit, &[]);
+        leaf_call(&mut m, &mut mem, lp(0, 0), Leaf::SysLpInit, &[]);
+        let rd = |m: &mut Model, mem: &mut FakeMem| {
+            let (_, r) = leaf_call(
+                m,
+                mem,
+                lp(0, 0),
+                Leaf::SysRd,
+                &[(RDX, metadata::TDX_FEATURES0)],
+            );
+            (r[RAX], r[R8])
+        };
+        assert_eq!(
+            rd(&mut m, &mut mem),
+            (code::SUCCESS, sys_fields::DEFAULT_FEATURES0)
+        );
+        m.set_features0(metadata::TDX_FEATURES0_NO_RBP_MOD);
+        assert_eq!(rd(&mut m, &mut mem), (code::SUCCESS, 1 << 18));
+        m.set_features0(0);
+        assert_eq!(rd(&mut m, &mut mem), (code::SUCCESS, 0));
+    }
+
+    /// The whole initialization, as a host would do it, on 4 LPs in 2
+    /// packages with TDMRs [1G, 2G) and [2G, 4G) and both PAMTs in a
+    /// reserved area of the first.
+    #[test]
+    fn whole_initialization() {
+        let mut m = Model::new(machine());
+        let mut mem = FakeMem::new();
+        let lps = [lp(0, 0), lp(1, 0), lp(2, 1), lp(3, 1)];
+        let ok = code::SUCCESS;
+
+        assert_eq!(
+            leaf_call(&mut m, &mut mem, lps[0], Leaf::SysInit, &[]).1[RAX],
+            ok
+        );
+        for &l in &lps {
+            assert_eq!(
+                leaf_call(&mut m, &mut mem, l, Leaf::SysLpInit, &[]).1[RAX],
+                ok
+            );
+        }
+        assert_eq!(m.state(), SysState::InitDone);
+
+        // Read what TDH.SYS.CONFIG needs, as upstream Linux does.
+        let mut read = |id: u64| {
+            let (_, r) = leaf_call(&mut m, &mut mem, lps[1], Leaf::SysRd, &[(RDX, id)]);
+            assert_eq!(r[RAX], ok, "{id:#x}");
+            r[R8]
+        };
+        assert_eq!(read(metadata::MAX_TDMRS), 64);
+        assert_eq!(read(metadata::MAX_RESERVED_PER_TDMR), 16);
+        for id in [
+            metadata::PAMT_4K_ENTRY_SIZE,
+            metadata::PAMT_2M_ENTRY_SIZE,
+            metadata::PAMT_1G_ENTRY_SIZE,
+        ] {
+            assert_eq!(read(id), 16);
+        }
+        assert_eq!(read(metadata::NUM_CMRS), 32);
+        assert_eq!(read(metadata::array_field(metadata::CMR_SIZE, 0)), 4 * G);
+        assert_ne!(
+            read(metadata::TDX_FEATURES0) & metadata::TDX_FEATURES0_NO_RBP_MOD,
+            0
+        );
+        assert_eq!(
+            (read(metadata::MAJOR_VERSION), read(metadata::MINOR_VERSION)),
+            (1, 5)
+        );
+
+        // TDH.SYS.CONFIG with TDMR_INFOs built by hand.
+        let p0 = G + (512 << 20);
+        let block = pamt_block(G) + pamt_block(2 * G);
+        let tdmrs = [
+            with_reserved(
+                with_pamt(tdmr_at(G, G), p0),
+                &[(0, 4096), (512 << 20, block)],
+            ),
+            with_pamt(tdmr_at(2 * G, 2 * G), p0 + pamt_block(G)),
+        ];
+        put_config(&mut mem, 0x10_0000, 0x20_0000, &tdmrs);
+        let ops = [(RCX, 0x10_0000), (RDX, 2), (R8, 5)];
+        assert_eq!(
+            leaf_call(&mut m, &mut mem, lps[2], Leaf::SysConfig, &ops).1[RAX],
+            ok
+        );
+        assert_eq!(m.state(), SysState::ConfigDone);
+        assert_eq!(
+            m.config_record(),
+            Some(ConfigRecord {
+                nr_tdmrs: 2,
+                nr_reserved_areas: 2,
+                pamt_bytes: block,
+                global_hkid: 5,
+            })
+        );
+
+        // TDH.SYS.TDMR.INIT is not served before the keys are configured.
+        let tdmr_init = |m: &mut Model, mem: &mut FakeMem, base: u64| {
+            let (_, r) = leaf_call(m, mem, lps[0], Leaf::SysTdmrInit, &[(RCX, base)]);
+            (r[RAX], r[RDX])
+        };
+        assert_eq!(tdmr_init(&mut m, &mut mem, G).0, code::SYS_NOT_READY);
+
+        // TDH.SYS.KEY.CONFIG once per package; the last makes it ready.
+        let key = |m: &mut Model, mem: &mut FakeMem, l: Lp| {
+            leaf_call(m, mem, l, Leaf::SysKeyConfig, &[]).1[RAX]
+        };
+        assert_eq!(key(&mut m, &mut mem, lps[0]), ok);
+        assert_eq!(key(&mut m, &mut mem, lps[1]), code::KEY_CONFIGURED);
+        assert_eq!(m.state(), SysState::ConfigDone);
+        assert_eq!(key(&mut m, &mut mem, lps[3]), ok);
+        assert_eq!(m.state(), SysState::Ready);
+
+        // TDH.SYS.TDMR.INIT until each TDMR is done.
+        for (base, size) in [(G, G), (2 * G, 2 * G)] {
+            let mut calls = 0;
+            loop {
+                let (status, rdx) = tdmr_init(&mut m, &mut mem, base);
+                if status == code::TDMR_ALREADY_INITIALIZED {
+                    assert_eq!(rdx, 0);
+                    break;
+                }
+                assert_eq!(status, ok);
+                calls += 1;
+                assert_eq!(rdx, base + (calls * CHUNK_BYTES) / G * G);
+            }
+            assert_eq!(calls, size / CHUNK_BYTES);
+        }
+        assert!(m.tdmrs_initialized());
+        let pamt_4k = tdmrs[1].pamt[0].base;
+        assert_eq!(mem.peek_u64(pamt_4k + 4096), pamt_word(pamt_4k + 4096));
+
+        // Past NOT_READY: TDH.MNG.CREATE is a defined leaf the model declines.
+        let (out, _) = leaf_call(&mut m, &mut mem, lps[0], Leaf::MngCreate, &[]);
+        assert_eq!(out, Outcome::Decline);
+        // And initialization does not run twice.
+        assert_eq!(
+            leaf_call(&mut m, &mut mem, lps[0], Leaf::SysInit, &[]).1[RAX],
+            code::SYS_INIT_NOT_PENDING
+        );
+        assert_eq!(
+            key(&mut m, &mut mem, lps[2]),
+            code::SYS_KEY_CONFIG_NOT_PENDING
+        );
+        assert_eq!(m.calls_of(Leaf::SysTdmrInit as u16), 1 + 256 + 1 + 512 + 1);
     }
 }

@@ -3,29 +3,25 @@
 //! tdx_emu: a software model of the TDX module, for tests only.
 //!
 //! `trap.c` catches SEAMCALL's #UD and hands the registers to [`model`]; the
-//! C-exported controls of `include/linux/tdx_emu.h` steer the model. The
-//! module also carries a KUnit suite for tdx_host_rs' Rust SEAMCALL API.
+//! C-exported controls of `include/linux/tdx_emu.h` steer the model. It
+//! depends on nothing of tdx_host_rs: it stands where the TDX module would.
 
 use kernel::prelude::*;
 
 mod glue;
-mod kunit;
 #[allow(dead_code)]
 mod model;
-mod safe_api_kunit;
+#[allow(dead_code)]
+mod platform;
+mod report;
 
 // The files below are shared with tdx_host_rs and the host test crate.
-#[path = "../abi.rs"]
-mod abi;
 #[allow(dead_code)]
 #[path = "../leaf.rs"]
 mod leaf;
 #[allow(dead_code)]
-#[path = "../retry.rs"]
-mod retry;
-#[allow(dead_code)]
-#[path = "../seamcall.rs"]
-mod seamcall;
+#[path = "../metadata.rs"]
+mod metadata;
 #[allow(dead_code)]
 #[path = "../status.rs"]
 mod status;
@@ -44,7 +40,8 @@ struct TdxEmu {
 
 impl kernel::Module for TdxEmu {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        let trap = glue::TrapRegistration::new(KBox::new(model::Model::new(), GFP_KERNEL)?)?;
+        let model = KBox::new(model::Model::new(glue::platform()?), GFP_KERNEL)?;
+        let trap = glue::TrapRegistration::new(model)?;
         pr_warn!("emulating the TDX module: SEAMCALL answered in software (test only)\n");
         Ok(TdxEmu { _trap: trap })
     }

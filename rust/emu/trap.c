@@ -10,8 +10,13 @@
  * trap there. When the model declines, the #UD goes on to the trampoline's
  * fixup exactly as on hardware without SEAM.
  */
+#include <linux/cpumask.h>
+#include <linux/io.h>
+#include <linux/ioport.h>
 #include <linux/kdebug.h>
+#include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/topology.h>
 #include <linux/notifier.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -94,8 +99,12 @@ static int tdx_emu_die(struct notifier_block *nb, unsigned long val,
 		return NOTIFY_DONE;
 
 	regs_to_gprs(regs, gprs);
-	scoped_guard(raw_spinlock_irqsave, &tdx_emu_lock)
-		outcome = tdx_emu_rs_seamcall(tdx_emu_model, gprs);
+	scoped_guard(raw_spinlock_irqsave, &tdx_emu_lock) {
+		int cpu = smp_processor_id();
+
+		outcome = tdx_emu_rs_seamcall(tdx_emu_model, gprs, cpu,
+					      topology_logical_package_id(cpu));
+	}
 
 	switch (outcome) {
 	case TDX_EMU_COMPLETE:
@@ -119,13 +128,19 @@ static struct notifier_block tdx_emu_die_nb = {
 
 int tdx_emu_trap_register(struct tdx_emu_model *model)
 {
+	int ret;
+
 	tdx_emu_model = model;
-	return register_die_notifier(&tdx_emu_die_nb);
+	ret = register_die_notifier(&tdx_emu_die_nb);
+	if (!ret)
+		tdx_emu_debugfs_create();
+	return ret;
 }
 
 /* Returns once no CPU can be inside tdx_emu_die() any more. */
 void tdx_emu_trap_unregister(void)
 {
+	tdx_emu_debugfs_remove();
 	unregister_die_notifier(&tdx_emu_die_nb);
 	tdx_emu_model = NULL;
 }
@@ -152,10 +167,17 @@ bool tdx_emu_probe_take(u64 *inputs)
 }
 EXPORT_SYMBOL_NS_GPL(tdx_emu_probe_take, TDX_EMU);
 
-void tdx_emu_inject(u16 leaf, u64 status, u32 count)
+void tdx_emu_inject_status(u16 leaf, u64 status, u32 count)
 {
 	guard(raw_spinlock_irqsave)(&tdx_emu_lock);
-	tdx_emu_rs_inject(tdx_emu_model, leaf, status, count);
+	tdx_emu_rs_inject_status(tdx_emu_model, leaf, status, count);
+}
+EXPORT_SYMBOL_NS_GPL(tdx_emu_inject_status, TDX_EMU);
+
+int tdx_emu_inject(u16 leaf, u32 nth, u32 fault, u64 status)
+{
+	guard(raw_spinlock_irqsave)(&tdx_emu_lock);
+	return tdx_emu_rs_inject(tdx_emu_model, leaf, nth, fault, status);
 }
 EXPORT_SYMBOL_NS_GPL(tdx_emu_inject, TDX_EMU);
 
@@ -166,6 +188,27 @@ u64 tdx_emu_calls(void)
 }
 EXPORT_SYMBOL_NS_GPL(tdx_emu_calls, TDX_EMU);
 
+u64 tdx_emu_calls_of(u16 leaf)
+{
+	guard(raw_spinlock_irqsave)(&tdx_emu_lock);
+	return tdx_emu_rs_calls_of(tdx_emu_model, leaf);
+}
+EXPORT_SYMBOL_NS_GPL(tdx_emu_calls_of, TDX_EMU);
+
+bool tdx_emu_config_record(struct tdx_emu_config_record *record)
+{
+	guard(raw_spinlock_irqsave)(&tdx_emu_lock);
+	return tdx_emu_rs_config_record(tdx_emu_model, record);
+}
+EXPORT_SYMBOL_NS_GPL(tdx_emu_config_record, TDX_EMU);
+
+void tdx_emu_set_features0(u64 features0)
+{
+	guard(raw_spinlock_irqsave)(&tdx_emu_lock);
+	tdx_emu_rs_set_features0(tdx_emu_model, features0);
+}
+EXPORT_SYMBOL_NS_GPL(tdx_emu_set_features0, TDX_EMU);
+
 void tdx_emu_reset(void)
 {
 	guard(raw_spinlock_irqsave)(&tdx_emu_lock);
@@ -173,5 +216,92 @@ void tdx_emu_reset(void)
 }
 EXPORT_SYMBOL_NS_GPL(tdx_emu_reset, TDX_EMU);
 
-/* The Rust self-test suite calls tdx_host_rs' trampolines. */
-MODULE_IMPORT_NS(TDX_HOST_RS);
+/* For debugfs.c: the model's text report into @buf. */
+u64 tdx_emu_report(char *buf, u64 len)
+{
+	guard(raw_spinlock_irqsave)(&tdx_emu_lock);
+	return tdx_emu_rs_report(tdx_emu_model, buf, len);
+}
+
+/* The emulated KeyID partitioning (module parameters, fixed at load). */
+static unsigned int mktme_keyids = 31;
+module_param(mktme_keyids, uint, 0444);
+MODULE_PARM_DESC(mktme_keyids, "MKTME KeyIDs of the emulated platform (default 31)");
+static unsigned int tdx_keyids = 32;
+module_param(tdx_keyids, uint, 0444);
+MODULE_PARM_DESC(tdx_keyids, "TDX private KeyIDs of the emulated platform (default 32)");
+
+void tdx_emu_keyid_partitioning(u32 *nr_mktme, u32 *nr_tdx)
+{
+	*nr_mktme = mktme_keyids;
+	*nr_tdx = tdx_keyids;
+}
+EXPORT_SYMBOL_NS_GPL(tdx_emu_keyid_partitioning, TDX_EMU);
+
+static int add_cmr(struct resource *res, void *arg)
+{
+	struct tdx_emu_platform *p = arg;
+	/* As on real platforms, the first MiB is not convertible. */
+	u64 start = max_t(u64, res->start, SZ_1M);
+	u64 end = res->end + 1;
+
+	start = PAGE_ALIGN(start);
+	end &= PAGE_MASK;
+	if (start >= end)
+		return 0;
+	if (p->nr_cmrs && p->cmr_base[p->nr_cmrs - 1] +
+			  p->cmr_size[p->nr_cmrs - 1] == start) {
+		p->cmr_size[p->nr_cmrs - 1] += end - start;
+		return 0;
+	}
+	if (p->nr_cmrs == TDX_EMU_MAX_CMRS)
+		return -E2BIG;
+	p->cmr_base[p->nr_cmrs] = start;
+	p->cmr_size[p->nr_cmrs] = end - start;
+	p->nr_cmrs++;
+	return 0;
+}
+
+/*
+ * The machine as the SEAM loader would have measured it: every present CPU,
+ * every package, System RAM as the convertible memory.
+ */
+int tdx_emu_k_platform(struct tdx_emu_platform *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->nr_lps = num_present_cpus();
+	p->nr_packages = topology_max_packages();
+	p->nr_mktme_keyids = mktme_keyids;
+	p->nr_tdx_keyids = tdx_keyids;
+	return walk_iomem_res_desc(IORES_DESC_NONE,
+				   IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY,
+				   0, U64_MAX, p, add_cmr);
+}
+
+/* The module's view of host memory: any online page, through the direct map. */
+static bool phys_range_ok(u64 pa, u64 len)
+{
+	u64 pfn;
+
+	if (!len || pa + len < pa)
+		return false;
+	for (pfn = PHYS_PFN(pa); pfn <= PHYS_PFN(pa + len - 1); pfn++)
+		if (!pfn_to_online_page(pfn))
+			return false;
+	return true;
+}
+
+bool tdx_emu_k_phys_read(u64 pa, void *buf, u64 len)
+{
+	return phys_range_ok(pa, len) &&
+	       !copy_from_kernel_nofault(buf, phys_to_virt(pa), len);
+}
+
+/* Online pages are always mapped: a plain, KASAN-checked copy. */
+bool tdx_emu_k_phys_write(u64 pa, const void *data, u64 len)
+{
+	if (!phys_range_ok(pa, len))
+		return false;
+	memcpy(phys_to_virt(pa), data, len);
+	return true;
+}

@@ -1,19 +1,29 @@
 # SPDX-License-Identifier: GPL-2.0
-# Runs inside the test VM for `make check`: every KUnit suite, in the order
-# their preconditions need. Each insmod prints its suites' KTAP on the console.
+# Runs inside the test VM for `make check` (first boot): every KUnit suite in
+# the order their preconditions need, then our initialization of the
+# emulated TDX module. Each insmod of a suite prints its KTAP on the console.
 set -u
 M=/modules
+E=/sys/kernel/debug/tdx_emu
 step() { echo "guest: step: $*"; }
 
 echo clear > /sys/kernel/debug/kmemleak
 
 step "tdx_host_rs without any SEAM: #UD must come back as an error"
 insmod $M/tdx_host_rs.ko || echo "guest: FAIL insmod tdx_host_rs"
+echo "guest: sysfs state $(cat /sys/kernel/tdx_host_rs/state)"
 insmod $M/tdx_rs_noemu_kunit.ko
 rmmod tdx_rs_noemu_kunit
+rmmod tdx_host_rs || echo "guest: FAIL rmmod tdx_host_rs (unavailable)"
 
-step "emulator (its Rust API suite runs at load)"
+step "the emulated TDX module, then tdx_host_rs on it"
 insmod $M/tdx_emu.ko || echo "guest: FAIL insmod tdx_emu"
+insmod $M/tdx_host_rs.ko || echo "guest: FAIL insmod tdx_host_rs"
+echo "guest: sysfs state $(cat /sys/kernel/tdx_host_rs/state)"
+
+step "the Rust SEAMCALL API against the emulator"
+insmod $M/tdx_rs_rust_api_kunit.ko
+rmmod tdx_rs_rust_api_kunit
 
 step "trampolines against the emulator"
 insmod $M/tdx_rs_wrappers_kunit.ko
@@ -23,10 +33,19 @@ step "trampolines against upstream's, same emulator"
 insmod $M/tdx_rs_upstream_diff_kunit.ko
 rmmod tdx_rs_upstream_diff_kunit
 
-step "unload in reverse order"
-rmmod tdx_emu || echo "guest: FAIL rmmod tdx_emu"
-rmmod tdx_host_rs || echo "guest: FAIL rmmod tdx_host_rs"
-lsmod
+step "initialization of the emulated TDX module"
+echo 1 > $E/reset
+insmod $M/tdx_rs_enable_once.ko && echo "guest: enable ok" || echo "guest: FAIL enable"
+sed 's/^/emu-report: /' $E/report
+for f in state module_version keyid_range nr_tdmrs nr_reserved_areas pamt_kib; do
+	echo "guest: sysfs $f $(cat /sys/kernel/tdx_host_rs/$f)"
+done
+insmod $M/tdx_rs_init_kunit.ko
+rmmod tdx_rs_init_kunit
+rmmod tdx_rs_enable_once
+
+step "the TDX module holds our memory: tdx_host_rs must stay"
+rmmod tdx_host_rs 2>/dev/null && echo "guest: FAIL tdx_host_rs unloaded" || echo "guest: pinned ok"
 
 step "kmemleak scan"
 # kmemleak does not report objects younger than 5 seconds.

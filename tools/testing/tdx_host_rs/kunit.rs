@@ -50,7 +50,7 @@ pub(crate) const fn suite(
 /// Fails (and ends) the running KUnit case when `$cond` is false.
 macro_rules! kunit_expect {
     ($cond:expr) => {
-        kernel::kunit_assert!("tdx_emu", "rust/emu", 0, $cond)
+        kernel::kunit_assert!("tdx_rs_rust_api", "tools/testing/tdx_host_rs", 0, $cond)
     };
 }
 pub(crate) use kunit_expect;

@@ -1,16 +1,68 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! KUnit suite `tdx_rs_rust_api`: tdx_host_rs' Rust SEAMCALL API (the very
-//! `seamcall.rs` the module builds) through the exported trampolines, against
-//! this emulator.
+//! tdx_rs_rust_api_kunit: the KUnit suite `tdx_rs_rust_api`, tdx_host_rs'
+//! Rust SEAMCALL API (the very `seamcall.rs` tdx_host_rs builds, compiled
+//! into this test module too) through the exported trampolines, against the
+//! emulator.
 
-use crate::glue::c;
-use crate::kunit::{self, kunit_expect};
+use kernel::prelude::*;
+
+#[path = "../../../rust/abi.rs"]
+mod abi;
+mod kunit;
+#[allow(dead_code)]
+#[path = "../../../rust/leaf.rs"]
+mod leaf;
+#[allow(dead_code)]
+#[path = "../../../rust/retry.rs"]
+mod retry;
+#[allow(dead_code)]
+#[path = "../../../rust/seamcall.rs"]
+mod seamcall;
+#[allow(dead_code)]
+#[path = "../../../rust/status.rs"]
+mod status;
+
+/// `include/linux/tdx_emu.h`, as bindgen saw it.
+#[allow(
+    non_camel_case_types,
+    non_upper_case_globals,
+    dead_code,
+    unreachable_pub,
+    clippy::all,
+    missing_docs
+)]
+mod c {
+    use kernel::ffi;
+    include!(concat!(
+        env!("TDX_RS_OBJTREE"),
+        "/tools/testing/tdx_host_rs/emu_generated.rs"
+    ));
+}
+
+module! {
+    type: RustApiKunit,
+    name: "tdx_rs_rust_api_kunit",
+    author: "The tdx_host_rs developers",
+    description: "tdx_host_rs: the Rust SEAMCALL API against the emulator (KUnit)",
+    license: "GPL",
+}
+
+struct RustApiKunit;
+
+impl kernel::Module for RustApiKunit {
+    fn init(_module: &'static ThisModule) -> Result<Self> {
+        // The suite runs once the module is live, from its section entry.
+        Ok(RustApiKunit)
+    }
+}
+
 use crate::leaf::{Leaf, LeafCall};
 use crate::retry::ENTROPY_TRIES;
 use crate::seamcall::{seamcall, Args, Regs};
 use crate::status::{code, ModuleStatus, SeamcallError, OPERAND_ID_RAX, TRAP_UD};
 use kernel::{bindings, c_str};
+use kunit::kunit_expect;
 
 const ALL_REGS: [Regs; 3] = [Regs::In, Regs::InOut, Regs::AllInOut];
 const RAX_BIT: u16 = 1 << 0;
@@ -113,7 +165,7 @@ extern "C" fn no_entropy_is_retried(_test: *mut bindings::kunit) {
     outputs[2] = 0xdecade;
     // SAFETY: FFI calls; `outputs` holds 16 registers.
     unsafe {
-        c::tdx_emu_inject(Leaf::SysRd as u16, code::RND_NO_ENTROPY, 3);
+        c::tdx_emu_inject_status(Leaf::SysRd as u16, code::RND_NO_ENTROPY, 3);
         c::tdx_emu_probe_arm(outputs.as_ptr(), RAX_BIT | RCX_BIT | RDX_BIT);
     }
     let before = calls();
@@ -130,7 +182,7 @@ extern "C" fn no_entropy_is_retried(_test: *mut bindings::kunit) {
 
 extern "C" fn no_entropy_retry_is_bounded(_test: *mut bindings::kunit) {
     // SAFETY: FFI call without preconditions.
-    unsafe { c::tdx_emu_inject(Leaf::SysRd as u16, code::RND_NO_ENTROPY, 1000) };
+    unsafe { c::tdx_emu_inject_status(Leaf::SysRd as u16, code::RND_NO_ENTROPY, 1000) };
     let before = calls();
     let mut args = Args::default();
     let r = call(Regs::InOut, LeafCall::new(Leaf::SysRd), &mut args);

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /sys/kernel/debug/tdx_emu: the emulator's controls for shell scripts.
+ *
+ *   report   read: state, per-leaf SEAMCALL counts, the last configuration
+ *   inject   write "LEAF NTH status 0xSTATUS" | "LEAF NTH vmfail" |
+ *            "LEAF NTH ud": the NTH (1 = next) call of LEAF fails so
+ *   mode     write 0 (normal), 1 (every call VMfailInvalid), 2 (every call #UD)
+ *   reset    write anything: back to the state at load
+ */
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include "glue.h"
+
+static struct dentry *tdx_emu_dir;
+
+static ssize_t report_read(struct file *file, char __user *ubuf, size_t count,
+			   loff_t *ppos)
+{
+	char *buf = kzalloc(PAGE_SIZE, GFP_KERNEL);
+	ssize_t ret;
+	u64 len;
+
+	if (!buf)
+		return -ENOMEM;
+	len = tdx_emu_report(buf, PAGE_SIZE);
+	ret = simple_read_from_buffer(ubuf, count, ppos, buf, len);
+	kfree(buf);
+	return ret;
+}
+
+/* Copies a short user string, NUL-terminated, newline stripped. */
+static int get_line(const char __user *ubuf, size_t count, char *line,
+		    size_t size)
+{
+	if (count == 0 || count >= size)
+		return -EINVAL;
+	if (copy_from_user(line, ubuf, count))
+		return -EFAULT;
+	line[count] = '\0';
+	strim(line);
+	return 0;
+}
+
+static ssize_t inject_write(struct file *file, const char __user *ubuf,
+			    size_t count, loff_t *ppos)
+{
+	char line[64], kind[16];
+	unsigned int leaf, nth;
+	u64 status = 0;
+	u32 fault;
+	int ret, n;
+
+	ret = get_line(ubuf, count, line, sizeof(line));
+	if (ret)
+		return ret;
+	n = sscanf(line, "%u %u %15s %llx", &leaf, &nth, kind, &status);
+	if (n < 3 || leaf > U16_MAX)
+		return -EINVAL;
+	if (!strcmp(kind, "status") && n == 4)
+		fault = TDX_EMU_FAULT_STATUS;
+	else if (!strcmp(kind, "vmfail") && n == 3)
+		fault = TDX_EMU_FAULT_VMFAILINVALID;
+	else if (!strcmp(kind, "ud") && n == 3)
+		fault = TDX_EMU_FAULT_UD;
+	else
+		return -EINVAL;
+	ret = tdx_emu_inject(leaf, nth, fault, status);
+	return ret ? ret : count;
+}
+
+static ssize_t mode_write(struct file *file, const char __user *ubuf,
+			  size_t count, loff_t *ppos)
+{
+	u32 mode;
+	int ret = kstrtou32_from_user(ubuf, count, 0, &mode);
+
+	if (ret)
+		return ret;
+	ret = tdx_emu_set_mode(mode);
+	return ret ? ret : count;
+}
+
+static ssize_t reset_write(struct file *file, const char __user *ubuf,
+			   size_t count, loff_t *ppos)
+{
+	tdx_emu_reset();
+	return count;
+}
+
+static const struct file_operations report_fops = {
+	.owner = THIS_MODULE,
+	.read = report_read,
+	.llseek = default_llseek,
+};
+
+static const struct file_operations inject_fops = {
+	.owner = THIS_MODULE,
+	.write = inject_write,
+};
+
+static const struct file_operations mode_fops = {
+	.owner = THIS_MODULE,
+	.write = mode_write,
+};
+
+static const struct file_operations reset_fops = {
+	.owner = THIS_MODULE,
+	.write = reset_write,
+};
+
+void tdx_emu_debugfs_create(void)
+{
+	tdx_emu_dir = debugfs_create_dir("tdx_emu", NULL);
+	debugfs_create_file("report", 0400, tdx_emu_dir, NULL, &report_fops);
+	debugfs_create_file("inject", 0200, tdx_emu_dir, NULL, &inject_fops);
+	debugfs_create_file("mode", 0200, tdx_emu_dir, NULL, &mode_fops);
+	debugfs_create_file("reset", 0200, tdx_emu_dir, NULL, &reset_fops);
+}
+
+void tdx_emu_debugfs_remove(void)
+{
+	debugfs_remove_recursive(tdx_emu_dir);
+}

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! What the emulated TDX module knows about the machine it runs on, and how
+//! it reaches host memory. Filled in by the kernel glue at load; by the tests
+//! with made-up machines.
+//!
+//! Pure `core`: built into `tdx_emu.ko` and into the host test crate.
+
+/// The logical processor a SEAMCALL runs on.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct Lp {
+    /// 0 .. `Platform::nr_lps`.
+    pub(crate) id: u32,
+    /// 0 .. `Platform::nr_packages`.
+    pub(crate) package: u32,
+}
+
+/// One convertible memory range (CMR): `[base, base + size)`, 4 KiB aligned.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub(crate) struct Cmr {
+    pub(crate) base: u64,
+    pub(crate) size: u64,
+}
+
+/// The most CMRs the model holds (the TDX 1.5 ABI allows 32).
+pub(crate) const MAX_CMRS: usize = 32;
+
+/// The machine as the SEAM loader measured it when the module was loaded.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Platform {
+    /// Logical processors: each must do TDH.SYS.LP.INIT before TDH.SYS.CONFIG.
+    pub(crate) nr_lps: u32,
+    /// Packages: TDH.SYS.KEY.CONFIG must run once on each.
+    pub(crate) nr_packages: u32,
+    /// Convertible memory, sorted and non-overlapping; `cmrs[..nr_cmrs]`.
+    pub(crate) cmrs: [Cmr; MAX_CMRS],
+    pub(crate) nr_cmrs: usize,
+    /// IA32_MKTME_KEYID_PARTITIONING: KeyIDs 1..=nr_mktme_keyids are
+    /// MKTME's; the next `nr_tdx_keyids` are TDX private KeyIDs.
+    pub(crate) nr_mktme_keyids: u32,
+    pub(crate) nr_tdx_keyids: u32,
+}
+
+/// Host physical memory as the TDX module sees it (through the global
+/// private KeyID, which the host cannot read back as plain text).
+pub(crate) trait PhysMem {
+    /// Reads `buf.len()` bytes at physical address `pa`; false (and `buf`
+    /// unspecified) if any byte is not memory the module may access.
+    fn read(&self, pa: u64, buf: &mut [u8]) -> bool;
+    /// Writes `data` at physical address `pa`; false if any byte is not
+    /// memory the module may access (nothing is written then).
+    fn write(&mut self, pa: u64, data: &[u8]) -> bool;
+}

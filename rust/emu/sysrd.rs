@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Reading global metadata in the emulated module: TDH.SYS.RD
+//! (`tdh_sys_rd()`, `tdh_sys_rd.c`) and the checks of TDH.SYS.RDALL
+//! (`tdh_sys_rdall()`, `tdh_sys_rdall.c`).
+//!
+//! TDH.SYS.RD: RDX = field identifier in; R8 = the value and RDX = the next
+//! field identifier out. TDH.SYS.RDALL (RDX = a 4 KiB page for the list,
+//! R8 = first field) is answered only where it fails its checks; the list it
+//! writes holds every global field, most of which the model has no value
+//! for, so a call that passes is declined.
+//!
+//! Pure `core`.
+
+use super::sys::Sys;
+use super::sys_fields::{find, next_element, value};
+use super::{Gprs, R8, RDX};
+use crate::metadata::{self as md, CONTEXT_MASK, FIELD_ID_NA, RESERVED_MASK};
+use crate::platform::Lp;
+use crate::status::code;
+
+/// `md_check_as_single_element_id()`: reserved bits, last element and last
+/// field all 0.
+const fn is_single_element_id(id: u64) -> bool {
+    id & RESERVED_MASK == 0
+        && md::last_element_in_field(id) == 0
+        && md::last_field_in_sequence(id) == 0
+}
+
+impl Sys {
+    /// TDH.SYS.RD: RDX = -1 and R8 = 0 first; the LP must have done
+    /// TDH.SYS.LP.INIT; the context code is taken as global; a null field
+    /// identifier returns the first one (`TDX_METADATA_FIRST_FIELD_ID_IN_CONTEXT`);
+    /// a malformed or unknown one fails with `TDX_METADATA_FIELD_ID_INCORRECT`.
+    pub(crate) fn sys_rd(&self, lp: Lp, regs: &mut Gprs) -> Option<u64> {
+        let id = regs[RDX] & !CONTEXT_MASK;
+        regs[RDX] = FIELD_ID_NA;
+        regs[R8] = 0;
+        if !self.lp_is_init(lp) {
+            return Some(code::SYS_LP_INIT_NOT_DONE);
+        }
+        if md::is_null(id) {
+            regs[RDX] = next_element(id);
+            return Some(code::METADATA_FIRST_FIELD_ID_IN_CONTEXT);
+        }
+        if !is_single_element_id(id) {
+            return Some(code::METADATA_FIELD_ID_INCORRECT);
+        }
+        let Some(idx) = find(id) else {
+            return Some(code::METADATA_FIELD_ID_INCORRECT);
+        };
+        regs[R8] = value(self, idx, id)?;
+        regs[RDX] = next_element(id);
+        Some(code::SUCCESS)
+    }
+
+    /// TDH.SYS.RDALL: R8 = -1 first; the LP must have done TDH.SYS.LP.INIT;
+    /// RDX must be a 4 KiB aligned shared address below MAXPA (operand RDX).
+    /// Past these checks, declined.
+    pub(crate) fn sys_rdall(&self, lp: Lp, regs: &mut Gprs) -> Option<u64> {
+        let list_pa = regs[RDX];
+        regs[R8] = FIELD_ID_NA;
+        if !self.lp_is_init(lp) {
+            return Some(code::SYS_LP_INIT_NOT_DONE);
+        }
+        if !self.keys.is_shared_hpa(list_pa, 4096) {
+            return Some(code::OPERAND_INVALID | RDX as u64);
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::sys::SysState;
+    use super::super::sys_fields::DEFAULT_FEATURES0;
+    use super::super::test_support::{lp, platform, G};
+    use super::*;
+    use crate::metadata::*;
+    use crate::platform::Cmr;
+
+    fn sys() -> Sys {
+        let mut s = Sys::new(platform(
+            2,
+            1,
+            &[Cmr {
+                base: 0,
+                size: 2 * G,
+            }],
+        ));
+        s.state = SysState::InitDone;
+        s.set_lp_init(lp(0, 0));
+        s
+    }
+
+    fn rd(s: &Sys, lp_id: u32, id: u64) -> (Option<u64>, u64, u64) {
+        let mut r = [0x55; 16];
+        r[RDX] = id;
+        let status = s.sys_rd(lp(lp_id, 0), &mut r);
+        (status, r[RDX], r[R8])
+    }
+
+    #[test]
+    fn reads_value_and_next_field() {
+        let s = sys();
+        let ok = Some(code::SUCCESS);
+        assert_eq!(rd(&s, 0, MAX_TDMRS), (ok, MAX_RESERVED_PER_TDMR, 64));
+        assert_eq!(
+            rd(&s, 0, MAX_RESERVED_PER_TDMR),
+            (ok, PAMT_4K_ENTRY_SIZE, 16)
+        );
+        assert_eq!(rd(&s, 0, PAMT_1G_ENTRY_SIZE), (ok, TDR_BASE_SIZE, 16));
+        assert_eq!(rd(&s, 0, TDX_FEATURES0), (ok, NUM_CMRS, DEFAULT_FEATURES0));
+        assert_eq!(rd(&s, 0, NUM_CMRS), (ok, CMR_BASE, 32));
+        assert_eq!(
+            rd(&s, 0, array_field(CMR_SIZE, 0)),
+            (ok, CMR_SIZE + 1, 2 * G)
+        );
+        assert_eq!(rd(&s, 0, MINOR_VERSION), (ok, MAJOR_VERSION, 5));
+        // Any context code is read as global.
+        assert_eq!(
+            rd(&s, 0, MAX_TDMRS | 2 << 52),
+            (ok, MAX_RESERVED_PER_TDMR, 64)
+        );
+    }
+
+    #[test]
+    fn null_id_returns_the_first_field() {
+        let s = sys();
+        let first = Some(code::METADATA_FIRST_FIELD_ID_IN_CONTEXT);
+        assert_eq!(rd(&s, 0, u64::MAX), (first, NUM_PKGS, 0));
+        assert_eq!(rd(&s, 0, !CONTEXT_MASK), (first, NUM_PKGS, 0));
+    }
+
+    #[test]
+    fn errors_leave_rdx_minus_one_and_r8_zero() {
+        let s = sys();
+        let bad = Some(code::METADATA_FIELD_ID_INCORRECT);
+        assert_eq!(
+            rd(&s, 1, MAX_TDMRS),
+            (Some(code::SYS_LP_INIT_NOT_DONE), u64::MAX, 0)
+        );
+        assert_eq!(rd(&s, 0, 0x9100_0001_0000_0013), (bad, u64::MAX, 0));
+        assert_eq!(rd(&s, 0, array_field(CMR_BASE, 32)), (bad, u64::MAX, 0));
+        for flag in [1 << 24, 1 << 34, 1 << 38, 1 << 47, 1 << 55, 1 << 62] {
+            assert_eq!(rd(&s, 0, MAX_TDMRS | flag), (bad, u64::MAX, 0), "{flag:#x}");
+        }
+    }
+
+    #[test]
+    fn fields_without_a_model_value_are_declined() {
+        let s = sys();
+        assert_eq!(rd(&s, 0, ATTRIBUTES_FIXED0).0, None);
+        assert_eq!(rd(&s, 0, CPUID_CONFIG_VALUES + 1).0, None);
+    }
+
+    #[test]
+    fn rdall_checks_then_declines() {
+        let s = sys();
+        let call = |lp_id, pa| {
+            let mut r = [0; 16];
+            r[RDX] = pa;
+            let status = s.sys_rdall(lp(lp_id, 0), &mut r);
+            (status, r[R8])
+        };
+        assert_eq!(
+            call(1, 0x1000),
+            (Some(code::SYS_LP_INIT_NOT_DONE), u64::MAX)
+        );
+        assert_eq!(call(0, 0x1800), (Some(code::OPERAND_INVALID | 2), u64::MAX));
+        assert_eq!(
+            call(0, 2 << 46),
+            (Some(code::OPERAND_INVALID | 2), u64::MAX)
+        );
+        assert_eq!(call(0, 0x1000), (None, u64::MAX));
+    }
+}

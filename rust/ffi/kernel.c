@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kernel services for tdx_host_rs' Rust side (see kernel.h): memory, CPUs,
+ * caches and the KeyID MSR, each a thin use of what Linux exports to modules.
+ */
+#include <linux/cpu.h>
+#include <linux/cpumask.h>
+#include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/ioport.h>
+#include <linux/memory_hotplug.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/smp.h>
+#include <linux/topology.h>
+#include <asm/cpufeature.h>
+#include <asm/msr.h>
+#include <asm/special_insns.h>
+#include "kernel.h"
+
+#ifdef TDX_HOST_RS_EMU_SEAM
+#include <linux/tdx_emu.h>
+MODULE_IMPORT_NS(TDX_EMU);
+#endif
+
+int tdx_rs_k_keyid_partitioning(u32 *nr_mktme, u32 *nr_tdx)
+{
+#ifdef TDX_HOST_RS_EMU_SEAM
+	/*
+	 * Test builds only, and the only place the emulator reaches into this
+	 * module: when the emulated TDX module answers SEAMCALL, its platform
+	 * stands in for the KeyID partitioning MSR (QEMU's reads zero).
+	 */
+	typeof(&tdx_emu_keyid_partitioning) get;
+
+	get = symbol_get(tdx_emu_keyid_partitioning);
+	if (get) {
+		get(nr_mktme, nr_tdx);
+		symbol_put(tdx_emu_keyid_partitioning);
+		return 0;
+	}
+#endif
+	if (rdmsr_safe(MSR_IA32_MKTME_KEYID_PARTITIONING, nr_mktme, nr_tdx))
+		return -ENODEV;
+	return 0;
+}
+
+void *tdx_rs_k_alloc_buf(u64 size)
+{
+	return alloc_pages_exact(size, GFP_KERNEL | __GFP_ZERO);
+}
+
+void tdx_rs_k_free_buf(void *va, u64 size)
+{
+	free_pages_exact(va, size);
+}
+
+u64 tdx_rs_k_virt_to_phys(void *va)
+{
+	return virt_to_phys(va);
+}
+
+/* Whether [pfn, pfn + nr) is online, in one zone and free of reserved pages. */
+static bool range_may_be_contig(unsigned long pfn, unsigned long nr)
+{
+	struct page *first = pfn_to_online_page(pfn);
+	unsigned long i;
+
+	if (!first)
+		return false;
+	for (i = 0; i < nr; i++) {
+		struct page *page = pfn_to_online_page(pfn + i);
+
+		if (!page || page_zone(page) != page_zone(first) ||
+		    PageReserved(page) || PageHuge(page))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Physically contiguous pages on node @nid (any node if it has none to
+ * give): the module cannot use alloc_contig_pages(), so it walks the node's
+ * span in steps of the request and lets alloc_contig_range() migrate what
+ * is movable out of a candidate range. Returns the physical address, or 0.
+ */
+u64 tdx_rs_k_alloc_contig(u64 nr_pages, int nid)
+{
+	int node, pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		for_each_online_node(node) {
+			unsigned long pfn, start, end;
+
+			if ((pass == 0) != (node == nid))
+				continue;
+			start = roundup(node_start_pfn(node), nr_pages);
+			end = node_end_pfn(node);
+			for (pfn = start; pfn + nr_pages <= end; pfn += nr_pages) {
+				if (!range_may_be_contig(pfn, nr_pages))
+					continue;
+				if (!alloc_contig_range(pfn, pfn + nr_pages,
+							MIGRATE_MOVABLE,
+							GFP_KERNEL | __GFP_NOWARN))
+					return PFN_PHYS(pfn);
+				cond_resched();
+			}
+		}
+	}
+	return 0;
+}
+
+void tdx_rs_k_free_contig(u64 pa, u64 nr_pages)
+{
+	free_contig_range(PHYS_PFN(pa), nr_pages);
+}
+
+/*
+ * Clear memory the TDX module may have written with its private KeyID:
+ * MOVDIR64B stores whole cache lines without reading them first, so a line
+ * left poisoned by a partial write is never consumed.
+ */
+void tdx_rs_k_clear_phys(u64 pa, u64 size)
+{
+	static const u8 zero_line[64] __aligned(64);
+	void *va = phys_to_virt(pa);
+	u64 off;
+
+	if (!boot_cpu_has(X86_FEATURE_MOVDIR64B)) {
+		memset(va, 0, size);
+		return;
+	}
+	for (off = 0; off < size; off += sizeof(zero_line))
+		movdir64b(va + off, zero_line);
+	/* MOVDIR64B is weakly ordered. */
+	mb();
+}
+
+void tdx_rs_k_wbinvd_all(void)
+{
+	wbinvd_on_all_cpus();
+}
+
+void tdx_rs_k_cond_resched(void)
+{
+	cond_resched();
+}
+
+struct ram_walk {
+	tdx_rs_ram_func_t cb;
+	void *ctx;
+};
+
+static int ram_walk_one(struct resource *res, void *arg)
+{
+	struct ram_walk *walk = arg;
+
+	return walk->cb(res->start, res->end + 1, pfn_to_nid(PHYS_PFN(res->start)),
+			walk->ctx);
+}
+
+/* Calls @cb for every System RAM range in ascending order. */
+int tdx_rs_k_walk_ram(tdx_rs_ram_func_t cb, void *ctx)
+{
+	struct ram_walk walk = { .cb = cb, .ctx = ctx };
+
+	return walk_iomem_res_desc(IORES_DESC_NONE,
+				   IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY,
+				   0, U64_MAX, &walk, ram_walk_one);
+}
+
+static void lp_init_one(void *arg)
+{
+	atomic_t *err = arg;
+	int ret = tdx_rs_cpu_enable();
+
+	if (ret)
+		atomic_cmpxchg(err, 0, ret);
+}
+
+/*
+ * tdx_rs_cpu_enable() on every online CPU; the first error, or 0. The caller
+ * holds the CPU hotplug lock.
+ */
+int tdx_rs_k_lp_init_all(void)
+{
+	atomic_t err = ATOMIC_INIT(0);
+
+	on_each_cpu(lp_init_one, &err, true);
+	return atomic_read(&err);
+}
+
+/*
+ * @fn on one online CPU of each package, one package at a time, in process
+ * context bound to that CPU (TDH.SYS.KEY.CONFIG may not run concurrently).
+ * The caller holds the CPU hotplug lock.
+ */
+int tdx_rs_k_on_each_package(int (*fn)(void *ctx), void *ctx)
+{
+	cpumask_var_t done;
+	int cpu, ret = 0;
+
+	if (!zalloc_cpumask_var(&done, GFP_KERNEL))
+		return -ENOMEM;
+	for_each_online_cpu(cpu) {
+		if (cpumask_test_and_set_cpu(topology_logical_package_id(cpu), done))
+			continue;
+		ret = smp_call_on_cpu(cpu, fn, ctx, true);
+		if (ret)
+			break;
+	}
+	free_cpumask_var(done);
+	return ret;
+}
+
+/* From now on the TDX module holds this module's memory: never unload. */
+void tdx_rs_k_pin_module(void)
+{
+	__module_get(THIS_MODULE);
+}

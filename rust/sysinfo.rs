@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The TDX module's global metadata, read with TDH.SYS.RD into the typed
+//! `struct tdx_rs_sysinfo` of the C header.
+
+use crate::abi::{tdx_rs_sysinfo, TDX_RS_MAX_CMRS};
+use crate::leaf::{Leaf, LeafCall};
+use crate::metadata as md;
+use crate::seamcall::{seamcall, Args, Regs};
+use crate::tdmr::Limits;
+use kernel::prelude::*;
+
+/// One field: TDH.SYS.RD takes the field id in RDX and returns it in R8.
+fn read(field: u64) -> Result<u64> {
+    let mut args = Args {
+        rdx: field,
+        ..Args::default()
+    };
+    // SAFETY: TDH.SYS.RD names no memory; it writes RDX and R8 only.
+    let r = unsafe { seamcall(Regs::InOut, LeafCall::new(Leaf::SysRd), &mut args) };
+    crate::init::check(Leaf::SysRd, r)?;
+    Ok(args.r8)
+}
+
+fn read16(field: u64) -> Result<u16> {
+    u16::try_from(read(field)?).map_err(|_| EIO)
+}
+
+/// Reads every field this module uses.
+pub(crate) fn read_sysinfo() -> Result<tdx_rs_sysinfo> {
+    let mut s = tdx_rs_sysinfo {
+        major_version: read16(md::MAJOR_VERSION)?,
+        minor_version: read16(md::MINOR_VERSION)?,
+        update_version: read16(md::UPDATE_VERSION)?,
+        internal_version: read16(md::INTERNAL_VERSION)?,
+        features0: read(md::TDX_FEATURES0)?,
+        max_tdmrs: read16(md::MAX_TDMRS)?,
+        max_reserved_per_tdmr: read16(md::MAX_RESERVED_PER_TDMR)?,
+        pamt_entry_size: [
+            read16(md::PAMT_4K_ENTRY_SIZE)?,
+            read16(md::PAMT_2M_ENTRY_SIZE)?,
+            read16(md::PAMT_1G_ENTRY_SIZE)?,
+        ],
+        ..Default::default()
+    };
+    let nr_cmrs = read(md::NUM_CMRS)?;
+    if nr_cmrs > u64::from(TDX_RS_MAX_CMRS) {
+        pr_err!("the module reports {nr_cmrs} CMRs, more than {TDX_RS_MAX_CMRS}\n");
+        return Err(EIO);
+    }
+    s.nr_cmrs = nr_cmrs as u32;
+    for i in 0..s.nr_cmrs as usize {
+        s.cmrs[i].base = read(md::array_field(md::CMR_BASE, i as u32))?;
+        s.cmrs[i].size = read(md::array_field(md::CMR_SIZE, i as u32))?;
+    }
+    Ok(s)
+}
+
+/// The TDMR limits the planner needs.
+pub(crate) fn limits(s: &tdx_rs_sysinfo) -> Limits {
+    Limits {
+        max_tdmrs: s.max_tdmrs,
+        max_reserved_per_tdmr: s.max_reserved_per_tdmr,
+        pamt_entry_size: s.pamt_entry_size,
+    }
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# project_files.sh: the files a kernel build of the project needs (Kbuild,
+# Kconfig, include/, rust/, tools/), as the work tree has them; not the host
+# test crate. For copying the project into a scratch or kernel tree.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+git ls-files -co --exclude-standard -- Kbuild Kconfig include rust tools |
+	grep -v '^rust/Cargo\|^rust/core_tests.rs' |
+	while read -r f; do
+		[ -f "$f" ] && echo "$f"
+	done
