@@ -69,15 +69,7 @@ mod tests {
     const G: u64 = 1 << 30;
 
     fn keyids() -> KeyIds {
-        let platform = Platform {
-            nr_lps: 1,
-            nr_packages: 1,
-            cmrs: [Cmr::default(); MAX_CMRS],
-            nr_cmrs: 0,
-            nr_mktme_keyids: 1,
-            nr_tdx_keyids: 62,
-        };
-        KeyIds::of(&platform)
+        KeyIds::of(&super::super::test_support::platform(1, 1, &[]))
     }
 
     fn cmr(base: u64, size: u64) -> Cmr {

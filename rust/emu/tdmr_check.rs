@@ -222,17 +222,9 @@ pub(crate) fn check_available_in_cmrs(i: usize, tdmr: &TdmrInfo, cmrs: &[Cmr]) -
 mod tests {
     use super::super::test_support::{tdmr_at, with_pamt, with_reserved};
     use super::*;
-    use crate::platform::{Platform, MAX_CMRS};
 
     fn keys() -> KeyIds {
-        KeyIds::of(&Platform {
-            nr_lps: 1,
-            nr_packages: 1,
-            cmrs: [Cmr::default(); MAX_CMRS],
-            nr_cmrs: 0,
-            nr_mktme_keyids: 1,
-            nr_tdx_keyids: 62,
-        })
+        KeyIds::of(&super::super::test_support::platform(1, 1, &[]))
     }
 
     fn status(r: Check) -> u64 {
