@@ -146,10 +146,13 @@ TEST_MODULES=(tdx_host_rs.ko tdx_emu.ko tdx_rs_noemu_kunit.ko tdx_rs_wrappers_ku
 	      tdx_rs_upstream_enable.ko tdx_rs_rust_api_kunit.ko)
 
 # boot NAME GUEST_SCRIPT: one QEMU boot; its console goes to $out/NAME.log.
+# Fails if the boot did not reach its closing leak scan.
 boot() {
 	"$here/initramfs.sh" "$out/$1.cpio.gz" "$here/guest/$2" "${TEST_MODULES[@]}" &&
 		"$here/qemu.sh" "$out/$1.cpio.gz" "$out/$1.log"
 	echo "console log: $out/$1.log"
+	grep -q '^guest: kmemleak scan done' "$out/$1.log" ||
+		{ echo "qemu: $1 did not reach its leak scan"; return 1; }
 }
 
 qemu_kunit() {

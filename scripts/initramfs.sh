@@ -3,7 +3,8 @@
 #
 # initramfs.sh OUT.cpio.gz GUEST_SCRIPT [MODULE.ko ...]
 # A busybox-static initramfs whose /init mounts the usual file systems, runs
-# GUEST_SCRIPT with the modules under /modules, and powers the VM off.
+# GUEST_SCRIPT with the modules under /modules, scans for leaks (kmemleak)
+# and powers the VM off.
 # Files named in $INITRAMFS_FILES ("SRC:/DEST ...") are added too.
 set -euo pipefail
 
@@ -31,8 +32,17 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mount -t debugfs debugfs /sys/kernel/debug
 echo "guest: start"
+echo clear > /sys/kernel/debug/kmemleak 2>/dev/null
 sh /guest.sh
 echo "guest: exit status $?"
+# Every boot ends with a leak scan; kmemleak skips objects under 5 s old.
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	sleep 6
+	echo scan > /sys/kernel/debug/kmemleak
+	echo scan > /sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak
+	echo "guest: kmemleak scan done"
+fi
 sync
 reboot -f
 INIT

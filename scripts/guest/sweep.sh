@@ -9,7 +9,6 @@ set -u
 M=/modules
 E=/sys/kernel/debug/tdx_emu
 
-echo clear > /sys/kernel/debug/kmemleak
 insmod $M/tdx_emu.ko || echo "guest: FAIL insmod tdx_emu"
 n=0
 while read -r leaf nth kind rest; do
@@ -42,9 +41,4 @@ insmod $M/tdx_host_rs.ko
 insmod $M/tdx_rs_enable_once.ko && echo "sweep: ok   clean initialization after the sweep" ||
 	echo "sweep: FAIL clean initialization after the sweep"
 
-# kmemleak does not report objects younger than 5 seconds.
-sleep 6
-echo scan > /sys/kernel/debug/kmemleak
-echo scan > /sys/kernel/debug/kmemleak
-cat /sys/kernel/debug/kmemleak
 echo "guest: SWEEP DONE"

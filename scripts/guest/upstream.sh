@@ -3,7 +3,6 @@
 # tdx_enable() on the same emulated TDX module, then the emulator's report.
 set -u
 M=/modules
-echo clear > /sys/kernel/debug/kmemleak
 insmod $M/tdx_emu.ko || echo "guest: FAIL insmod tdx_emu"
 insmod $M/tdx_rs_upstream_enable.ko && echo "guest: upstream enable ok" ||
 	echo "guest: FAIL upstream enable"
