@@ -24,5 +24,7 @@ const _: () = {
     assert!(TDX_RS_SEAMCALL_VMFAILINVALID as u64 == status::SEAMCALL_VMFAILINVALID);
     assert!(TDX_RS_SEAMCALL_UD as u64 == status::SW_ERROR | status::TRAP_UD as u64);
     assert!(TDX_RS_SEAMCALL_GP as u64 == status::SW_ERROR | status::TRAP_GP as u64);
+    assert!(TDX_RS_VP_ENTER_NOT_READY as u64 == status::VP_ENTER_NOT_READY);
+    assert!(TDX_RS_VP_ENTER_RBP_UNSAFE as u64 == status::VP_ENTER_RBP_UNSAFE);
     assert!(core::mem::size_of::<tdx_module_args>() == 16 * 8);
 };

@@ -12,6 +12,7 @@ mod metadata;
 mod retry;
 mod status;
 mod tdmr;
+mod vp_enter;
 
 #[path = "emu/model.rs"]
 mod model;

@@ -20,6 +20,7 @@ use crate::seamcall::{seamcall, Args, Regs};
 use crate::status::{ModuleStatus, SeamcallError, TRAP_GP, TRAP_UD};
 use crate::sysinfo;
 use crate::tdmr::{self, Limits, MemBlock, Tdmr, PAGE_SIZE};
+use crate::vp_enter;
 use kernel::prelude::*;
 
 /// The first MiB is never convertible memory.
@@ -159,6 +160,8 @@ impl Host {
             status.nr_reserved = tdmr::reserved_total(&cfg.tdmrs) as u32;
             status.pamt_kib = tdmr::pamt_kib_total(&cfg.tdmrs);
         }
+        status.vp_enter_refusal =
+            vp_enter::refusal(self.configured.as_ref().map(|c| c.sysinfo.features0));
         k::publish(&status, self.configured.as_ref().map(|c| &c.sysinfo));
     }
 
@@ -172,12 +175,16 @@ impl Host {
         }
         match self.initialize() {
             Ok(cfg) => {
+                let features0 = cfg.sysinfo.features0;
                 let kib = tdmr::pamt_kib_total(&cfg.tdmrs);
                 self.configured = Some(cfg);
                 self.state = State::Initialized;
                 k::pin_module();
                 pr_info!("{kib} KB allocated for PAMT\n");
                 pr_info!("module initialized\n");
+                if vp_enter::refusal(Some(features0)) != 0 {
+                    pr_warn!("TDH.VP.ENTER disabled: the TDX module lacks NO_RBP_MOD\n");
+                }
             }
             Err(e) => {
                 self.state = State::Failed(e);

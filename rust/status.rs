@@ -36,6 +36,10 @@ const SW_CLASS: u64 = 0xff;
 pub(crate) const SW_ERROR: u64 = ERROR | (SW_CLASS << CLASS_SHIFT);
 /// CF was set: no SEAM module is loaded, or the SEAM loader is busy.
 pub(crate) const SEAMCALL_VMFAILINVALID: u64 = SW_ERROR | 0xffff_0000;
+/// `tdx_rs_vp_enter()` made no SEAMCALL: the module is not initialized...
+pub(crate) const VP_ENTER_NOT_READY: u64 = SW_ERROR | 0xfffe_0000;
+/// ... or it lacks TDX_FEATURES0.NO_RBP_MOD.
+pub(crate) const VP_ENTER_RBP_UNSAFE: u64 = SW_ERROR | 0xfffd_0000;
 /// Trap numbers the trampolines report as `SW_ERROR | trap`.
 pub(crate) const TRAP_UD: u8 = 6;
 pub(crate) const TRAP_GP: u8 = 13;
@@ -43,13 +47,16 @@ pub(crate) const TRAP_GP: u8 = 13;
 /// Operand ids the module puts in bits 31:0: RAX is 0, then the
 /// register-index order (RCX 1, RDX 2, ... R15 15).
 pub(crate) const OPERAND_ID_RAX: u32 = 0;
+pub(crate) const OPERAND_ID_RCX: u32 = 1;
 
 /// The completion codes this project acts on or names in logs: the upper
 /// 32 bits of the status, with the operand details cleared.
 pub(crate) mod code {
     pub(crate) const SUCCESS: u64 = 0x0000_0000_0000_0000;
     pub(crate) const OPERAND_INVALID: u64 = 0xC000_0100_0000_0000;
+    pub(crate) const OPERAND_ADDR_RANGE_ERROR: u64 = 0xC000_0101_0000_0000;
     pub(crate) const OPERAND_BUSY: u64 = 0x8000_0200_0000_0000;
+    pub(crate) const PAGE_METADATA_INCORRECT: u64 = 0xC000_0300_0000_0000;
     pub(crate) const SYS_BUSY: u64 = 0x8000_0202_0000_0000;
     pub(crate) const RND_NO_ENTROPY: u64 = 0x8000_0203_0000_0000;
     pub(crate) const SYS_INIT_NOT_PENDING: u64 = 0xC000_0500_0000_0000;
@@ -61,6 +68,7 @@ pub(crate) mod code {
     pub(crate) const SYS_STATE_INCORRECT: u64 = 0xC000_0508_0000_0000;
     pub(crate) const SYS_LP_INIT_NOT_PENDING: u64 = 0xC000_050B_0000_0000;
     pub(crate) const SYS_CONFIG_NOT_PENDING: u64 = 0xC000_050C_0000_0000;
+    pub(crate) const VCPU_ASSOCIATED: u64 = 0x8000_0701_0000_0000;
     pub(crate) const KEY_GENERATION_FAILED: u64 = 0x8000_0800_0000_0000;
     pub(crate) const KEY_CONFIGURED: u64 = 0x0000_0815_0000_0000;
     pub(crate) const INVALID_PKG_ID: u64 = 0xC000_0906_0000_0000;
@@ -81,7 +89,12 @@ pub(crate) mod code {
 const NAMES: &[(u64, &str)] = &[
     (code::SUCCESS, "TDX_SUCCESS"),
     (code::OPERAND_INVALID, "TDX_OPERAND_INVALID"),
+    (
+        code::OPERAND_ADDR_RANGE_ERROR,
+        "TDX_OPERAND_ADDR_RANGE_ERROR",
+    ),
     (code::OPERAND_BUSY, "TDX_OPERAND_BUSY"),
+    (code::PAGE_METADATA_INCORRECT, "TDX_PAGE_METADATA_INCORRECT"),
     (code::SYS_BUSY, "TDX_SYS_BUSY"),
     (code::RND_NO_ENTROPY, "TDX_RND_NO_ENTROPY"),
     (code::SYS_INIT_NOT_PENDING, "TDX_SYS_INIT_NOT_PENDING"),
@@ -96,6 +109,7 @@ const NAMES: &[(u64, &str)] = &[
     (code::SYS_STATE_INCORRECT, "TDX_SYS_STATE_INCORRECT"),
     (code::SYS_LP_INIT_NOT_PENDING, "TDX_SYS_LP_INIT_NOT_PENDING"),
     (code::SYS_CONFIG_NOT_PENDING, "TDX_SYS_CONFIG_NOT_PENDING"),
+    (code::VCPU_ASSOCIATED, "TDX_VCPU_ASSOCIATED"),
     (code::KEY_GENERATION_FAILED, "TDX_KEY_GENERATION_FAILED"),
     (code::KEY_CONFIGURED, "TDX_KEY_CONFIGURED"),
     (code::INVALID_PKG_ID, "TDX_INVALID_PKG_ID"),
@@ -217,6 +231,12 @@ impl fmt::Display for SeamcallError {
             Self::Trap(TRAP_UD) => write!(f, "#UD on SEAMCALL"),
             Self::Trap(TRAP_GP) => write!(f, "#GP on SEAMCALL"),
             Self::Trap(nr) => write!(f, "trap {nr} on SEAMCALL"),
+            Self::Software(VP_ENTER_NOT_READY) => {
+                write!(f, "TDH.VP.ENTER refused: TDX module not initialized")
+            }
+            Self::Software(VP_ENTER_RBP_UNSAFE) => {
+                write!(f, "TDH.VP.ENTER refused: TDX module lacks NO_RBP_MOD")
+            }
             Self::Software(raw) => write!(f, "software status {raw:#018x}"),
             Self::Module(status) => write!(f, "{status}"),
         }

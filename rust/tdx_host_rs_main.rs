@@ -6,7 +6,8 @@
 //! to C (`tdx_rs_seamcall`, `tdx_rs_seamcall_ret`,
 //! `tdx_rs_seamcall_saved_ret`, namespace `TDX_HOST_RS`) are assembly in
 //! `ffi/seamcall.S`, over the `struct tdx_module_args` of
-//! `include/linux/tdx_host_rs.h`.
+//! `include/linux/tdx_host_rs.h`, and so is `tdx_rs_vp_enter`, which runs
+//! TDH.VP.ENTER on KVM's own register array.
 
 use kernel::prelude::*;
 
@@ -15,6 +16,7 @@ mod entry;
 mod init;
 mod kernel_glue;
 mod sysinfo;
+mod vp_enter;
 // The pure-`core` files below are shared with the emulator and the host test
 // crate; each user takes a different part of them.
 #[allow(dead_code)]

@@ -36,6 +36,12 @@ sed -i '0,/#include <linux\/module.h>/s//#include <linux\/module.h>\n#include <a
 	"$dir/tools/testing/tdx_host_rs/demo.c"
 expect_build_failure upstream-in-scope "upstream's asm/shared/tdx.h is also in scope"
 
+# 1b. The same the other way round: upstream's header after ours.
+fresh_copy upstream-after-ours
+sed -i '0,/#include <linux\/tdx_host_rs.h>/s//#include <linux\/tdx_host_rs.h>\n#include <asm\/tdx.h>/' \
+	"$dir/tools/testing/tdx_host_rs/demo.c"
+expect_build_failure upstream-after-ours "redefinition of 'tdx_module_args'"
+
 # 2. A field out of register-index order.
 fresh_copy field-order
 python3 - "$dir/include/linux/tdx_host_rs.h" <<'PY'

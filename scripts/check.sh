@@ -83,7 +83,22 @@ build() {
 		echo "build: not silent"; return 1
 	fi
 	echo "build: silent under clippy and objtool"
-	exports_and_sections && production_build
+	exports_and_sections && noinstr_validation && production_build
+}
+
+# objtool's noinstr rules (which 6.12 applies to vmlinux only) on the
+# module's objects linked as one: nothing in .noinstr.text may call out of it,
+# so KVM may call tdx_rs_vp_enter() between guest state enter and exit.
+noinstr_validation() {
+	local linked=$out/tdx_host_rs-noinstr.o report
+	# shellcheck disable=SC2046
+	ld.lld -m elf_x86_64 -r -o "$linked" $(cat tdx_host_rs.mod) || return 1
+	report=$("$KDIR_TEST/tools/objtool/objtool" --hacks=jump_label --hacks=noinstr \
+		--noinstr --link --module "$linked" 2>&1)
+	if [ -n "$report" ]; then
+		echo "$report"; echo "noinstr: objtool is not silent"; return 1
+	fi
+	echo "noinstr: objtool --noinstr silent on the linked module"
 }
 
 # The module as a production kernel gets it (CONFIG_TDX_HOST_RS_TEST off):
@@ -125,12 +140,14 @@ exports_and_sections() {
 	done < Module.symvers
 	[ "$n" -gt 0 ] || { echo "exports: Module.symvers lists nothing"; rc=1; }
 	local shndx secname
-	shndx=$(readelf -sW tdx_host_rs.ko | awk '$8 == "tdx_rs_seamcall_saved_ret" { print $7 }')
-	secname=$(readelf -SW tdx_host_rs.ko | sed -nE "s/^ *\[ *$shndx\] ([^ ]+).*/\1/p")
-	if [ "$secname" != .noinstr.text ]; then
-		echo "sections: tdx_rs_seamcall_saved_ret is in '$secname', not .noinstr.text"; rc=1
-	fi
-	[ $rc -ne 0 ] || echo "exports: $n, all GPL, namespaced, no collision with vmlinux; saved_ret in .noinstr.text"
+	for sym in tdx_rs_seamcall_saved_ret tdx_rs_vp_enter; do
+		shndx=$(readelf -sW tdx_host_rs.ko | awk -v s=$sym '$8 == s { print $7 }')
+		secname=$(readelf -SW tdx_host_rs.ko | sed -nE "s/^ *\[ *$shndx\] ([^ ]+).*/\1/p")
+		if [ "$secname" != .noinstr.text ]; then
+			echo "sections: $sym is in '$secname', not .noinstr.text"; rc=1
+		fi
+	done
+	[ $rc -ne 0 ] || echo "exports: $n, all GPL, namespaced, no collision with vmlinux; saved_ret and vp_enter in .noinstr.text"
 	return $rc
 }
 
@@ -143,7 +160,9 @@ abi_guard() {
 
 TEST_MODULES=(tdx_host_rs.ko tdx_emu.ko tdx_rs_noemu_kunit.ko tdx_rs_wrappers_kunit.ko
 	      tdx_rs_upstream_diff_kunit.ko tdx_rs_init_kunit.ko tdx_rs_enable_once.ko
-	      tdx_rs_upstream_enable.ko tdx_rs_rust_api_kunit.ko)
+	      tdx_rs_upstream_enable.ko tdx_rs_rust_api_kunit.ko
+	      tdx_rs_kvm_consumer.ko tdx_rs_vp_enter_kunit.ko
+	      tdx_rs_vp_enter_norbp_kunit.ko)
 
 # boot NAME GUEST_SCRIPT: one QEMU boot; its console goes to $out/NAME.log.
 # Fails if the boot did not reach its closing leak scan.
@@ -157,7 +176,7 @@ boot() {
 
 qemu_kunit() {
 	local suites=(tdx_rs_no_emulator tdx_rs_rust_api tdx_rs_wrappers
-		      tdx_rs_upstream_diff tdx_rs_init)
+		      tdx_rs_upstream_diff tdx_rs_init tdx_rs_vp_enter)
 	local log=$out/ours.log rc=0
 	boot ours check.sh || return 1
 	grep -E '^guest: (step|FAIL|enable|pinned|sysfs)|# .*agree with upstream' "$log"
@@ -187,6 +206,21 @@ fault_sweep() {
 	return $rc
 }
 
+# A module without NO_RBP_MOD: initialized, but never entered.
+no_rbp_mod() {
+	local log=$out/norbp.log rc=0
+	boot norbp norbp.sh || return 1
+	grep -q '^guest: NORBP DONE' "$log" || { echo "norbp: the guest did not finish"; rc=1; }
+	! grep -q '^guest: FAIL' "$log" || rc=1
+	grep -q 'TDH.VP.ENTER disabled: the TDX module lacks NO_RBP_MOD' "$log" ||
+		{ echo "norbp: no warning that TDH.VP.ENTER is disabled"; rc=1; }
+	python3 "$here/ktap.py" "$KDIR_TEST" "$log" tdx_rs_vp_enter_norbp | tee "$out/norbp-kunit.log"
+	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+	count_tests "$out/norbp-kunit.log" '^kunit: [0-9]+ passed'
+	"$here/splats.sh" "$log" || rc=1
+	return $rc
+}
+
 upstream_referee() {
 	local log=$out/upstream.log rc=0
 	boot upstream upstream.sh || return 1
@@ -211,6 +245,7 @@ if run_stage "build (clippy, objtool)" build; then
 		summary+=("  (fault sweep skipped: it is planned from the KUnit boot)")
 		failed=$((failed + 1))
 	fi
+	run_stage "no NO_RBP_MOD in QEMU" no_rbp_mod
 	run_stage "upstream referee in QEMU" upstream_referee
 else
 	summary+=("  (ABI guards, in-tree build and QEMU skipped: the build failed)")

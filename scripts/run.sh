@@ -3,7 +3,8 @@
 #
 # make run: bootstrap if needed, build the kernel and the modules, boot QEMU,
 # load tdx_host_rs and the emulated TDX module, make one SEAMCALL through each
-# trampoline and print what went in and what came out.
+# trampoline, initialize the emulated module, enter a TD with TDH.VP.ENTER and
+# print what happened.
 set -euo pipefail
 here=$(dirname "$0")
 . "$here/env.sh"
@@ -17,11 +18,12 @@ stage "modules"; "$here/modules.sh" >"$out/modules.log" 2>&1 ||
 stage "boot QEMU"
 cd "$TDX_RS_ROOT"
 "$here/initramfs.sh" "$out/initramfs.cpio.gz" "$here/guest/run.sh" \
-	tdx_host_rs.ko tdx_emu.ko tdx_rs_demo.ko tdx_rs_enable_once.ko
+	tdx_host_rs.ko tdx_emu.ko tdx_rs_demo.ko tdx_rs_enable_once.ko \
+	tdx_rs_kvm_consumer.ko tdx_rs_td_demo.ko
 "$here/qemu.sh" "$out/initramfs.cpio.gz" "$out/console.log"
 
 stage "what happened (full console: $out/console.log)"
-grep -E "^(tdx_host_rs|tdx_emu|tdx_rs_demo): |^guest: " \
+grep -E "^(tdx_host_rs|tdx_emu|tdx_rs_demo|tdx_rs_kvm_consumer|tdx_rs_td_demo): |^guest: " \
 	"$out/console.log" | sed 's/^/  /'
 grep -q '^guest: RUN DONE' "$out/console.log" || { echo "run: the guest did not finish"; exit 1; }
 ! grep -q '^guest: FAIL' "$out/console.log" || { echo "run: a module did not load"; exit 1; }

@@ -76,4 +76,41 @@ void tdx_emu_reset(void);
  */
 void tdx_emu_keyid_partitioning(u32 *nr_mktme, u32 *nr_tdx);
 
+/*
+ * TD vCPUs. tdx_emu_td_vcpu_add() makes the 4 KiB page at @tdvpr_pa the
+ * TDVPR page of a one-vCPU TD, as if TDH.MNG.CREATE ... TDH.MR.FINALIZE had
+ * run; TDH.VP.ENTER on it runs the emulated guest's TDG.VP.VMCALL script
+ * (Documentation/tdx_host_rs.rst). 0, or -EBUSY before the module is
+ * initialized, -EINVAL for a page that is not a free page of a TDMR,
+ * -EEXIST, -ENOSPC (4 vCPUs at most).
+ */
+int tdx_emu_td_vcpu_add(u64 tdvpr_pa);
+/* Forgets the vCPU: 0, or -ENOENT. */
+int tdx_emu_td_vcpu_remove(u64 tdvpr_pa);
+
+/* What a TD vCPU went through, and what its guest found. */
+struct tdx_emu_td_report {
+	u64 entries;		/* TDH.VP.ENTER calls that entered the guest */
+	u64 exits;		/* TDG.VP.VMCALL exits to the host */
+	u64 refused_vmcalls;	/* TDG.VP.VMCALLs the module failed in the guest */
+	u64 stack_top;		/* top word of the host stack at the last entry */
+	u32 nr_steps;		/* TDG.VP.VMCALLs in the script */
+	u32 steps_done;		/* of which the reply checked out */
+	u32 finished;		/* 1: every step checked out */
+	u32 fatal;		/* 1: a reply was wrong, the guest stopped: */
+	u32 bad_step;		/* the step, */
+	u32 bad_reg;		/* the register (x86 register index), */
+	u64 expected;		/* what the guest expected there */
+	u64 got;		/* and what it found */
+};
+
+/* 0, or -ENOENT when no vCPU has this TDVPR page. */
+int tdx_emu_td_vcpu_report(u64 tdvpr_pa, struct tdx_emu_td_report *report);
+
+/*
+ * The guest's 16 GPRs (register-index order) when it made its @n-th
+ * (0-based) TD exit: 0, or -ENOENT unless @n is its last exit so far.
+ */
+int tdx_emu_td_exit_regs(u64 tdvpr_pa, u64 n, u64 *gprs);
+
 #endif /* _LINUX_TDX_EMU_H */

@@ -22,6 +22,14 @@
 /* The instruction faulted: TDX_RS_SW_ERROR | trap number (#UD 6, #GP 13). */
 #define TDX_RS_SEAMCALL_UD		0x8000FF0000000006
 #define TDX_RS_SEAMCALL_GP		0x8000FF000000000D
+/*
+ * tdx_rs_vp_enter() refused and made no SEAMCALL: tdx_rs_enable() has not
+ * succeeded, or the TDX module lacks TDX_FEATURES0.NO_RBP_MOD: such a module
+ * may hand RBP back changed after a TD exit, and RBP is the kernel's frame
+ * pointer.
+ */
+#define TDX_RS_VP_ENTER_NOT_READY	0x8000FF00FFFE0000
+#define TDX_RS_VP_ENTER_RBP_UNSAFE	0x8000FF00FFFD0000
 
 #ifndef __ASSEMBLY__
 
@@ -31,9 +39,25 @@
 #include <asm/kvm_vcpu_regs.h>
 
 #ifdef _ASM_X86_SHARED_TDX_H
-/* Upstream's 13-register layout cannot share a translation unit with ours. */
-#error "tdx_host_rs.h: upstream's asm/shared/tdx.h is also in scope"
+/*
+ * Upstream's asm/shared/tdx.h is in scope (KVM's headers pull it in through
+ * asm/kvm_para.h): its struct tdx_module_args has the 13-register layout,
+ * not ours. Such a translation unit gets the whole API but the three
+ * trampolines, which are declared so that any call to them fails the build:
+ * they must never be handed upstream's layout. tdx_rs_vp_enter() takes KVM's
+ * regs[] and needs neither struct. (Included the other way round, upstream's
+ * header fails on a redefinition of struct tdx_module_args.)
+ */
+#define TDX_RS_UPSTREAM_ARGS_MSG					\
+	"tdx_host_rs.h: upstream's asm/shared/tdx.h is also in scope: "	\
+	"its struct tdx_module_args is not the register-index layout"
+#if __has_attribute(__unavailable__)
+#define __tdx_rs_args_fn __attribute__((__unavailable__(TDX_RS_UPSTREAM_ARGS_MSG)))
+#else
+#define __tdx_rs_args_fn __attribute__((__error__(TDX_RS_UPSTREAM_ARGS_MSG)))
 #endif
+#else
+#define __tdx_rs_args_fn
 
 /**
  * struct tdx_module_args - SEAMCALL input and output registers
@@ -94,6 +118,7 @@ static_assert(sizeof(unsigned long) == sizeof(u64),
 	      "kvm_vcpu_arch::regs[] elements must be 64-bit");
 
 #undef TDX_RS_ASSERT_REG
+#endif /* _ASM_X86_SHARED_TDX_H */
 
 /*
  * The SEAMCALL trampolines, exported GPL in namespace TDX_HOST_RS.
@@ -106,9 +131,31 @@ static_assert(sizeof(unsigned long) == sizeof(u64),
  *                              lives in .noinstr.text.
  * Nothing is written back when the call fails with VMfailInvalid or a trap.
  */
-u64 tdx_rs_seamcall(u64 fn, struct tdx_module_args *args);
-u64 tdx_rs_seamcall_ret(u64 fn, struct tdx_module_args *args);
-u64 tdx_rs_seamcall_saved_ret(u64 fn, struct tdx_module_args *args);
+u64 tdx_rs_seamcall(u64 fn, struct tdx_module_args *args) __tdx_rs_args_fn;
+u64 tdx_rs_seamcall_ret(u64 fn, struct tdx_module_args *args) __tdx_rs_args_fn;
+u64 tdx_rs_seamcall_saved_ret(u64 fn, struct tdx_module_args *args)
+	__tdx_rs_args_fn;
+
+/*
+ * TDH.VP.ENTER on KVM's own register array: @regs is laid out like
+ * kvm_vcpu_arch::regs[] (NR_VCPU_REGS entries, indexed by VCPU_REGS_*).
+ *
+ * regs[VCPU_REGS_RCX] is set to @tdvpr_pa (the TDVPR page, plus any
+ * TDH.VP.ENTER flags in bits 52 and 53), then the saved-register SEAMCALL
+ * runs on @regs itself: RDX, RBX, RSI, RDI and R8-R15 go in from @regs and
+ * every one of those plus RCX comes back into @regs. Nothing is copied,
+ * RAX, RSP, RBP and RIP are never touched.
+ *
+ * Returns RAX after TDH.VP.ENTER, as upstream's tdh_vp_enter() does: the
+ * TD exit (for TDG.VP.VMCALL, TDX_SUCCESS | 77 with the guest's register
+ * bitmap in regs[VCPU_REGS_RCX]), a TDX module error status, one of the
+ * TDX_RS_SEAMCALL_* software statuses, or TDX_RS_VP_ENTER_NOT_READY /
+ * TDX_RS_VP_ENTER_RBP_UNSAFE, with @regs untouched.
+ *
+ * noinstr: call it with interrupts disabled, between guest_state_enter_irqoff()
+ * and guest_state_exit_irqoff(), on a CPU that did tdx_rs_cpu_enable().
+ */
+u64 tdx_rs_vp_enter(u64 tdvpr_pa, unsigned long *regs);
 
 #define TDX_RS_MAX_CMRS	32
 

@@ -6,6 +6,7 @@
 #ifndef _TDX_EMU_GLUE_H
 #define _TDX_EMU_GLUE_H
 
+#include <linux/spinlock_types.h>
 #include <linux/tdx_emu.h>
 #include <linux/types.h>
 
@@ -32,9 +33,12 @@ void tdx_emu_trap_unregister(void);
 bool tdx_emu_k_phys_read(u64 pa, void *buf, u64 len);
 bool tdx_emu_k_phys_write(u64 pa, const void *data, u64 len);
 
-/* C to Rust. @gprs: 16 registers in x86 register-index order. */
+/*
+ * C to Rust. @gprs: 16 registers in x86 register-index order; @stack_top:
+ * the word on top of the caller's stack at the SEAMCALL.
+ */
 u32 tdx_emu_rs_seamcall(struct tdx_emu_model *model, u64 *gprs, u32 lp,
-			u32 package);
+			u32 package, u64 stack_top);
 int tdx_emu_rs_set_mode(struct tdx_emu_model *model, u32 mode);
 void tdx_emu_rs_probe_arm(struct tdx_emu_model *model, const u64 *outputs,
 			  u16 mask);
@@ -49,8 +53,18 @@ bool tdx_emu_rs_config_record(struct tdx_emu_model *model,
 			      struct tdx_emu_config_record *record);
 void tdx_emu_rs_set_features0(struct tdx_emu_model *model, u64 features0);
 void tdx_emu_rs_reset(struct tdx_emu_model *model);
+int tdx_emu_rs_td_vcpu_add(struct tdx_emu_model *model, u64 tdvpr_pa);
+int tdx_emu_rs_td_vcpu_remove(struct tdx_emu_model *model, u64 tdvpr_pa);
+int tdx_emu_rs_td_vcpu_report(struct tdx_emu_model *model, u64 tdvpr_pa,
+			      struct tdx_emu_td_report *report);
+int tdx_emu_rs_td_exit_regs(struct tdx_emu_model *model, u64 tdvpr_pa, u64 n,
+			    u64 *gprs);
 /* A text report for debugfs; returns the bytes written to @buf. */
 u64 tdx_emu_rs_report(struct tdx_emu_model *model, char *buf, u64 len);
+
+/* trap.c: the model and its lock, for the controls in td_controls.c. */
+extern raw_spinlock_t tdx_emu_lock;
+extern struct tdx_emu_model *tdx_emu_model;
 
 /* trap.c, for debugfs.c: the report, under the model lock. */
 u64 tdx_emu_report(char *buf, u64 len);

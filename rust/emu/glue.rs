@@ -76,7 +76,7 @@ impl Drop for TrapRegistration {
 ///
 /// `model` is the pointer `trap.c` was registered with, and the caller holds
 /// the model lock for as long as the returned reference lives.
-unsafe fn model<'a>(model: *mut c::tdx_emu_model) -> &'a mut Model {
+pub(crate) unsafe fn model<'a>(model: *mut c::tdx_emu_model) -> &'a mut Model {
     // SAFETY: the caller's contract.
     unsafe { &mut *model.cast::<Model>() }
 }
@@ -84,7 +84,7 @@ unsafe fn model<'a>(model: *mut c::tdx_emu_model) -> &'a mut Model {
 /// # Safety
 ///
 /// `gprs` points to 16 valid, exclusive `u64`s for the returned lifetime.
-unsafe fn gprs<'a>(gprs: *mut u64) -> &'a mut Gprs {
+pub(crate) unsafe fn gprs<'a>(gprs: *mut u64) -> &'a mut Gprs {
     // SAFETY: the caller's contract; `Gprs` is `[u64; 16]`.
     unsafe { &mut *gprs.cast::<Gprs>() }
 }
@@ -135,10 +135,11 @@ unsafe extern "C" fn tdx_emu_rs_seamcall(
     regs: *mut u64,
     lp: u32,
     package: u32,
+    stack_top: u64,
 ) -> u32 {
     let lp = Lp { id: lp, package };
     // SAFETY: our contract covers both.
-    unsafe { model(m).seamcall(lp, gprs(regs), &mut KernelMem) as u32 }
+    unsafe { model(m).seamcall_from(lp, gprs(regs), &mut KernelMem, stack_top) as u32 }
 }
 
 /// # Safety
@@ -296,7 +297,7 @@ unsafe extern "C" fn tdx_emu_rs_report(
 
 // The definitions above must have exactly the types `glue.h` declares.
 const _: () = {
-    let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, *mut u64, u32, u32) -> u32; 2] =
+    let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, *mut u64, u32, u32, u64) -> u32; 2] =
         [c::tdx_emu_rs_seamcall, tdx_emu_rs_seamcall];
     let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, u32) -> ffi::c_int; 2] =
         [c::tdx_emu_rs_set_mode, tdx_emu_rs_set_mode];

@@ -9,7 +9,8 @@
 //! error leaves every register but RAX as the host wrote it. The modeled
 //! leaves are the initialization sequence: TDH.SYS.INIT, TDH.SYS.LP.INIT,
 //! TDH.SYS.RD (and TDH.SYS.RDALL's checks), TDH.SYS.CONFIG,
-//! TDH.SYS.KEY.CONFIG and TDH.SYS.TDMR.INIT, each in its own file. Other
+//! TDH.SYS.KEY.CONFIG and TDH.SYS.TDMR.INIT, each in its own file, and
+//! TDH.VP.ENTER into TD vCPUs that tests register (`td.rs`). Other
 //! leaves are declined (the trap glue lets the #UD through), never answered
 //! with a made-up status.
 //!
@@ -36,6 +37,10 @@ mod sysconfig;
 mod sysinit;
 #[path = "sysrd.rs"]
 mod sysrd;
+#[path = "td.rs"]
+pub(crate) mod td;
+#[path = "td_guest.rs"]
+pub(crate) mod td_guest;
 #[path = "tdmr_check.rs"]
 mod tdmr_check;
 #[path = "tdmr_info.rs"]
@@ -54,6 +59,7 @@ use crate::platform::{Lp, PhysMem, Platform};
 use crate::status::{code, OPERAND_ID_RAX};
 use hooks::Hooks;
 use sys::Sys;
+use td::Tds;
 
 /// The sixteen general purpose registers in register-index order
 /// (RAX = 0, RCX = 1, ..., R15 = 15), the layout of `struct tdx_module_args`.
@@ -62,6 +68,7 @@ pub(crate) type Gprs = [u64; 16];
 pub(crate) const RAX: usize = 0;
 pub(crate) const RCX: usize = 1;
 pub(crate) const RDX: usize = 2;
+pub(crate) const RBX: usize = 3;
 pub(crate) const RSP: usize = 4;
 pub(crate) const RBP: usize = 5;
 pub(crate) const R8: usize = 8;
@@ -114,6 +121,7 @@ pub(crate) struct Model {
     calls: u64,
     calls_of: [u64; COUNTED_LEAVES],
     sys: Sys,
+    tds: Tds,
 }
 
 impl Model {
@@ -126,6 +134,7 @@ impl Model {
             calls: 0,
             calls_of: [0; COUNTED_LEAVES],
             sys: Sys::new(platform),
+            tds: Tds::new(),
         }
     }
 
@@ -133,6 +142,18 @@ impl Model {
     /// the registers the caller sees afterwards on [`Outcome::Complete`];
     /// `mem` is host memory. Order: mode, injected fault, probe, the module.
     pub(crate) fn seamcall(&mut self, lp: Lp, regs: &mut Gprs, mem: &mut dyn PhysMem) -> Outcome {
+        self.seamcall_from(lp, regs, mem, 0)
+    }
+
+    /// [`Model::seamcall`], with the word on top of the caller's stack at
+    /// the instruction, which TDH.VP.ENTER records for tests.
+    pub(crate) fn seamcall_from(
+        &mut self,
+        lp: Lp,
+        regs: &mut Gprs,
+        mem: &mut dyn PhysMem,
+        stack_top: u64,
+    ) -> Outcome {
         let number = RaxFields::split(regs[RAX]).number;
         self.calls += 1;
         if let Some(count) = self.calls_of.get_mut(number as usize) {
@@ -155,7 +176,7 @@ impl Model {
         if self.hooks.fire_probe(regs) {
             return Outcome::Complete;
         }
-        match self.dispatch(lp, regs, mem) {
+        match self.dispatch(lp, regs, mem, stack_top) {
             Some(status) => {
                 regs[RAX] = status;
                 Outcome::Complete
@@ -166,7 +187,13 @@ impl Model {
 
     /// The dispatcher's checks, in the real module's order, then the leaf.
     /// `None`: declined (a leaf or a case this model does not implement).
-    fn dispatch(&mut self, lp: Lp, regs: &mut Gprs, mem: &mut dyn PhysMem) -> Option<u64> {
+    fn dispatch(
+        &mut self,
+        lp: Lp,
+        regs: &mut Gprs,
+        mem: &mut dyn PhysMem,
+        stack_top: u64,
+    ) -> Option<u64> {
         let operand_invalid_rax = code::OPERAND_INVALID | OPERAND_ID_RAX as u64;
         let fields = RaxFields::split(regs[RAX]);
         if fields.reserved != 0 {
@@ -194,6 +221,7 @@ impl Model {
             Leaf::SysConfig => self.sys.sys_config(regs, mem),
             Leaf::SysKeyConfig => self.sys.sys_key_config(lp),
             Leaf::SysTdmrInit => self.sys.sys_tdmr_init(regs, mem),
+            Leaf::VpEnter => Some(self.tds.vp_enter(&self.sys, lp, regs, stack_top)),
             _ => None,
         }
     }
@@ -262,6 +290,22 @@ impl Model {
     /// The value metadata field TDX_FEATURES0 reads from now on.
     pub(crate) fn set_features0(&mut self, value: u64) {
         self.sys.features0 = value;
+    }
+
+    /// The module's TD vCPUs (a test view and test controls).
+    pub(crate) fn tds(&self) -> &Tds {
+        &self.tds
+    }
+
+    /// Registers a TD vCPU at `tdvpr` (see [`Tds::add`]).
+    pub(crate) fn td_vcpu_add(&mut self, tdvpr: u64) -> Result<(), td::AddError> {
+        let ready = self.sys.state == SysState::Ready;
+        self.tds.add(&self.sys, ready, tdvpr)
+    }
+
+    /// Forgets the TD vCPU at `tdvpr`; false if there is none.
+    pub(crate) fn td_vcpu_remove(&mut self, tdvpr: u64) -> bool {
+        self.tds.remove(tdvpr)
     }
 
     #[cfg(test)]
@@ -386,6 +430,23 @@ mod tests {
         );
         m.set_state(SysState::Ready);
         assert_eq!(call(&mut m, Leaf::MngCreate as u64).0, Outcome::Decline);
+    }
+
+    #[test]
+    fn vp_enter_before_ready_is_sys_not_ready_and_no_td_can_exist() {
+        let mut m = Model::new(machine());
+        let mut r = regs_with(LeafCall::new(Leaf::VpEnter).rax());
+        r[RCX] = G;
+        let before = r;
+        assert_eq!(
+            m.seamcall(lp(0, 0), &mut r, &mut FakeMem::new()),
+            Outcome::Complete
+        );
+        assert_eq!(r[RAX], code::SYS_NOT_READY);
+        assert_eq!(r[1..], before[1..]);
+        assert_eq!(m.td_vcpu_add(G), Err(td::AddError::NotReady));
+        m.set_state(SysState::Shutdown);
+        assert_eq!(call(&mut m, 0).1[RAX], code::SYS_SHUTDOWN);
     }
 
     #[test]

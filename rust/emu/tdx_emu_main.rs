@@ -9,6 +9,7 @@
 use kernel::prelude::*;
 
 mod glue;
+mod glue_td;
 #[allow(dead_code)]
 mod model;
 #[allow(dead_code)]

@@ -29,8 +29,8 @@
 static const u8 seamcall_insn[] = { 0x66, 0x0f, 0x01, 0xcf };
 
 /* Serializes every use of the model: traps on all CPUs and the controls. */
-static DEFINE_RAW_SPINLOCK(tdx_emu_lock);
-static struct tdx_emu_model *tdx_emu_model;
+DEFINE_RAW_SPINLOCK(tdx_emu_lock);
+struct tdx_emu_model *tdx_emu_model;
 
 /* Arithmetic flags VMsucceed clears and VMfailInvalid sets CF among. */
 #define VMX_RESULT_FLAGS (X86_EFLAGS_CF | X86_EFLAGS_PF | X86_EFLAGS_AF | \
@@ -92,6 +92,7 @@ static int tdx_emu_die(struct notifier_block *nb, unsigned long val,
 	struct die_args *args = data;
 	struct pt_regs *regs = args->regs;
 	u64 gprs[TDX_EMU_NR_GPRS];
+	u64 stack_top = 0;
 	u32 outcome;
 
 	if (val != DIE_TRAP || args->trapnr != X86_TRAP_UD ||
@@ -99,11 +100,16 @@ static int tdx_emu_die(struct notifier_block *nb, unsigned long val,
 		return NOTIFY_DONE;
 
 	regs_to_gprs(regs, gprs);
+	/* Tests check which argument block a trampoline kept there. */
+	if (copy_from_kernel_nofault(&stack_top, (void *)regs->sp,
+				     sizeof(stack_top)))
+		stack_top = 0;
 	scoped_guard(raw_spinlock_irqsave, &tdx_emu_lock) {
 		int cpu = smp_processor_id();
 
 		outcome = tdx_emu_rs_seamcall(tdx_emu_model, gprs, cpu,
-					      topology_logical_package_id(cpu));
+					      topology_logical_package_id(cpu),
+					      stack_top);
 	}
 
 	switch (outcome) {

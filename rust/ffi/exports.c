@@ -29,6 +29,9 @@ static u32 tdx_rs_nr_memory;
 
 static DEFINE_IDA(tdx_rs_keyids);
 
+/* Read by tdx_rs_vp_enter() without a lock: it may run in noinstr code. */
+u64 tdx_rs_vp_enter_refusal __read_mostly = TDX_RS_VP_ENTER_NOT_READY;
+
 int tdx_rs_enable(void)
 {
 	int ret;
@@ -112,6 +115,7 @@ void tdx_rs_k_publish(const struct tdx_rs_status *status,
 {
 	lockdep_assert_held(&tdx_rs_lock);
 	tdx_rs_status = *status;
+	WRITE_ONCE(tdx_rs_vp_enter_refusal, status->vp_enter_refusal);
 	tdx_rs_sysinfo_valid = sysinfo;
 	if (sysinfo)
 		tdx_rs_sysinfo = *sysinfo;

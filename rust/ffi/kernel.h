@@ -30,7 +30,11 @@ struct tdx_rs_status {
 	u32 nr_tdmrs;
 	u32 nr_reserved;	/* reserved areas used, all TDMRs */
 	u64 pamt_kib;
+	u64 vp_enter_refusal;	/* 0, or what tdx_rs_vp_enter() returns */
 };
+
+/* What tdx_rs_vp_enter() (seamcall.S) reads: 0 to enter. */
+extern u64 tdx_rs_vp_enter_refusal;
 
 /* A TDX-usable memory range handed to the memory hotplug check. */
 struct tdx_rs_mem_range {

@@ -163,3 +163,24 @@ SYM_FUNC_START(tdx_rs_seamcall_saved_ret)
 	RET
 SYM_FUNC_END(tdx_rs_seamcall_saved_ret)
 EXPORT_SYMBOL_NS_GPL(tdx_rs_seamcall_saved_ret, TDX_HOST_RS)
+
+/*
+ * u64 tdx_rs_vp_enter(u64 tdvpr_pa, unsigned long *regs)
+ *
+ * TDH.VP.ENTER with KVM's kvm_vcpu_arch::regs[] as the argument block: it
+ * has the register-index layout of struct tdx_module_args, so @regs goes to
+ * the saved-register trampoline as it is. tdx_rs_vp_enter_refusal is 0 once
+ * the module is initialized and keeps RBP (exports.c); otherwise it is the
+ * status to return without entering.
+ */
+SYM_FUNC_START(tdx_rs_vp_enter)
+	movq	tdx_rs_vp_enter_refusal(%rip), %rax
+	testq	%rax, %rax
+	jnz	.Lvp_enter_refused
+	movq	%rdi, TDX_RS_ARGS_rcx(%rsi)
+	xorl	%edi, %edi			/* TDH.VP.ENTER is leaf 0 */
+	jmp	tdx_rs_seamcall_saved_ret
+.Lvp_enter_refused:
+	RET
+SYM_FUNC_END(tdx_rs_vp_enter)
+EXPORT_SYMBOL_NS_GPL(tdx_rs_vp_enter, TDX_HOST_RS)

@@ -43,6 +43,12 @@ insmod $M/tdx_rs_init_kunit.ko
 rmmod tdx_rs_init_kunit
 rmmod tdx_rs_enable_once
 
+step "TDH.VP.ENTER: a KVM-shaped vCPU runs the emulated TD's script"
+insmod $M/tdx_rs_kvm_consumer.ko || echo "guest: FAIL insmod tdx_rs_kvm_consumer"
+insmod $M/tdx_rs_vp_enter_kunit.ko
+rmmod tdx_rs_vp_enter_kunit
+rmmod tdx_rs_kvm_consumer
+
 step "the TDX module holds our memory: tdx_host_rs must stay"
 rmmod tdx_host_rs 2>/dev/null && echo "guest: FAIL tdx_host_rs unloaded" || echo "guest: pinned ok"
 

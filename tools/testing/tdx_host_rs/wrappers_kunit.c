@@ -179,6 +179,27 @@ static void module_errors_come_back_in_rax(struct kunit *test)
 	}
 }
 
+/*
+ * Before initialization TDH.VP.ENTER gets TDX_SYS_NOT_READY from the module,
+ * and tdx_rs_vp_enter() does not even ask: no SEAMCALL, @regs untouched.
+ */
+static void vp_enter_before_initialization(struct kunit *test)
+{
+	unsigned long regs[16], before[16];
+	struct tdx_module_args args = { .rcx = 0x100000 };
+	u64 calls = tdx_emu_calls();
+
+	KUNIT_EXPECT_EQ(test, tdx_rs_seamcall_saved_ret(0, &args),
+			0xC000050500000000ULL);
+	KUNIT_EXPECT_EQ(test, tdx_emu_calls(), calls + 1);
+	random_fill(regs, sizeof(regs));
+	memcpy(before, regs, sizeof(regs));
+	KUNIT_EXPECT_EQ(test, tdx_rs_vp_enter(0x100000, regs),
+			TDX_RS_VP_ENTER_NOT_READY);
+	KUNIT_EXPECT_MEMEQ(test, regs, before, sizeof(regs));
+	KUNIT_EXPECT_EQ(test, tdx_emu_calls(), calls + 1);
+}
+
 static struct kunit_case wrapper_cases[] = {
 	KUNIT_CASE(moves_exactly_its_registers),
 	KUNIT_CASE(callee_saved_registers_survive),
@@ -186,6 +207,7 @@ static struct kunit_case wrapper_cases[] = {
 	KUNIT_CASE(ud_is_mapped),
 	KUNIT_CASE(bad_mode_is_refused),
 	KUNIT_CASE(module_errors_come_back_in_rax),
+	KUNIT_CASE(vp_enter_before_initialization),
 	{}
 };
 

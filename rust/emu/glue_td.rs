@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The TD controls' side of the seam (`td_controls.c`): register TD vCPUs
+//! and read back what their guest went through. Every callback runs with the
+//! model lock held, as in `glue.rs`.
+
+use crate::glue::{c, gprs, model};
+use crate::model::td::{AddError, SCRIPT_LEN};
+use crate::model::td_guest::State;
+use kernel::ffi;
+use kernel::prelude::*;
+
+/// # Safety
+///
+/// Called by `td_controls.c` with the model lock held.
+#[no_mangle]
+unsafe extern "C" fn tdx_emu_rs_td_vcpu_add(m: *mut c::tdx_emu_model, tdvpr: u64) -> ffi::c_int {
+    // SAFETY: our contract.
+    match unsafe { model(m) }.td_vcpu_add(tdvpr) {
+        Ok(()) => 0,
+        Err(AddError::NotReady) => EBUSY.to_errno(),
+        Err(AddError::BadPage) => EINVAL.to_errno(),
+        Err(AddError::Exists) => EEXIST.to_errno(),
+        Err(AddError::Full) => ENOSPC.to_errno(),
+    }
+}
+
+/// # Safety
+///
+/// Called by `td_controls.c` with the model lock held.
+#[no_mangle]
+unsafe extern "C" fn tdx_emu_rs_td_vcpu_remove(m: *mut c::tdx_emu_model, tdvpr: u64) -> ffi::c_int {
+    // SAFETY: our contract.
+    if unsafe { model(m) }.td_vcpu_remove(tdvpr) {
+        0
+    } else {
+        ENOENT.to_errno()
+    }
+}
+
+/// # Safety
+///
+/// Called by `td_controls.c` with the model lock held; `report` is valid
+/// for writes.
+#[no_mangle]
+unsafe extern "C" fn tdx_emu_rs_td_vcpu_report(
+    m: *mut c::tdx_emu_model,
+    tdvpr: u64,
+    report: *mut c::tdx_emu_td_report,
+) -> ffi::c_int {
+    // SAFETY: our contract.
+    let Some(v) = unsafe { model(m) }.tds().get(tdvpr) else {
+        return ENOENT.to_errno();
+    };
+    let r = v.report;
+    let g = &v.guest;
+    let mismatch = g.mismatch.unwrap_or_default();
+    let out = c::tdx_emu_td_report {
+        entries: r.entries,
+        exits: r.exits,
+        refused_vmcalls: r.refused_vmcalls,
+        stack_top: r.stack_top,
+        nr_steps: SCRIPT_LEN as u32,
+        steps_done: g.steps_done,
+        finished: u32::from(g.state == State::Finished),
+        fatal: u32::from(g.mismatch.is_some()),
+        bad_step: mismatch.step,
+        bad_reg: mismatch.reg,
+        expected: mismatch.expected,
+        got: mismatch.got,
+    };
+    // SAFETY: our contract.
+    unsafe { report.write(out) };
+    0
+}
+
+/// # Safety
+///
+/// Called by `td_controls.c` with the model lock held; `out` has room for
+/// 16 registers.
+#[no_mangle]
+unsafe extern "C" fn tdx_emu_rs_td_exit_regs(
+    m: *mut c::tdx_emu_model,
+    tdvpr: u64,
+    n: u64,
+    out: *mut u64,
+) -> ffi::c_int {
+    // SAFETY: our contract.
+    let Some(record) = unsafe { model(m) }.tds().exit_record(tdvpr, n) else {
+        return ENOENT.to_errno();
+    };
+    // SAFETY: our contract.
+    unsafe { *gprs(out) = record.guest };
+    0
+}
+
+// The definitions above must have exactly the types `glue.h` declares.
+const _: () = {
+    let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, u64) -> ffi::c_int; 4] = [
+        c::tdx_emu_rs_td_vcpu_add,
+        tdx_emu_rs_td_vcpu_add,
+        c::tdx_emu_rs_td_vcpu_remove,
+        tdx_emu_rs_td_vcpu_remove,
+    ];
+    let _: [unsafe extern "C" fn(
+        *mut c::tdx_emu_model,
+        u64,
+        *mut c::tdx_emu_td_report,
+    ) -> ffi::c_int; 2] = [c::tdx_emu_rs_td_vcpu_report, tdx_emu_rs_td_vcpu_report];
+    let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, u64, u64, *mut u64) -> ffi::c_int; 2] =
+        [c::tdx_emu_rs_td_exit_regs, tdx_emu_rs_td_exit_regs];
+};

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A KVM-shaped consumer of tdx_host_rs: a vCPU whose guest registers live in
+ * arch.regs[], laid out as KVM's kvm_vcpu_arch::regs[], which
+ * tdx_rs_vp_enter() reads and writes in place. Exported GPL in namespace
+ * TDX_RS_TEST by tdx_rs_kvm_consumer.ko, for the test and demo modules.
+ */
+#ifndef _TDX_RS_KVM_CONSUMER_H
+#define _TDX_RS_KVM_CONSUMER_H
+
+#include <linux/kvm_host.h>
+#include <linux/types.h>
+
+/* The part of kvm_vcpu_arch the TD entry path touches, declared the same. */
+struct fake_vcpu_arch {
+	unsigned long regs[NR_VCPU_REGS];
+};
+
+struct fake_vcpu;
+
+/*
+ * Test hooks, both optional: @exited sees the registers of each TD exit
+ * before the exit is handled; @entering may change them before the next
+ * TDH.VP.ENTER. @nr counts TD exits from 0.
+ */
+struct fake_vcpu_hooks {
+	void (*exited)(struct fake_vcpu *vcpu, u64 nr, void *ctx);
+	void (*entering)(struct fake_vcpu *vcpu, u64 nr, void *ctx);
+	void *ctx;
+};
+
+struct fake_vcpu {
+	u64 tdvpr_pa;		/* the vCPU's TDVPR page */
+	u64 exit_status;	/* RAX of the last TDH.VP.ENTER */
+	u64 nr_exits;		/* TD exits so far */
+	u64 fatal_error;	/* the guest's ReportFatalError code (R12) */
+	u64 invalid_tdvmcalls;	/* TDVMCALLs answered "invalid operand" */
+	bool verbose;		/* log every exit */
+	const struct fake_vcpu_hooks *hooks;
+	struct fake_vcpu_arch arch;
+};
+
+/* The TDG.VP.VMCALL ABI of the GHCI, as KVM implements it. */
+#define TDVMCALL_STATUS_SUCCESS		0x0000000000000000ULL
+#define TDVMCALL_STATUS_INVALID_OPERAND	0x8000000000000000ULL
+#define TDVMCALL_REPORT_FATAL_ERROR	0x10003
+/* The hypercall the emulated guest uses to test every register. */
+#define FAKE_KVM_HC_ECHO		0x7e57ec40
+/* A one-byte write of 0 here ends the guest's run (QEMU's isa-debug-exit). */
+#define FAKE_KVM_DONE_PORT		0xf4
+
+/*
+ * Initializes the TDX module (tdx_rs_enable()), then enters @vcpu until its
+ * guest is done: 0. -EPROTO when the guest reported a fatal error (code in
+ * fatal_error), -EIO when TDH.VP.ENTER returned anything but a TDVMCALL exit
+ * (status in exit_status), -E2BIG after @max_exits exits, or
+ * tdx_rs_enable()'s error. Sleeps between entries.
+ */
+int fake_vcpu_run(struct fake_vcpu *vcpu, u64 max_exits);
+
+#endif /* _TDX_RS_KVM_CONSUMER_H */

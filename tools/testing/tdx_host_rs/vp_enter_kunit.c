@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite tdx_rs_vp_enter: the KVM-shaped consumer runs the emulated
+ * TD's TDG.VP.VMCALL script through tdx_rs_vp_enter(). Load after tdx_emu.ko,
+ * tdx_host_rs.ko and tdx_rs_kvm_consumer.ko; the consumer initializes the
+ * TDX module if nobody did.
+ *
+ * Each case registers a fresh TD vCPU with the emulator on a page of its
+ * own, so the cases are independent. The emulated guest checks the host's
+ * replies itself; these cases check the other direction (what the host saw)
+ * against the emulator's record of what the guest sent.
+ */
+#include "kvm_consumer.h"
+#include <kunit/test.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/tdx_emu.h>
+#include <linux/tdx_host_rs.h>
+
+#define LEAF_VP_ENTER		0
+#define EXIT_TDCALL		77
+#define MAX_EXITS		64
+#define FATAL_BAD_REPLY		0x7e570000ULL
+#define POISON			0x9015011ed0000000ULL
+
+/* TDX 1.5 completion statuses, operand RCX where the module names it. */
+#define TDX_OPERAND_INVALID_RCX		0xC000010000000001ULL
+#define TDX_OPERAND_ADDR_RANGE_RCX	0xC000010100000001ULL
+#define TDX_PAGE_METADATA_RCX		0xC000030000000001ULL
+#define TDX_VCPU_ASSOCIATED		0x8000070100000000ULL
+/* TDH.VP.ENTER's RCX flags: host recoverability hint, resume L1. */
+#define VP_ENTER_HINT			BIT_ULL(52)
+#define VP_ENTER_RESUME_L1		BIT_ULL(53)
+
+struct td {
+	struct page *page;
+	u64 pa;
+	struct fake_vcpu *vcpu;
+};
+
+/* Undoes td_init() when the case ends, however it ends. */
+static void td_release(void *data)
+{
+	struct td *td = data;
+
+	tdx_emu_td_vcpu_remove(td->pa);
+	__free_page(td->page);
+}
+
+/* A fresh page, made a TD vCPU's TDVPR in the emulator, and a vCPU on it. */
+static struct td *td_new(struct kunit *test)
+{
+	unsigned int reg;
+	struct td *td;
+
+	td = kunit_kzalloc(test, sizeof(*td), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, td);
+	td->page = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, td->page);
+	td->pa = page_to_phys(td->page);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, td_release, td), 0);
+	td->vcpu = kunit_kzalloc(test, sizeof(*td->vcpu), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, td->vcpu);
+	td->vcpu->tdvpr_pa = td->pa;
+	for (reg = 0; reg < NR_VCPU_REGS; reg++)
+		td->vcpu->arch.regs[reg] = POISON | reg;
+	KUNIT_ASSERT_EQ(test, tdx_rs_enable(), 0);
+	KUNIT_ASSERT_EQ(test, tdx_emu_td_vcpu_add(td->pa), 0);
+	return td;
+}
+
+/* Releases the TD now rather than when the case ends. */
+static void td_exit(struct kunit *test, struct td *td)
+{
+	kunit_release_action(test, td_release, td);
+}
+
+static struct tdx_emu_td_report td_report(struct kunit *test, struct td *td)
+{
+	struct tdx_emu_td_report r;
+
+	KUNIT_EXPECT_EQ(test, tdx_emu_td_vcpu_report(td->pa, &r), 0);
+	return r;
+}
+
+/* Runs the script to "done", then once more so the guest checks that reply. */
+static void run_to_the_end(struct kunit *test, struct td *td)
+{
+	u64 exits;
+
+	KUNIT_ASSERT_EQ(test, fake_vcpu_run(td->vcpu, MAX_EXITS), 0);
+	exits = td->vcpu->nr_exits;
+	KUNIT_ASSERT_EQ(test, fake_vcpu_run(td->vcpu, MAX_EXITS), 0);
+	KUNIT_EXPECT_EQ(test, td->vcpu->nr_exits, exits + 1);
+}
+
+static void consumer_runs_the_whole_script(struct kunit *test)
+{
+	u64 before = tdx_emu_calls_of(LEAF_VP_ENTER);
+	struct tdx_emu_td_report r;
+	struct td *td;
+
+	td = td_new(test);
+	run_to_the_end(test, td);
+	r = td_report(test, td);
+	KUNIT_EXPECT_EQ(test, r.finished, 1);
+	KUNIT_EXPECT_EQ(test, r.fatal, 0);
+	KUNIT_EXPECT_EQ(test, r.steps_done, r.nr_steps);
+	/* One call of the script never leaves the TD: the module refuses it. */
+	KUNIT_EXPECT_EQ(test, r.refused_vmcalls, 1);
+	KUNIT_EXPECT_EQ(test, r.exits, (u64)r.nr_steps);
+	KUNIT_EXPECT_EQ(test, r.entries, r.exits);
+	KUNIT_EXPECT_EQ(test, td->vcpu->nr_exits, r.exits);
+	KUNIT_EXPECT_EQ(test, tdx_emu_calls_of(LEAF_VP_ENTER) - before, r.entries);
+	/* An undefined subfunction and a CPUID without room for the answer. */
+	KUNIT_EXPECT_EQ(test, td->vcpu->invalid_tdvmcalls, 2);
+	td_exit(test, td);
+}
+
+/* The trampoline kept the consumer's own regs[] as its argument block. */
+static void argument_block_is_the_consumers_array(struct kunit *test)
+{
+	struct tdx_emu_td_report r;
+	struct td *td;
+
+	td = td_new(test);
+	KUNIT_ASSERT_EQ(test, fake_vcpu_run(td->vcpu, MAX_EXITS), 0);
+	r = td_report(test, td);
+	KUNIT_EXPECT_EQ(test, r.stack_top, (u64)(uintptr_t)td->vcpu->arch.regs);
+	td_exit(test, td);
+}
+
+struct exit_check {
+	struct kunit *test;
+	u64 tdvpr_pa;
+	u64 checked;
+};
+
+/* Every register of the exit against what the guest had in it. */
+static void check_exit(struct fake_vcpu *vcpu, u64 nr, void *ctx)
+{
+	struct exit_check *c = ctx;
+	struct kunit *test = c->test;
+	const unsigned long *regs = vcpu->arch.regs;
+	u64 guest[16], bitmap, want;
+	unsigned int reg;
+
+	KUNIT_ASSERT_EQ(test, tdx_emu_td_exit_regs(c->tdvpr_pa, nr, guest), 0);
+	KUNIT_EXPECT_EQ(test, vcpu->exit_status, EXIT_TDCALL);
+	bitmap = regs[VCPU_REGS_RCX];
+	KUNIT_EXPECT_EQ(test, bitmap, guest[VCPU_REGS_RCX]);
+	for (reg = VCPU_REGS_RDX; reg <= VCPU_REGS_R15; reg++) {
+		if (reg == VCPU_REGS_RSP || reg == VCPU_REGS_RBP) {
+			/* Never an operand: the trampoline leaves them alone. */
+			KUNIT_EXPECT_EQ(test, regs[reg], POISON | reg);
+			continue;
+		}
+		want = bitmap & BIT_ULL(reg) ? guest[reg] : 0;
+		KUNIT_EXPECT_EQ_MSG(test, regs[reg], want, "exit %llu reg %u",
+				    nr, reg);
+		c->checked++;
+	}
+	KUNIT_EXPECT_EQ(test, regs[VCPU_REGS_RAX], POISON | VCPU_REGS_RAX);
+	KUNIT_EXPECT_EQ(test, regs[VCPU_REGS_RIP], POISON | VCPU_REGS_RIP);
+}
+
+static void every_register_of_every_exit_round_trips(struct kunit *test)
+{
+	struct exit_check c = { .test = test };
+	struct fake_vcpu_hooks hooks = { .exited = check_exit, .ctx = &c };
+	struct td *td;
+
+	td = td_new(test);
+	c.tdvpr_pa = td->pa;
+	td->vcpu->hooks = &hooks;
+	run_to_the_end(test, td);
+	/* 12 operand registers per exit; the replies the guest checked. */
+	KUNIT_EXPECT_EQ(test, c.checked, 12 * td->vcpu->nr_exits);
+	KUNIT_EXPECT_EQ(test, td_report(test, td).finished, 1);
+	td_exit(test, td);
+}
+
+struct tamper {
+	u64 exit;		/* which exit's reply to change */
+	unsigned int reg;	/* which register; 0: every unexposed one */
+};
+
+static void tamper_reply(struct fake_vcpu *vcpu, u64 nr, void *ctx)
+{
+	const struct tamper *t = ctx;
+	unsigned long *regs = vcpu->arch.regs;
+	u64 bitmap = regs[VCPU_REGS_RCX];
+	unsigned int reg;
+
+	if (nr != t->exit)
+		return;
+	if (t->reg) {
+		regs[t->reg] ^= BIT_ULL(40);
+		return;
+	}
+	for (reg = VCPU_REGS_RDX; reg <= VCPU_REGS_R15; reg++)
+		if (!(bitmap & BIT_ULL(reg)))
+			regs[reg] = 0xbad0000000000000ULL | reg;
+}
+
+static void record_bitmap(struct fake_vcpu *vcpu, u64 nr, void *ctx)
+{
+	u64 *bitmaps = ctx;
+
+	if (nr < MAX_EXITS)
+		bitmaps[nr] = vcpu->arch.regs[VCPU_REGS_RCX];
+}
+
+/* The bitmap of each exit of a clean run; returns the number of exits. */
+static u64 script_bitmaps(struct kunit *test, u64 *bitmaps)
+{
+	struct fake_vcpu_hooks hooks = { .exited = record_bitmap, .ctx = bitmaps };
+	struct td *td;
+	u64 n;
+
+	td = td_new(test);
+	td->vcpu->hooks = &hooks;
+	KUNIT_EXPECT_EQ(test, fake_vcpu_run(td->vcpu, MAX_EXITS), 0);
+	n = td->vcpu->nr_exits;
+	td_exit(test, td);
+	return n;
+}
+
+/*
+ * Each exposed register of each exit but the last, changed after the
+ * consumer replied: the guest must name exactly that register.
+ */
+static void every_wrong_reply_is_caught(struct kunit *test)
+{
+	struct tamper t = {};
+	struct fake_vcpu_hooks hooks = { .entering = tamper_reply, .ctx = &t };
+	u64 *bitmaps, nr_exits, cases = 0;
+	struct tdx_emu_td_report r;
+	struct td *td;
+
+	bitmaps = kunit_kcalloc(test, MAX_EXITS, sizeof(*bitmaps), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bitmaps);
+	nr_exits = script_bitmaps(test, bitmaps);
+	KUNIT_ASSERT_GT(test, nr_exits, 1);
+
+	for (t.exit = 0; t.exit + 1 < nr_exits; t.exit++) {
+		for (t.reg = VCPU_REGS_RDX; t.reg <= VCPU_REGS_R15; t.reg++) {
+			if (!(bitmaps[t.exit] & BIT_ULL(t.reg)))
+				continue;
+			td = td_new(test);
+			td->vcpu->hooks = &hooks;
+			KUNIT_EXPECT_EQ(test, fake_vcpu_run(td->vcpu, MAX_EXITS),
+					-EPROTO);
+			r = td_report(test, td);
+			KUNIT_EXPECT_EQ(test, r.fatal, 1);
+			KUNIT_EXPECT_EQ(test, r.bad_reg, t.reg);
+			KUNIT_EXPECT_EQ(test, r.got, r.expected ^ BIT_ULL(40));
+			KUNIT_EXPECT_EQ(test, td->vcpu->fatal_error,
+					FATAL_BAD_REPLY | r.bad_step << 8 | t.reg);
+			KUNIT_EXPECT_EQ(test, td->vcpu->nr_exits, t.exit + 2);
+			td_exit(test, td);
+			cases++;
+		}
+	}
+	kunit_info(test, "%llu wrong replies over %llu exits, each caught and named\n",
+		   cases, nr_exits - 1);
+	KUNIT_EXPECT_GE(test, cases, nr_exits - 1);
+}
+
+/* Junk in every register an exit did not expose never reaches the guest. */
+static void unexposed_registers_stay_on_the_host(struct kunit *test)
+{
+	struct tamper t = {};
+	struct fake_vcpu_hooks hooks = { .entering = tamper_reply, .ctx = &t };
+	u64 *bitmaps, nr_exits;
+	struct td *td;
+
+	bitmaps = kunit_kcalloc(test, MAX_EXITS, sizeof(*bitmaps), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bitmaps);
+	nr_exits = script_bitmaps(test, bitmaps);
+	for (t.exit = 0; t.exit < nr_exits; t.exit++) {
+		td = td_new(test);
+		td->vcpu->hooks = &hooks;
+		run_to_the_end(test, td);
+		KUNIT_EXPECT_EQ(test, td_report(test, td).finished, 1);
+		td_exit(test, td);
+	}
+}
+
+/* Misuse gets the TDX module's statuses, and @regs stays as it was. */
+static void misuse_gets_the_module_statuses(struct kunit *test)
+{
+	unsigned long saved[NR_VCPU_REGS];
+	struct page *stray;
+	struct td *td;
+	u64 status;
+	struct {
+		u64 rcx;
+		u64 want;
+	} cases[] = {
+		{ 0, TDX_OPERAND_INVALID_RCX },			/* set below */
+		{ 0, TDX_OPERAND_INVALID_RCX },
+		{ 0, TDX_PAGE_METADATA_RCX },
+		{ 0, TDX_PAGE_METADATA_RCX },
+		{ 0, TDX_OPERAND_INVALID_RCX },
+		{ 0, TDX_OPERAND_INVALID_RCX },
+		{ 0, TDX_OPERAND_ADDR_RANGE_RCX },
+	};
+	unsigned int i;
+
+	td = td_new(test);
+	stray = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, stray);
+	cases[0].rcx = td->pa | 0x8;			/* reserved bits 11:0 */
+	cases[1].rcx = td->pa | BIT_ULL(63);		/* reserved bits 63:54 */
+	cases[2].rcx = page_to_phys(stray);		/* not a TDVPR page */
+	cases[3].rcx = page_to_phys(stray) | VP_ENTER_HINT; /* page first */
+	cases[4].rcx = td->pa | VP_ENTER_HINT;		/* no async trap yet */
+	cases[5].rcx = td->pa | VP_ENTER_RESUME_L1;	/* no L2 VM */
+	cases[6].rcx = BIT_ULL(44);			/* no TDMR up there */
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		memcpy(saved, td->vcpu->arch.regs, sizeof(saved));
+		local_irq_disable();
+		status = tdx_rs_vp_enter(cases[i].rcx, td->vcpu->arch.regs);
+		local_irq_enable();
+		KUNIT_EXPECT_EQ_MSG(test, status, cases[i].want, "RCX %#llx",
+				    cases[i].rcx);
+		/* Only RCX was written, with what the caller passed. */
+		saved[VCPU_REGS_RCX] = cases[i].rcx;
+		KUNIT_EXPECT_MEMEQ(test, td->vcpu->arch.regs, saved, sizeof(saved));
+	}
+	KUNIT_EXPECT_EQ(test, td_report(test, td).entries, 0);
+	__free_page(stray);
+	td_exit(test, td);
+}
+
+static int enter_here(void *data)
+{
+	struct fake_vcpu *vcpu = data;
+	u64 status;
+
+	local_irq_disable();
+	status = tdx_rs_vp_enter(vcpu->tdvpr_pa, vcpu->arch.regs);
+	local_irq_enable();
+	return status == TDX_VCPU_ASSOCIATED ? 0 : -EINVAL;
+}
+
+/* A vCPU entered on one CPU cannot be entered on another (no flush here). */
+static void a_vcpu_stays_on_its_cpu(struct kunit *test)
+{
+	struct td *td;
+	int cpu, other;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	td = td_new(test);
+	cpu = get_cpu();
+	put_cpu();
+	other = cpumask_any_but(cpu_online_mask, cpu);
+	KUNIT_ASSERT_LT(test, other, nr_cpu_ids);
+	KUNIT_ASSERT_EQ(test, smp_call_on_cpu(cpu, enter_here, td->vcpu, false),
+			-EINVAL);	/* the first entry associates: a TD exit */
+	KUNIT_EXPECT_EQ(test, td_report(test, td).entries, 1);
+	KUNIT_EXPECT_EQ(test, smp_call_on_cpu(other, enter_here, td->vcpu, false),
+			0);
+	KUNIT_EXPECT_EQ(test, td_report(test, td).entries, 1);
+	td_exit(test, td);
+}
+
+static struct kunit_case vp_enter_cases[] = {
+	KUNIT_CASE(consumer_runs_the_whole_script),
+	KUNIT_CASE(argument_block_is_the_consumers_array),
+	KUNIT_CASE(every_register_of_every_exit_round_trips),
+	KUNIT_CASE(every_wrong_reply_is_caught),
+	KUNIT_CASE(unexposed_registers_stay_on_the_host),
+	KUNIT_CASE(misuse_gets_the_module_statuses),
+	KUNIT_CASE(a_vcpu_stays_on_its_cpu),
+	{}
+};
+
+static struct kunit_suite vp_enter_suite = {
+	.name = "tdx_rs_vp_enter",
+	.test_cases = vp_enter_cases,
+};
+
+kunit_test_suite(vp_enter_suite);
+
+MODULE_DESCRIPTION("tdx_host_rs: TDH.VP.ENTER on a KVM-shaped vCPU (KUnit)");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(TDX_HOST_RS);
+MODULE_IMPORT_NS(TDX_EMU);
+MODULE_IMPORT_NS(TDX_RS_TEST);
