@@ -6,12 +6,14 @@
 #   make run     bootstrap, build, boot QEMU, load the emulator and the module,
 #                call each SEAMCALL trampoline and print what happened
 #   make check   every test: host cargo tests, lint, KUnit in QEMU, upstream diff
+#   make bench   TDH.VP.ENTER's path counted in the built objects, next to
+#                upstream's C
 #   make         build the modules against the test kernel (KDIR= to override)
 
 SHELL := /bin/bash
 ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 
-.PHONY: all modules run check clean bootstrap kernel
+.PHONY: all modules run check bench clean bootstrap kernel
 
 all: modules
 
@@ -29,6 +31,9 @@ run:
 
 check:
 	@$(ROOT)/scripts/check.sh
+
+bench:
+	@$(ROOT)/scripts/bench.sh
 
 clean:
 	@. $(ROOT)/scripts/env.sh; \

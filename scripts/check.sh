@@ -83,7 +83,22 @@ build() {
 		echo "build: not silent"; return 1
 	fi
 	echo "build: silent under clippy and objtool"
-	exports_and_sections && noinstr_validation && production_build
+	exports_and_sections && noinstr_validation && zero_copy_path && production_build
+}
+
+# make bench's path walk as a check: tdx_rs_vp_enter() copies nothing, and
+# the walk does see the copies of the copy-based path (it is not blind).
+zero_copy_path() {
+	local report ours copy
+	report=$(python3 "$here/bench_path.py" --path "ours=tdx_rs_vp_enter" \
+		--path "copy=tdx_rs_bench_copy_vp_enter" \
+		tdx_host_rs.ko tdx_rs_bench_copy_path.ko "$KDIR_TEST/vmlinux") || return 1
+	ours=$(awk '$1 == "ours" { print $4 }' <<<"$report")
+	copy=$(awk '$1 == "copy" { print $4 }' <<<"$report")
+	if [ "$ours" != 0B ] || [ "${copy%B}" -le 0 ]; then
+		echo "$report"; echo "zero-copy: ours copies $ours, the copy-based path $copy"; return 1
+	fi
+	echo "zero-copy: tdx_rs_vp_enter() copies 0 bytes (the copy-based path: $copy)"
 }
 
 # objtool's noinstr rules (which 6.12 applies to vmlinux only) on the
@@ -131,7 +146,8 @@ exports_and_sections() {
 	while read -r _ sym _ kind ns; do
 		n=$((n + 1))
 		case "$kind:$ns" in
-		EXPORT_SYMBOL_GPL:TDX_HOST_RS | EXPORT_SYMBOL_GPL:TDX_EMU) ;;
+		EXPORT_SYMBOL_GPL:TDX_HOST_RS | EXPORT_SYMBOL_GPL:TDX_EMU | \
+		EXPORT_SYMBOL_GPL:TDX_RS_TEST) ;;
 		*) echo "exports: $sym is $kind in namespace '$ns'"; rc=1 ;;
 		esac
 		if nm "$KDIR_TEST/vmlinux" | grep -qw -- "$sym"; then
