@@ -360,14 +360,21 @@ mod tests {
         assert_eq!(g.regs[R14], DONE_PORT, "repeats the last call");
     }
 
-    #[test]
-    fn a_wrong_register_is_named_then_reported_for_ever() {
+    /// A guest past step 0 whose step 1 (CPUID) got the right answer, not
+    /// yet checked.
+    fn answered_step_1() -> Guest {
         let mut g = Guest::new();
         g.call();
         answer(&mut g, 0);
         g.returned();
         g.call();
         answer(&mut g, 1);
+        g
+    }
+
+    #[test]
+    fn a_wrong_register_is_named_then_reported_for_ever() {
+        let mut g = answered_step_1();
         g.regs[R14] ^= 1;
         g.returned();
         let code = FATAL_BAD_REPLY | 1 << 8 | R14 as u64;
@@ -388,12 +395,7 @@ mod tests {
 
     #[test]
     fn an_unexposed_register_changed_is_caught_too() {
-        let mut g = Guest::new();
-        g.call();
-        answer(&mut g, 0);
-        g.returned();
-        g.call();
-        answer(&mut g, 1);
+        let mut g = answered_step_1();
         g.regs[RBX] = 0;
         g.returned();
         assert_eq!(g.mismatch.unwrap().reg, RBX as u32);

@@ -338,35 +338,41 @@ static void misuse_gets_the_module_statuses(struct kunit *test)
 	td_exit(test, td);
 }
 
+struct entry {
+	struct fake_vcpu *vcpu;
+	u64 status;
+};
+
 static int enter_here(void *data)
 {
-	struct fake_vcpu *vcpu = data;
-	u64 status;
+	struct entry *e = data;
 
 	local_irq_disable();
-	status = tdx_rs_vp_enter(vcpu->tdvpr_pa, vcpu->arch.regs);
+	e->status = tdx_rs_vp_enter(e->vcpu->tdvpr_pa, e->vcpu->arch.regs);
 	local_irq_enable();
-	return status == TDX_VCPU_ASSOCIATED ? 0 : -EINVAL;
+	return 0;
 }
 
 /* A vCPU entered on one CPU cannot be entered on another (no flush here). */
 static void a_vcpu_stays_on_its_cpu(struct kunit *test)
 {
+	struct entry e;
 	struct td *td;
 	int cpu, other;
 
 	if (num_online_cpus() < 2)
 		kunit_skip(test, "needs two CPUs");
 	td = td_new(test);
-	cpu = get_cpu();
-	put_cpu();
-	other = cpumask_any_but(cpu_online_mask, cpu);
+	e.vcpu = td->vcpu;
+	cpu = cpumask_first(cpu_online_mask);
+	other = cpumask_next(cpu, cpu_online_mask);
 	KUNIT_ASSERT_LT(test, other, nr_cpu_ids);
-	KUNIT_ASSERT_EQ(test, smp_call_on_cpu(cpu, enter_here, td->vcpu, false),
-			-EINVAL);	/* the first entry associates: a TD exit */
-	KUNIT_EXPECT_EQ(test, td_report(test, td).entries, 1);
-	KUNIT_EXPECT_EQ(test, smp_call_on_cpu(other, enter_here, td->vcpu, false),
-			0);
+
+	/* The first entry associates the vCPU with its CPU: a TD exit. */
+	KUNIT_ASSERT_EQ(test, smp_call_on_cpu(cpu, enter_here, &e, false), 0);
+	KUNIT_EXPECT_EQ(test, e.status, EXIT_TDCALL);
+	KUNIT_ASSERT_EQ(test, smp_call_on_cpu(other, enter_here, &e, false), 0);
+	KUNIT_EXPECT_EQ(test, e.status, TDX_VCPU_ASSOCIATED);
 	KUNIT_EXPECT_EQ(test, td_report(test, td).entries, 1);
 	td_exit(test, td);
 }
