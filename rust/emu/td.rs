@@ -138,10 +138,7 @@ impl Tds {
         if tdvpr & !TDVPR_MASK != 0 || !sys.keys.is_plain_pa(tdvpr) {
             return Err(AddError::BadPage);
         }
-        let in_tdmr = sys
-            .tdmrs()
-            .iter()
-            .any(|t| tdvpr >= t.base && tdvpr - t.base < t.size);
+        let in_tdmr = in_tdmr(sys, tdvpr);
         let in_pamt = sys
             .tdmrs()
             .iter()
@@ -196,11 +193,7 @@ impl Tds {
         if !sys.keys.is_plain_pa(tdvpr) {
             return invalid_rcx;
         }
-        if !sys
-            .tdmrs()
-            .iter()
-            .any(|t| tdvpr >= t.base && tdvpr - t.base < t.size)
-        {
+        if !in_tdmr(sys, tdvpr) {
             return code::OPERAND_ADDR_RANGE_ERROR | OPERAND_ID_RCX as u64;
         }
         let Some(vcpu) = self.find(tdvpr).and_then(|i| self.vcpus[i].as_mut()) else {
@@ -260,6 +253,14 @@ impl Vcpu {
         self.last_exit = LastExit::Vmcall(bitmap);
         code::SUCCESS | EXIT_REASON_TDCALL
     }
+}
+
+/// Whether `pa` is inside a configured TDMR (the module's `pamt_get_block()`
+/// finds it).
+fn in_tdmr(sys: &Sys, pa: u64) -> bool {
+    sys.tdmrs()
+        .iter()
+        .any(|t| pa >= t.base && pa - t.base < t.size)
 }
 
 /// The GPRs a TDG.VP.VMCALL bitmap selects.
