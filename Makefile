@@ -5,7 +5,8 @@
 #
 #   make run     bootstrap, build, boot QEMU, load the emulator and the module,
 #                call each SEAMCALL trampoline and print what happened
-#   make check   every test: host cargo tests, lint, KUnit in QEMU, upstream diff
+#   make check   every test: host cargo tests, lint, builds, KUnit, fault sweep and
+#                kselftests in QEMU, upstream diff; one summary at the end
 #   make bench   TDH.VP.ENTER's path counted in the built objects, next to
 #                upstream's C
 #   make         build the modules against the test kernel (KDIR= to override)

@@ -26,5 +26,6 @@ const _: () = {
     assert!(TDX_RS_SEAMCALL_GP as u64 == status::SW_ERROR | status::TRAP_GP as u64);
     assert!(TDX_RS_VP_ENTER_NOT_READY as u64 == status::VP_ENTER_NOT_READY);
     assert!(TDX_RS_VP_ENTER_RBP_UNSAFE as u64 == status::VP_ENTER_RBP_UNSAFE);
+    assert!(TDX_RS_SEAMCALL_BAD_ARGS as u64 == status::SEAMCALL_BAD_ARGS);
     assert!(core::mem::size_of::<tdx_module_args>() == 16 * 8);
 };

@@ -17,7 +17,7 @@ use crate::abi::tdx_rs_sysinfo;
 use crate::kernel_glue::{self as k, c, ContigPages, PageBuf};
 use crate::leaf::{Leaf, LeafCall};
 use crate::seamcall::{seamcall, Args, Regs};
-use crate::status::{ModuleStatus, SeamcallError, TRAP_GP, TRAP_UD};
+use crate::status::{code, ModuleStatus, SeamcallError, TRAP_GP, TRAP_UD};
 use crate::sysinfo;
 use crate::tdmr::{self, Limits, MemBlock, Tdmr, PAGE_SIZE};
 use crate::vp_enter;
@@ -173,7 +173,15 @@ impl Host {
             State::Unavailable(e) | State::Failed(e) => return Err(e),
             State::Uninitialized => {}
         }
-        match self.initialize() {
+        // TDH.SYS.INIT and every CPU's TDH.SYS.LP.INIT first. -EBUSY (a
+        // present CPU offline that never did it) changes nothing: the caller
+        // may bring it online and enable again.
+        let result = match k::lp_init_all() {
+            Err(e) if e.to_errno() == EBUSY.to_errno() => return Err(e),
+            Err(e) => Err(e),
+            Ok(()) => self.initialize(),
+        };
+        match result {
             Ok(cfg) => {
                 let features0 = cfg.sysinfo.features0;
                 let kib = tdmr::pamt_kib_total(&cfg.tdmrs);
@@ -199,8 +207,8 @@ impl Host {
         }
     }
 
+    /// Everything after every CPU's TDH.SYS.LP.INIT.
     fn initialize(&mut self) -> Result<Configured> {
-        k::lp_init_all()?;
         let sysinfo = sysinfo::read_sysinfo()?;
         let limits = sysinfo::limits(&sysinfo);
         let memory = tdx_memory()?;
@@ -315,8 +323,9 @@ fn init_tdmrs(tdmrs: &[Tdmr]) -> Result {
             // SAFETY: TDH.SYS.TDMR.INIT takes a TDMR base the module already
             // holds; it writes RDX only.
             let r = unsafe { seamcall(Regs::InOut, LeafCall::new(Leaf::SysTdmrInit), &mut args) };
-            check(Leaf::SysTdmrInit, r)?;
-            if args.rdx >= t.end() {
+            let status = check(Leaf::SysTdmrInit, r)?;
+            // Informational: the module has nothing left to do here.
+            if status.code() == code::TDMR_ALREADY_INITIALIZED || args.rdx >= t.end() {
                 break;
             }
             calls_left -= 1;

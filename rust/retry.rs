@@ -1,33 +1,87 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The bounded retry on `TDX_RND_NO_ENTROPY`.
+//! The bounded retry on transient statuses.
 //!
-//! Leaves that draw random numbers inside the TDX module (key generation,
-//! TDH.SYS.INIT and friends) fail with `TDX_RND_NO_ENTROPY` when RDRAND or
-//! RDSEED runs dry. That is transient: the same call is made again, a bounded
-//! number of times, with the same inputs.
+//! `TDX_RND_NO_ENTROPY`: leaves that draw random numbers inside the TDX
+//! module (key generation, TDH.SYS.INIT and friends) fail with it when RDRAND
+//! or RDSEED runs dry. Any leaf may be retried on it.
+//!
+//! `TDX_SYS_BUSY` and `TDX_OPERAND_BUSY`: the module could not take a lock
+//! another logical processor holds inside a SEAMCALL (the global lock, a
+//! TDMR's lock) or the key engine was busy, and changed nothing.
+//! `TDX_KEY_GENERATION_FAILED`: TDH.SYS.KEY.CONFIG's PCONFIG ran out of
+//! entropy for the key, and the package was left unconfigured. The initialization leaves are retried
+//! on them; for the TD leaves a busy status means something else (KVM
+//! resolves SEPT contention itself), so they are not.
+//!
+//! The same call is made again, a bounded number of times, with the same
+//! inputs.
 //!
 //! Pure `core`: shared by the kernel module and the host test crate.
 
+use crate::leaf::Leaf;
 use crate::status::code;
 
 /// Total tries, the first one included (as many as the kernel's
 /// `RDRAND_RETRY_LOOPS`).
-pub(crate) const ENTROPY_TRIES: u32 = 10;
+pub(crate) const TRANSIENT_TRIES: u32 = 10;
 
-/// Calls `call(args)` until its status is something other than
-/// `TDX_RND_NO_ENTROPY`, at most [`ENTROPY_TRIES`] times, and returns the last
-/// status. Before each retry `args` is put back to what it was on entry, so a
-/// variant that writes outputs back cannot feed them in as inputs.
-pub(crate) fn retry_on_no_entropy<A: Copy>(
+/// Which statuses a call is retried on.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum RetryOn {
+    /// `TDX_RND_NO_ENTROPY` only.
+    NoEntropy,
+    /// `TDX_RND_NO_ENTROPY`, `TDX_KEY_GENERATION_FAILED`, `TDX_SYS_BUSY` and
+    /// `TDX_OPERAND_BUSY`.
+    NoEntropyOrBusy,
+}
+
+impl RetryOn {
+    /// Whether `rax` is a status worth the same call again.
+    pub(crate) const fn is_transient(self, rax: u64) -> bool {
+        // The operand id in bits 31:0 does not matter.
+        let code = rax & !0xffff_ffff;
+        match self {
+            RetryOn::NoEntropy => code == code::RND_NO_ENTROPY,
+            RetryOn::NoEntropyOrBusy => {
+                code == code::RND_NO_ENTROPY
+                    || code == code::KEY_GENERATION_FAILED
+                    || code == code::SYS_BUSY
+                    || code == code::OPERAND_BUSY
+            }
+        }
+    }
+}
+
+impl From<Leaf> for RetryOn {
+    /// The initialization leaves are retried on busy statuses too.
+    fn from(leaf: Leaf) -> Self {
+        match leaf {
+            Leaf::SysInit
+            | Leaf::SysLpInit
+            | Leaf::SysRd
+            | Leaf::SysConfig
+            | Leaf::SysKeyConfig
+            | Leaf::SysTdmrInit => RetryOn::NoEntropyOrBusy,
+            _ => RetryOn::NoEntropy,
+        }
+    }
+}
+
+/// Calls `call(args)` until its status is not transient as `on` says, at
+/// most [`TRANSIENT_TRIES`] times, and returns the last status. Before each
+/// retry `args` is put back to what it was on entry, so a variant that
+/// writes outputs back cannot feed them in as inputs.
+pub(crate) fn retry_transient<A: Copy>(
     args: &mut A,
+    on: RetryOn,
     mut call: impl FnMut(&mut A) -> u64,
 ) -> u64 {
     let input = *args;
     let mut tries = 1;
     loop {
         let rax = call(args);
-        if rax & !0xffff_ffff != code::RND_NO_ENTROPY || tries == ENTROPY_TRIES {
+        if !on.is_transient(rax) || tries == TRANSIENT_TRIES {
             return rax;
         }
         *args = input;
@@ -44,7 +98,7 @@ mod tests {
         let mut calls = 0;
         let mut a = 7u64;
         assert_eq!(
-            retry_on_no_entropy(&mut a, |_| {
+            retry_transient(&mut a, RetryOn::NoEntropyOrBusy, |_| {
                 calls += 1;
                 0
             }),
@@ -57,7 +111,7 @@ mod tests {
     fn retries_until_entropy_comes_back_with_fresh_inputs() {
         let mut calls = 0;
         let mut a = [1u64, 2];
-        let rax = retry_on_no_entropy(&mut a, |a| {
+        let rax = retry_transient(&mut a, RetryOn::NoEntropy, |a| {
             calls += 1;
             assert_eq!(*a, [1, 2], "try {calls} saw another try's outputs");
             a[0] = 0xdead;
@@ -72,35 +126,71 @@ mod tests {
     }
 
     #[test]
+    fn busy_statuses_with_an_operand_id_are_retried_when_asked() {
+        for status in [
+            code::SYS_BUSY,
+            code::OPERAND_BUSY | 1,
+            code::RND_NO_ENTROPY,
+            code::KEY_GENERATION_FAILED,
+        ] {
+            let mut calls = 0;
+            let mut a = 0u8;
+            let rax = retry_transient(&mut a, RetryOn::NoEntropyOrBusy, |_| {
+                calls += 1;
+                if calls < TRANSIENT_TRIES {
+                    status
+                } else {
+                    0
+                }
+            });
+            assert_eq!((rax, calls), (0, TRANSIENT_TRIES), "status {status:#x}");
+        }
+    }
+
+    #[test]
     fn gives_up_after_the_bound() {
-        let mut calls = 0;
-        let mut a = 0u8;
-        let rax = retry_on_no_entropy(&mut a, |_| {
-            calls += 1;
-            code::RND_NO_ENTROPY
-        });
-        assert_eq!(rax, code::RND_NO_ENTROPY);
-        assert_eq!(calls, ENTROPY_TRIES);
+        for on in [RetryOn::NoEntropy, RetryOn::NoEntropyOrBusy] {
+            let mut calls = 0;
+            let mut a = 0u8;
+            let rax = retry_transient(&mut a, on, |_| {
+                calls += 1;
+                code::RND_NO_ENTROPY
+            });
+            assert_eq!(rax, code::RND_NO_ENTROPY);
+            assert_eq!(calls, TRANSIENT_TRIES);
+        }
+    }
+
+    #[test]
+    fn only_initialization_leaves_retry_busy() {
+        assert_eq!(RetryOn::from(Leaf::SysKeyConfig), RetryOn::NoEntropyOrBusy);
+        assert_eq!(RetryOn::from(Leaf::SysTdmrInit), RetryOn::NoEntropyOrBusy);
+        assert_eq!(RetryOn::from(Leaf::VpEnter), RetryOn::NoEntropy);
+        assert_eq!(RetryOn::from(Leaf::MemSeptAdd), RetryOn::NoEntropy);
     }
 
     #[test]
     fn other_errors_are_not_retried() {
-        for status in [
-            code::OPERAND_BUSY,
-            code::SYS_BUSY,
-            code::OPERAND_INVALID,
-            1 << 63,
-        ] {
+        let cases = [
+            (RetryOn::NoEntropy, code::OPERAND_BUSY),
+            (RetryOn::NoEntropy, code::SYS_BUSY),
+            (RetryOn::NoEntropy, code::OPERAND_INVALID),
+            (RetryOn::NoEntropy, code::KEY_GENERATION_FAILED),
+            (RetryOn::NoEntropyOrBusy, code::OPERAND_INVALID | 1),
+            (RetryOn::NoEntropyOrBusy, code::SYS_CONFIG_NOT_PENDING),
+            (RetryOn::NoEntropyOrBusy, 1 << 63),
+        ];
+        for (on, status) in cases {
             let mut calls = 0;
             let mut a = 0u8;
             assert_eq!(
-                retry_on_no_entropy(&mut a, |_| {
+                retry_transient(&mut a, on, |_| {
                     calls += 1;
                     status
                 }),
                 status
             );
-            assert_eq!(calls, 1);
+            assert_eq!(calls, 1, "{on:?} {status:#x}");
         }
     }
 }

@@ -7,7 +7,7 @@
 
 use crate::abi;
 use crate::leaf::LeafCall;
-use crate::retry::retry_on_no_entropy;
+use crate::retry::{retry_transient, RetryOn};
 use crate::status::{self, ModuleStatus, SeamcallError};
 
 /// SEAMCALL operands, in register-index layout (the generated C struct).
@@ -25,7 +25,9 @@ pub(crate) enum Regs {
 }
 
 /// Makes one SEAMCALL, repeated a bounded number of times with the same
-/// inputs while the module reports `TDX_RND_NO_ENTROPY`.
+/// inputs while the module reports a status transient for this leaf
+/// (`TDX_RND_NO_ENTROPY`; the busy statuses too for the initialization
+/// leaves, see `RetryOn`).
 ///
 /// Returns the completion status (which may be an informational, non-error
 /// code) or why the call failed. On failure `args` holds what the trampoline
@@ -47,7 +49,7 @@ pub(crate) unsafe fn seamcall(
         Regs::InOut => abi::tdx_rs_seamcall_ret,
         Regs::AllInOut => abi::tdx_rs_seamcall_saved_ret,
     };
-    let rax = retry_on_no_entropy(args, |args| {
+    let rax = retry_transient(args, RetryOn::from(call.leaf), |args| {
         // SAFETY: `args` is a valid, exclusive `tdx_module_args`; the
         // trampoline reads and writes only its operand fields and keeps the
         // C ABI's callee-saved registers. What the leaf does with the

@@ -40,6 +40,8 @@ pub(crate) const SEAMCALL_VMFAILINVALID: u64 = SW_ERROR | 0xffff_0000;
 pub(crate) const VP_ENTER_NOT_READY: u64 = SW_ERROR | 0xfffe_0000;
 /// ... or it lacks TDX_FEATURES0.NO_RBP_MOD.
 pub(crate) const VP_ENTER_RBP_UNSAFE: u64 = SW_ERROR | 0xfffd_0000;
+/// The argument block was NULL or misaligned: no SEAMCALL was made.
+pub(crate) const SEAMCALL_BAD_ARGS: u64 = SW_ERROR | 0xfffc_0000;
 /// Trap numbers the trampolines report as `SW_ERROR | trap`.
 pub(crate) const TRAP_UD: u8 = 6;
 pub(crate) const TRAP_GP: u8 = 13;
@@ -236,6 +238,9 @@ impl fmt::Display for SeamcallError {
             }
             Self::Software(VP_ENTER_RBP_UNSAFE) => {
                 write!(f, "TDH.VP.ENTER refused: TDX module lacks NO_RBP_MOD")
+            }
+            Self::Software(SEAMCALL_BAD_ARGS) => {
+                write!(f, "refused: argument block NULL or misaligned")
             }
             Self::Software(raw) => write!(f, "software status {raw:#018x}"),
             Self::Module(status) => write!(f, "{status}"),

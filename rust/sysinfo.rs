@@ -7,10 +7,13 @@ use crate::abi::{tdx_rs_sysinfo, TDX_RS_MAX_CMRS};
 use crate::leaf::{Leaf, LeafCall};
 use crate::metadata as md;
 use crate::seamcall::{seamcall, Args, Regs};
+use crate::status::code;
 use crate::tdmr::Limits;
 use kernel::prelude::*;
 
 /// One field: TDH.SYS.RD takes the field id in RDX and returns it in R8.
+/// Only `TDX_SUCCESS` carries the value: an informational status (the
+/// first field of a context, a field to skip) means R8 is not the field.
 fn read(field: u64) -> Result<u64> {
     let mut args = Args {
         rdx: field,
@@ -18,7 +21,11 @@ fn read(field: u64) -> Result<u64> {
     };
     // SAFETY: TDH.SYS.RD names no memory; it writes RDX and R8 only.
     let r = unsafe { seamcall(Regs::InOut, LeafCall::new(Leaf::SysRd), &mut args) };
-    crate::init::check(Leaf::SysRd, r)?;
+    let status = crate::init::check(Leaf::SysRd, r)?;
+    if status.raw() != code::SUCCESS {
+        pr_err!("TDH.SYS.RD of field {field:#x}: {status}, not the field\n");
+        return Err(EIO);
+    }
     Ok(args.r8)
 }
 

@@ -68,6 +68,7 @@ sed -i 's/TDX_RS_ARGS_rdx, tdx_module_args, rdx)/TDX_RS_ARGS_rdx, tdx_module_arg
 # Only the Rust crates may fail: keep the C users building.
 sed -i 's/\.rdx = 0x2d, //' "$dir/tools/testing/tdx_host_rs/demo.c"
 sed -i "s/\.rdx = field/.rdx_renamed = field/" "$dir/tools/testing/tdx_host_rs/init_kunit.c"
+sed -i "s/\.rdx = SYS_FIELD/.rdx_renamed = SYS_FIELD/" "$dir/tools/testing/tdx_host_rs/cpu_probe.c"
 sed -i 's/a->rdx,/a->rdx_renamed,/' "$dir/tools/testing/tdx_host_rs/demo.c"
 sed -i 's/tdx_rs_upstream_diff_kunit\.o //' "$dir/Kbuild"
 expect_build_failure rust-follows-header "struct \`tdx_module_args\` has no field named \`rdx\`"

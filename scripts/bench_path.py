@@ -7,8 +7,8 @@ usage: bench_path.py --path NAME=ENTRY [--path NAME=ENTRY ...] OBJECT...
 Starting at each ENTRY symbol, follows the instructions a TDVMCALL exit
 executes, across calls and tail jumps into whichever OBJECT defines the
 target: a conditional jump is taken only if it is "carry clear" (jae/jnb/
-jnc: SEAMCALL succeeded); every other one (jb/jc after SEAMCALL, jne/jnz of
-an entry gate or a stack-protector check) falls through. Any other
+jnc: SEAMCALL succeeded); every other one (jb/jc after SEAMCALL, je/jz/jne/
+jnz of an entry gate, a refusal or a stack-protector check) falls through. Any other
 conditional jump stops the walk with an error rather than guess.
 
 Per path it prints the instructions up to SEAMCALL and after it up to the
@@ -39,7 +39,7 @@ for n in range(8, 16):
         REG64[f"r{n}{suffix}"] = f"r{n}"
 
 TAKEN = {"jae", "jnb", "jnc"}
-NOT_TAKEN = {"jb", "jc", "jne", "jnz"}
+NOT_TAKEN = {"jb", "jc", "je", "jz", "jne", "jnz"}
 
 
 def reg(operand):

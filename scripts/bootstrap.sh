@@ -6,7 +6,7 @@
 set -euo pipefail
 
 DEB_PKGS=(linux-source-6.12 rustc-web rust-web-src clang lld llvm libclang-dev
-	  qemu-system-x86 busybox-static bc flex bison libelf-dev libssl-dev
+	  qemu-system-x86 busybox-static bc flex bison libelf-dev libssl-dev rsync
 	  cpio kmod python3 make gcc rust-web-clippy rustfmt-web)
 BINDGEN_VERSION=0.69.5
 

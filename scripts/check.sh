@@ -11,8 +11,8 @@ out=$TDX_RS_ROOT/build/check
 mkdir -p "$out"
 cd "$TDX_RS_ROOT"
 
-declare -a summary
-failed=0 tests_passed=0 tests_failed=0
+summary=() boots=()
+failed=0 tests_passed=0 tests_failed=0 scenarios_run=0
 
 # run_stage NAME CMD...: run, time, record; output goes to the terminal.
 run_stage() {
@@ -66,7 +66,7 @@ lint() {
 		{ echo "lint: rustfmt wants changes"; rc=1; }
 	perl "$KDIR_TEST/scripts/checkpatch.pl" --no-tree --terse -f $c $rs \
 		>"$out/checkpatch.log" 2>&1
-	if grep -vE 'total: 0 errors, 0 warnings' "$out/checkpatch.log" | grep -q .; then
+	if grep -vE 'total: 0 errors, 0 warnings' "$out/checkpatch.log" | grep -c . >/dev/null; then
 		cat "$out/checkpatch.log"; echo "lint: checkpatch is not clean"; rc=1
 	else
 		echo "lint: rustfmt clean, checkpatch clean ($(wc -w <<<"$c $rs") files)"
@@ -116,13 +116,18 @@ noinstr_validation() {
 	echo "noinstr: objtool --noinstr silent on the linked module"
 }
 
-# The module as a production kernel gets it (CONFIG_TDX_HOST_RS_TEST off):
-# silent too, and not one emulator or test symbol or string in the object.
+# The module as a production kernel gets it: built against a 6.12 kernel
+# without upstream's TDX host code or debug options (kernel.sh production),
+# CONFIG_TDX_HOST_RS_TEST off. Silent, objtool too, and not one emulator or
+# test symbol or string in the object.
 production_build() {
-	local dir=$TDX_RS_ROOT/build/production
+	local dir=$TDX_RS_ROOT/build/production kib
+	"$here/kernel.sh" production > "$out/production-kernel.log" 2>&1 ||
+		{ tail -n 20 "$out/production-kernel.log"; echo "production build: no production kernel"; return 1; }
+	production_config || return 1
 	rm -rf "$dir"; mkdir -p "$dir"
 	"$here/project_files.sh" | cpio -pdm --quiet "$dir"
-	make -C "$KDIR_TEST" M="$dir" "${KMAKE_VARS[@]}" -j"$JOBS" \
+	make -C "$KDIR_PROD" M="$dir" "${KMAKE_VARS[@]}" -j"$JOBS" \
 		CONFIG_TDX_HOST_RS=m modules > "$out/production.log" 2>&1 ||
 		{ cat "$out/production.log"; return 1; }
 	if grep -nE -i 'warning|error|objtool' "$out/production.log"; then
@@ -131,11 +136,29 @@ production_build() {
 	if ls "$dir"/*.ko | grep -v '/tdx_host_rs.ko$'; then
 		echo "production build: test modules were built"; return 1
 	fi
+	# grep -c reads to the end: no SIGPIPE for readelf under pipefail.
+	if ! readelf -SW "$dir/tdx_host_rs.ko" | grep -c '\.orc_unwind_ip' >/dev/null; then
+		echo "production build: no ORC data, objtool did not run"; return 1
+	fi
 	if { nm "$dir/tdx_host_rs.ko"; strings "$dir/tdx_host_rs.ko"; } |
 		grep -iE 'tdx_emu|TDX_EMU|kunit|die_notifier'; then
 		echo "production build: tdx_host_rs.ko has an emulator or test trace"; return 1
 	fi
-	echo "production build: tdx_host_rs.ko alone, silent, no emulator or test trace"
+	kib=$((($(stat -c %s "$dir/tdx_host_rs.ko") + 1023) / 1024))
+	echo "production build: tdx_host_rs.ko ($kib KiB) against 6.12 without INTEL_TDX_HOST or debug options: silent (objtool too), no emulator or test trace"
+}
+
+# The production kernel is what the production build claims it is: the
+# check fails if its configuration drifts.
+production_config() {
+	local config=$KDIR_PROD/.config sym rc=0
+	[ -f "$config" ] || { echo "production build: no $config"; return 1; }
+	for sym in INTEL_TDX_HOST KASAN DEBUG_KMEMLEAK PROVE_LOCKING UBSAN KUNIT; do
+		if grep -q "^CONFIG_$sym=" "$config"; then
+			echo "production build: CONFIG_$sym is set in the production kernel"; rc=1
+		fi
+	done
+	return $rc
 }
 
 # Every export is GPL and namespaced, none collides with the kernel's own
@@ -150,7 +173,7 @@ exports_and_sections() {
 		EXPORT_SYMBOL_GPL:TDX_RS_TEST) ;;
 		*) echo "exports: $sym is $kind in namespace '$ns'"; rc=1 ;;
 		esac
-		if nm "$KDIR_TEST/vmlinux" | grep -qw -- "$sym"; then
+		if nm "$KDIR_TEST/vmlinux" | grep -cw -- "$sym" >/dev/null; then
 			echo "exports: $sym collides with a vmlinux symbol"; rc=1
 		fi
 	done < Module.symvers
@@ -178,14 +201,17 @@ TEST_MODULES=(tdx_host_rs.ko tdx_emu.ko tdx_rs_noemu_kunit.ko tdx_rs_wrappers_ku
 	      tdx_rs_upstream_diff_kunit.ko tdx_rs_init_kunit.ko tdx_rs_enable_once.ko
 	      tdx_rs_upstream_enable.ko tdx_rs_rust_api_kunit.ko
 	      tdx_rs_kvm_consumer.ko tdx_rs_vp_enter_kunit.ko
-	      tdx_rs_vp_enter_norbp_kunit.ko)
+	      tdx_rs_vp_enter_norbp_kunit.ko tdx_rs_td_demo.ko tdx_rs_cpu_probe.ko
+	      tdx_rs_enable_storm.ko tdx_rs_bad_input_kunit.ko)
 
-# boot NAME GUEST_SCRIPT: one QEMU boot; its console goes to $out/NAME.log.
-# Fails if the boot did not reach its closing leak scan.
+# boot NAME GUEST_SCRIPT [SMP [APPEND]]: one QEMU boot; its console goes to
+# $out/NAME.log. Fails if the boot did not reach its closing leak scan.
+# Every boot's leak reports and bug-detector splats go into the summary.
 boot() {
 	"$here/initramfs.sh" "$out/$1.cpio.gz" "$here/guest/$2" "${TEST_MODULES[@]}" &&
-		"$here/qemu.sh" "$out/$1.cpio.gz" "$out/$1.log"
+		"$here/qemu.sh" "$out/$1.cpio.gz" "$out/$1.log" "${3:-2}" "${4:-}"
 	echo "console log: $out/$1.log"
+	boots+=("$1")
 	grep -q '^guest: kmemleak scan done' "$out/$1.log" ||
 		{ echo "qemu: $1 did not reach its leak scan"; return 1; }
 }
@@ -199,7 +225,8 @@ qemu_kunit() {
 	grep -q '^guest: CHECK DONE' "$log" || { echo "qemu: the guest did not finish"; rc=1; }
 	! grep -q '^guest: FAIL' "$log" || rc=1
 	grep -q '^guest: sysfs state initialized' "$log" || { echo "qemu: not initialized"; rc=1; }
-	python3 "$here/ktap.py" "$KDIR_TEST" "$log" "${suites[@]}" | tee "$out/kunit.log"
+	python3 "$here/ktap.py" "$KDIR_TEST" "$log" "${suites[@]}" tdx_rs_bad_input |
+		tee "$out/kunit.log"
 	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 	count_tests "$out/kunit.log" '^kunit: [0-9]+ passed'
 	"$here/splats.sh" "$log" || rc=1
@@ -207,17 +234,42 @@ qemu_kunit() {
 }
 
 fault_sweep() {
-	local log=$out/sweep.log rc=0 ok bad
-	python3 "$here/sweep_plan.py" "$out/ours.log" > "$out/sweep.txt" || return 1
+	local log=$out/sweep.log rc=0 ok bad planned
+	python3 "$here/sweep_plan.py" "$out/ours.log" rust/retry.rs > "$out/sweep.txt" ||
+		return 1
+	planned=$(grep -cv '^[+=]' "$out/sweep.txt")
 	INITRAMFS_FILES="$out/sweep.txt:/sweep.txt" boot sweep sweep.sh || return 1
-	grep -E '^sweep: (FAIL|[0-9]+ scenarios|ok   clean)' "$log"
+	grep -E '^sweep: (FAIL|[0-9]+ scenarios)|recover' "$log"
 	grep -q '^guest: SWEEP DONE' "$log" || { echo "sweep: the guest did not finish"; rc=1; }
 	ok=$(grep -c '^sweep: ok' "$log")
 	bad=$(grep -c '^sweep: FAIL' "$log")
-	echo "sweep: $ok passed, $bad failed ($(wc -l < "$out/sweep.txt") planned + 1 clean run)"
-	[ "$ok" -eq $(($(wc -l < "$out/sweep.txt") + 1)) ] || rc=1
+	echo "sweep: $ok passed, $bad failed, of $planned planned"
+	[ "$ok" -eq "$planned" ] || rc=1
+	scenarios_run=$((scenarios_run + ok + bad))
 	tests_passed=$((tests_passed + ok))
 	tests_failed=$((tests_failed + bad))
+	"$here/splats.sh" "$log" || rc=1
+	return $rc
+}
+
+# The kselftests, installed the kernel's way (make install of
+# tools/testing/selftests) and run by its run_kselftest.sh, on 4 CPUs in
+# 2 packages with one CPU offline from boot.
+selftests() {
+	local kst=$out/kselftest log=$out/selftests.log rc=0 ksrc
+	ksrc=$KDIR_TEST/tools/testing/selftests
+	rm -rf "$kst" "$ksrc/tdx_host_rs"
+	cp -r tools/testing/selftests/tdx_host_rs "$ksrc/"
+	make -s -C "$ksrc" TARGETS=tdx_host_rs INSTALL_PATH="$kst" install >/dev/null || rc=1
+	rm -rf "$ksrc/tdx_host_rs"
+	[ $rc -eq 0 ] || { echo "selftests: make install failed"; return 1; }
+	INITRAMFS_FILES="$kst:/kselftest" boot selftests selftests.sh \
+		4,sockets=2,cores=2 maxcpus=3 || return 1
+	grep -E '^(ok|not ok) [0-9]+ selftests:|# (# )?(not ok|ok [0-9]+ .*SKIP)|Totals' "$log"
+	grep -q '^guest: SELFTESTS DONE' "$log" || { echo "selftests: the guest did not finish"; rc=1; }
+	python3 "$here/selftests.py" "$log" | tee "$out/selftests-sum.log"
+	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+	count_tests "$out/selftests-sum.log" '^selftests: [0-9]+ passed'
 	"$here/splats.sh" "$log" || rc=1
 	return $rc
 }
@@ -250,6 +302,7 @@ upstream_referee() {
 
 run_stage "bootstrap" "$here/bootstrap.sh" || { echo "check: cannot go on without the toolchain"; exit 1; }
 run_stage "test kernel" "$here/kernel.sh" || { echo "check: cannot go on without the kernel"; exit 1; }
+run_stage "production kernel" "$here/kernel.sh" production
 run_stage "host cargo test" host_tests
 run_stage "lint (rustfmt, checkpatch)" lint
 if run_stage "build (clippy, objtool)" build; then
@@ -261,6 +314,7 @@ if run_stage "build (clippy, objtool)" build; then
 		summary+=("  (fault sweep skipped: it is planned from the KUnit boot)")
 		failed=$((failed + 1))
 	fi
+	run_stage "kselftests in QEMU (4 CPUs)" selftests
 	run_stage "no NO_RBP_MOD in QEMU" no_rbp_mod
 	run_stage "upstream referee in QEMU" upstream_referee
 else
@@ -268,8 +322,19 @@ else
 	failed=$((failed + 1))
 fi
 
+# Leak reports and bug-detector splats over every boot's console.
+leaks=0 splats=0
+for b in ${boots[@]+"${boots[@]}"}; do
+	leaks=$((leaks + $(grep -c 'unreferenced object' "$out/$b.log" || true)))
+	splats=$((splats + $("$here/splats.sh" "$out/$b.log" 2>/dev/null |
+			      sed -n 's/^splats: //p')))
+done
+[ $leaks -eq 0 ] && [ $splats -eq 0 ] || failed=$((failed + 1))
+
 stage "summary"
 printf '%s\n' "${summary[@]}"
 [ -f "$out/compare.log" ] && { echo "  initialization, as the emulated TDX module saw it:"; cat "$out/compare.log"; }
-echo "check: $tests_passed passed, $tests_failed failed"
+echo "  fault-sweep scenarios run: $scenarios_run"
+echo "  QEMU boots: ${#boots[@]}; kmemleak reports: $leaks; splats (KASAN, UBSAN, lockdep, WARN, oops): $splats"
+echo "check: $((tests_passed + tests_failed)) scenarios run, $tests_passed passed, $tests_failed failed, $leaks leaks, $splats splats"
 [ $failed -eq 0 ] && [ $tests_failed -eq 0 ]

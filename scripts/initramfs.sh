@@ -5,7 +5,8 @@
 # A busybox-static initramfs whose /init mounts the usual file systems, runs
 # GUEST_SCRIPT with the modules under /modules, scans for leaks (kmemleak)
 # and powers the VM off.
-# Files named in $INITRAMFS_FILES ("SRC:/DEST ...") are added too.
+# Files or directories named in $INITRAMFS_FILES ("SRC:/DEST ...") are added
+# too.
 set -euo pipefail
 
 out=$1 script=$2
@@ -23,13 +24,17 @@ for ko in "$@"; do
 done
 cp "$script" "$tmp/guest.sh"
 for pair in ${INITRAMFS_FILES:-}; do
-	cp "${pair%%:*}" "$tmp/${pair#*:}"
+	mkdir -p "$(dirname "$tmp/${pair#*:}")"
+	cp -r "${pair%%:*}" "$tmp/${pair#*:}"
 done
 cat > "$tmp/init" <<'INIT'
 #!/bin/sh
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
+# What udev would add: kselftest's runner writes to /dev/stdout.
+ln -sf /proc/self/fd /dev/fd
+for i in 0:stdin 1:stdout 2:stderr; do ln -sf "/proc/self/fd/${i%:*}" "/dev/${i#*:}"; done
 mount -t debugfs debugfs /sys/kernel/debug
 echo "guest: start"
 echo clear > /sys/kernel/debug/kmemleak 2>/dev/null

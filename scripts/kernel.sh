@@ -1,16 +1,42 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Extract, patch, configure and build the test kernel in the cache.
+# kernel.sh [test|production]: extract, configure and build a kernel in
+# the cache.
+#   test        the test kernel (the default): tinyconfig + base.config +
+#               tdx-debug.config, with scripts/patches applied; booted by
+#               the QEMU tests.
+#   production  a production-like kernel: tinyconfig + production.config,
+#               unpatched, no TDX host code and no debug options; never
+#               booted, only the production build is made against it.
 # A tree whose key (version, config fragments, patches, compilers) is
 # unchanged and that finished building once is reused as it is.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
-kdir=$KDIR_TEST
+flavor=${1:-test}
+case "$flavor" in
+test)
+	kdir=$KDIR_TEST
+	fragments=("${KCONFIG_TEST[@]}")
+	patches=("$TDX_RS_ROOT"/scripts/patches/*.patch)
+	targets=(bzImage modules_prepare)
+	image=arch/x86/boot/bzImage
+	stale=linux-6.12-test- ;;
+production)
+	kdir=$KDIR_PROD
+	fragments=("${KCONFIG_PROD[@]}")
+	patches=()
+	targets=(vmlinux modules_prepare)
+	image=vmlinux
+	stale=linux-6.12-prod- ;;
+*)
+	echo "usage: $0 [test|production]" >&2
+	exit 2 ;;
+esac
 stamp=$kdir/.tdx_rs_built
 
-if [ -f "$stamp" ] && [ -f "$kdir/arch/x86/boot/bzImage" ]; then
+if [ -f "$stamp" ] && [ -f "$kdir/$image" ]; then
 	echo "kernel: $kdir is built (cached)"
 	exit 0
 fi
@@ -23,18 +49,21 @@ if [ ! -f "$kdir/Makefile" ]; then
 	rm -rf "$kdir"
 	mv "$tmp"/linux-source-6.12 "$kdir"
 	rmdir "$tmp"
-	for p in "$TDX_RS_ROOT"/scripts/patches/*.patch; do
+	for p in "${patches[@]}"; do
 		echo "kernel: applying $(basename "$p")"
 		patch -d "$kdir" -p1 --quiet --forward < "$p"
 	done
 fi
 
 cd "$kdir"
-echo "kernel: configuring (tinyconfig + base + tdx-debug fragments)"
+names=tinyconfig
+for f in "${fragments[@]}"; do
+	names+=" + $(basename "$f" .config)"
+done
+echo "kernel: configuring ($names fragments)"
 make -s "${KMAKE_VARS[@]}" tinyconfig >/dev/null
 KCONFIG_CONFIG=.config scripts/kconfig/merge_config.sh -m -Q .config \
-	"$TDX_RS_ROOT"/scripts/config/base.config \
-	"$TDX_RS_ROOT"/scripts/config/tdx-debug.config >/dev/null
+	"${fragments[@]}" >/dev/null
 make -s "${KMAKE_VARS[@]}" olddefconfig >/dev/null
 
 # Every fragment line must have survived olddefconfig.
@@ -51,17 +80,18 @@ while read -r line; do
 			echo "kernel: '$line' did not survive olddefconfig" >&2; bad=1
 		fi ;;
 	esac
-done < <(cat "$TDX_RS_ROOT"/scripts/config/*.config)
+done < <(cat "${fragments[@]}")
 [ $bad -eq 0 ] || exit 1
 
-echo "kernel: building with -j$JOBS (a few minutes the first time)"
-make -s "${KMAKE_VARS[@]}" -j"$JOBS" bzImage modules_prepare 2>&1 | grep -v '^$' || true
-test -f arch/x86/boot/bzImage
+echo "kernel: building ${targets[*]} with -j$JOBS (a few minutes the first time)"
+make -s "${KMAKE_VARS[@]}" -j"$JOBS" "${targets[@]}" 2>&1 | grep -v '^$' || true
+test -f "$image"
 test -f Module.symvers || make -s "${KMAKE_VARS[@]}" -j"$JOBS" modules
+test -f Module.symvers
 touch "$stamp"
 echo "kernel: built $kdir"
-# Trees of earlier keys are never used again: keep the disk.
-for old in "$TDX_RS_CACHE"/linux-6.12-test-*; do
+# Trees of earlier keys of the same flavor are never used again: keep the disk.
+for old in "$TDX_RS_CACHE/$stale"*; do
 	if [ "$old" != "$kdir" ] && [ -d "$old" ]; then
 		echo "kernel: removing the stale tree $old"
 		rm -rf "$old"

@@ -39,7 +39,7 @@ def main():
     with open(log, errors="replace") as f:
         lines = [l.rstrip("\r\n") for l in f]
     kunit = f"{kdir}/tools/testing/kunit/kunit.py"
-    total = passed = 0
+    total = passed = skipped = 0
     bad = []
     seen = set()
     for rep in reports(lines):
@@ -58,15 +58,18 @@ def main():
         n, verdict = int(m.group(1)), m.group(2)
         p = re.search(r"passed: (\d+)", verdict)
         npass = int(p.group(1)) if p else 0
-        total += n
+        s = re.search(r"skipped: (\d+)", verdict)
+        nskip = int(s.group(1)) if s else 0
+        total += n - nskip
         passed += npass
+        skipped += nskip
         print(f"  {', '.join(suites) or '?'}: {n} cases, {verdict.strip()}")
-        if n == 0 or npass != n:
+        if n == 0 or npass + nskip != n or npass == 0:
             bad.append(f"{suites}: {verdict.strip()}")
             sys.stdout.write(out)
     for s in sorted(expected - seen):
         bad.append(f"suite {s} never ran")
-    print(f"kunit: {passed} passed, {total - passed} failed")
+    print(f"kunit: {passed} passed, {total - passed} failed, {skipped} skipped")
     for b in bad:
         print(f"kunit: FAIL {b}")
     return 1 if bad else 0

@@ -2,23 +2,64 @@
 # SPDX-License-Identifier: GPL-2.0
 """Plan the fault sweep from a clean initialization's emulator report.
 
-usage: sweep_plan.py CONSOLE_LOG > sweep.txt
+usage: sweep_plan.py CONSOLE_LOG RETRY_RS > sweep.txt
 
-For every leaf of the initialization flow, the calls that matter (the first,
-the second, the middle and the last of that leaf in a clean run) get each
-failure kind: an error status, VMfailInvalid and #UD, with the error text
-insmod must print for the errno tdx_rs_enable() is documented to return.
+Every leaf of the initialization flow gets, at the calls that matter (the
+first, the second, the middle and the last of that leaf in a clean run):
+one error status of every class the TDX module's handler for that leaf can
+return (TDX module 1.5 source, in the handler's order), VMfailInvalid and #UD,
+each expected to fail tdx_rs_enable() with its documented errno. Every
+transient status the leaf can return (entropy, busy) gets two runs at the
+leaf's first call: TRIES failures in a row (the bound in RETRY_RS), which
+must fail with -EIO, and one failure fewer, which must recover; the
+recovering runs all go into the last scenario together, one initialization
+that must succeed.
+
+Lines: LEAF NTH TIMES KIND [STATUS] [calls=N] EXPECTED...  where EXPECTED is
+the error text insmod prints, or "ok" for the recovering scenario, and N
+the calls of LEAF the emulator must have seen (the bound held). A "+" line
+adds an injection to the scenario before it; the "= LEAF=N ..." line gives
+the calls each leaf must have seen when the recovering scenario is done.
 """
 import re
 import sys
 
-INIT_LEAVES = {33: "TDH.SYS.INIT", 35: "TDH.SYS.LP.INIT", 34: "TDH.SYS.RD",
-               45: "TDH.SYS.CONFIG", 31: "TDH.SYS.KEY.CONFIG",
-               36: "TDH.SYS.TDMR.INIT"}
-# TDX_OPERAND_INVALID, operand RCX: a plain error status.
-KINDS = [("status 0xC000010000000001", "Input/output error"),
-         ("vmfail", "No such device"),
-         ("ud", "Permission denied")]
+LEAVES = {33: "TDH.SYS.INIT", 35: "TDH.SYS.LP.INIT", 34: "TDH.SYS.RD",
+          45: "TDH.SYS.CONFIG", 31: "TDH.SYS.KEY.CONFIG",
+          36: "TDH.SYS.TDMR.INIT"}
+
+# One error status per class each handler returns (bits 47:40 the class).
+ERRORS = {
+    33: [0xC000010000000001,    # OPERAND_INVALID, RCX: attributes
+         0xC000050000000000,    # SYS_INIT_NOT_PENDING
+         0xC000092100000000,    # INCORRECT_MSR_VALUE (platform config)
+         0xC0000A2200000000],   # CMR_LIST_INVALID (memory)
+    35: [0xC000050B00000000,    # SYS_LP_INIT_NOT_PENDING
+         0xC000050300000000,    # SYS_LP_INIT_DONE
+         0xC000092000000000],   # INCONSISTENT_MSR (platform config)
+    34: [0xC000050200000000,    # SYS_LP_INIT_NOT_DONE
+         0xC0000C0000000000],   # METADATA_FIELD_ID_INCORRECT
+    45: [0xC000010000000008,    # OPERAND_INVALID, R8: global KeyID
+         0xC000050C00000000,    # SYS_CONFIG_NOT_PENDING
+         0xC0000A1100000000],   # PAMT_OUTSIDE_CMRS (memory)
+    31: [0xC000050700000000],   # SYS_KEY_CONFIG_NOT_PENDING
+    36: [0xC000010000000001,    # OPERAND_INVALID, RCX: TDMR base
+         0xC000050500000000],   # SYS_NOT_READY
+}
+# The transient statuses each handler can return, retried with a bound.
+TRANSIENT = {
+    33: [0x8000020200000000,    # SYS_BUSY
+         0x8000020300000000],   # RND_NO_ENTROPY
+    35: [0x8000020200000000, 0x8000020300000000],
+    34: [],
+    45: [0x8000020200000000],
+    31: [0x8000020200000000,
+         0x80000200000000BB,    # OPERAND_BUSY, the key engine
+         0x8000080000000000],   # KEY_GENERATION_FAILED
+    36: [0x8000020000000001],   # OPERAND_BUSY, RCX: the TDMR's lock
+}
+EIO = "Input/output error"
+OTHER_KINDS = [("vmfail", "No such device"), ("ud", "Permission denied")]
 
 
 def main():
@@ -28,17 +69,47 @@ def main():
             m = re.match(r"emu-report: leaf (\d+) (\S+) (\d+)", line)
             if m:
                 counts[int(m.group(1))] = int(m.group(3))
-    missing = [name for leaf, name in INIT_LEAVES.items() if not counts.get(leaf)]
+    with open(sys.argv[2]) as f:
+        m = re.search(r"const TRANSIENT_TRIES: u32 = (\d+);", f.read())
+    if not m:
+        sys.exit("sweep_plan: no TRANSIENT_TRIES in " + sys.argv[2])
+    tries = int(m.group(1))
+    missing = [name for leaf, name in LEAVES.items() if not counts.get(leaf)]
     if missing:
         sys.exit(f"sweep_plan: no clean-run count for {', '.join(missing)}")
-    n = 0
-    for leaf in INIT_LEAVES:
+    lines = []
+    for leaf in LEAVES:
         c = counts[leaf]
         for nth in sorted({1, 2, (c + 1) // 2, c} & set(range(1, c + 1))):
-            for kind, text in KINDS:
-                print(f"{leaf} {nth} {kind} {text}")
-                n += 1
-    print(f"sweep_plan: {n} scenarios", file=sys.stderr)
+            for status in ERRORS[leaf]:
+                lines.append(f"{leaf} {nth} 1 status {status:#018x} {EIO}")
+            for kind, text in OTHER_KINDS:
+                lines.append(f"{leaf} {nth} 1 {kind} {text}")
+        # The failing LP retries alone; the other LPs' LP.INITs still run.
+        calls = tries + (c - 1 if leaf == 35 else 0)
+        for status in TRANSIENT[leaf]:
+            lines.append(f"{leaf} 1 {tries} status {status:#018x} calls={calls} {EIO}")
+    # All the recovering runs in one initialization; several transient
+    # statuses of one leaf share its first call's tries.
+    recover = []
+    expect = []
+    for leaf in LEAVES:
+        if TRANSIENT[leaf]:
+            expect.append(f"{leaf}={counts[leaf] + tries - 1}")
+        nth = 1
+        statuses = TRANSIENT[leaf]
+        for i, status in enumerate(statuses):
+            run = (tries - 1) // len(statuses)
+            if i == len(statuses) - 1:
+                run = tries - 1 - run * i
+            recover.append(f"{leaf} {nth} {run} status {status:#018x}")
+            nth += run
+    lines.append(recover[0] + " ok")
+    lines += ["+ " + r for r in recover[1:]]
+    lines.append("= " + " ".join(expect))
+    print("\n".join(lines))
+    n = sum(1 for l in lines if l[0] not in "+=")
+    print(f"sweep_plan: {n} scenarios, transient runs of {tries}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -45,9 +45,10 @@ enum tdx_emu_fault {
 
 /*
  * The @nth (1 = the next) SEAMCALL of leaf number @leaf, counted from now,
- * fails as @fault says. -EINVAL for an unknown @fault or @nth 0.
+ * and the @times - 1 calls of @leaf after it fail as @fault says (a run of
+ * busy statuses, say). -EINVAL for an unknown @fault, @nth 0 or @times 0.
  */
-int tdx_emu_inject(u16 leaf, u32 nth, u32 fault, u64 status);
+int tdx_emu_inject(u16 leaf, u32 nth, u32 times, u32 fault, u64 status);
 
 /* SEAMCALLs the emulator has seen since load or reset: all, or one leaf's. */
 u64 tdx_emu_calls(void);

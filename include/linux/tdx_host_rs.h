@@ -30,6 +30,11 @@
  */
 #define TDX_RS_VP_ENTER_NOT_READY	0x8000FF00FFFE0000
 #define TDX_RS_VP_ENTER_RBP_UNSAFE	0x8000FF00FFFD0000
+/*
+ * The argument block (or regs[]) is NULL or not 8-byte aligned: refused
+ * before any SEAMCALL, nothing read or written.
+ */
+#define TDX_RS_SEAMCALL_BAD_ARGS	0x8000FF00FFFC0000
 
 #ifndef __ASSEMBLY__
 
@@ -130,6 +135,7 @@ static_assert(sizeof(unsigned long) == sizeof(u64),
  * tdx_rs_seamcall_saved_ret(): RCX, RDX, RBX, RSI, RDI, R8-R15 in and out;
  *                              lives in .noinstr.text.
  * Nothing is written back when the call fails with VMfailInvalid or a trap.
+ * A NULL or misaligned @args gets TDX_RS_SEAMCALL_BAD_ARGS and no SEAMCALL.
  */
 u64 tdx_rs_seamcall(u64 fn, struct tdx_module_args *args) __tdx_rs_args_fn;
 u64 tdx_rs_seamcall_ret(u64 fn, struct tdx_module_args *args) __tdx_rs_args_fn;
@@ -150,7 +156,8 @@ u64 tdx_rs_seamcall_saved_ret(u64 fn, struct tdx_module_args *args)
  * TD exit (for TDG.VP.VMCALL, TDX_SUCCESS | 77 with the guest's register
  * bitmap in regs[VCPU_REGS_RCX]), a TDX module error status, one of the
  * TDX_RS_SEAMCALL_* software statuses, or TDX_RS_VP_ENTER_NOT_READY /
- * TDX_RS_VP_ENTER_RBP_UNSAFE, with @regs untouched.
+ * TDX_RS_VP_ENTER_RBP_UNSAFE / TDX_RS_SEAMCALL_BAD_ARGS (@regs NULL or
+ * misaligned), with @regs untouched.
  *
  * noinstr: call it with interrupts disabled, between guest_state_enter_irqoff()
  * and guest_state_exit_irqoff(), on a CPU that did tdx_rs_cpu_enable().
@@ -184,14 +191,18 @@ struct tdx_rs_sysinfo {
  * whoever calls first; every caller gets the same result. May sleep.
  * 0, or -ENODEV (no SEAM module), -EOPNOTSUPP (no usable TDX KeyIDs),
  * -EACCES, -ENOMEM, -E2BIG (memory layout beyond the module's limits),
- * -EIO (a SEAMCALL failed; the leaf and the status are logged).
+ * -EIO (a SEAMCALL failed; the leaf and the status are logged). Transient
+ * statuses (no entropy, busy) are retried a bounded number of times first.
+ * -EBUSY changes nothing: a present CPU is offline and never did
+ * TDH.SYS.LP.INIT; bring it online and call again.
  */
 int tdx_rs_enable(void);
 
 /*
- * TDH.SYS.INIT (once) and TDH.SYS.LP.INIT on this CPU. Call with interrupts
- * disabled, on every CPU, before tdx_rs_enable() or before using a CPU that
- * came online afterwards. 0 when this CPU is ready.
+ * TDH.SYS.INIT (once) and TDH.SYS.LP.INIT on this CPU, with interrupts
+ * disabled (-EINVAL otherwise). tdx_rs_enable() does it on every online CPU,
+ * and so does CPU hotplug for a CPU that comes online later; a caller may
+ * still do it early. 0 when this CPU is ready.
  */
 int tdx_rs_cpu_enable(void);
 
@@ -201,7 +212,8 @@ const struct tdx_rs_sysinfo *tdx_rs_get_sysinfo(void);
 /*
  * A private KeyID for one TD, from the TDX KeyIDs after the global one:
  * the KeyID, or -ENOSPC when all are taken, or -ENODEV before
- * tdx_rs_enable() succeeded.
+ * tdx_rs_enable() succeeded. tdx_rs_guest_keyid_free() of a KeyID that is
+ * not allocated changes nothing and logs a warning.
  */
 int tdx_rs_guest_keyid_alloc(void);
 void tdx_rs_guest_keyid_free(unsigned int keyid);

@@ -4,7 +4,8 @@
  *
  *   report   read: state, per-leaf SEAMCALL counts, the last configuration
  *   inject   write "LEAF NTH status 0xSTATUS" | "LEAF NTH vmfail" |
- *            "LEAF NTH ud": the NTH (1 = next) call of LEAF fails so
+ *            "LEAF NTH ud", each optionally followed by "xTIMES": the NTH
+ *            (1 = next) call of LEAF and the TIMES - 1 after it fail so
  *   mode     write 0 (normal), 1 (every call VMfailInvalid), 2 (every call #UD)
  *   reset    write anything: back to the state at load
  */
@@ -45,11 +46,15 @@ static int get_line(const char __user *ubuf, size_t count, char *line,
 	return 0;
 }
 
+/*
+ * "LEAF NTH KIND [0xSTATUS] [xTIMES]": KIND is status (with a status), vmfail
+ * or ud; TIMES consecutive calls from the NTH on fail so (default 1).
+ */
 static ssize_t inject_write(struct file *file, const char __user *ubuf,
 			    size_t count, loff_t *ppos)
 {
-	char line[64], kind[16];
-	unsigned int leaf, nth;
+	char line[80], kind[16], rest[32] = "", times_s[16] = "";
+	unsigned int leaf, nth, times = 1;
 	u64 status = 0;
 	u32 fault;
 	int ret, n;
@@ -57,18 +62,26 @@ static ssize_t inject_write(struct file *file, const char __user *ubuf,
 	ret = get_line(ubuf, count, line, sizeof(line));
 	if (ret)
 		return ret;
-	n = sscanf(line, "%u %u %15s %llx", &leaf, &nth, kind, &status);
+	n = sscanf(line, "%u %u %15s %31s %15s", &leaf, &nth, kind, rest,
+		   times_s);
 	if (n < 3 || leaf > U16_MAX)
 		return -EINVAL;
-	if (!strcmp(kind, "status") && n == 4)
+	if (!strcmp(kind, "status")) {
+		if (n < 4 || kstrtou64(rest, 16, &status))
+			return -EINVAL;
 		fault = TDX_EMU_FAULT_STATUS;
-	else if (!strcmp(kind, "vmfail") && n == 3)
-		fault = TDX_EMU_FAULT_VMFAILINVALID;
-	else if (!strcmp(kind, "ud") && n == 3)
-		fault = TDX_EMU_FAULT_UD;
-	else
+	} else if (!strcmp(kind, "vmfail") || !strcmp(kind, "ud")) {
+		if (n == 5)
+			return -EINVAL;
+		strscpy(times_s, rest);
+		fault = strcmp(kind, "ud") ? TDX_EMU_FAULT_VMFAILINVALID :
+					     TDX_EMU_FAULT_UD;
+	} else {
 		return -EINVAL;
-	ret = tdx_emu_inject(leaf, nth, fault, status);
+	}
+	if (times_s[0] && (times_s[0] != 'x' || kstrtouint(times_s + 1, 10, &times)))
+		return -EINVAL;
+	ret = tdx_emu_inject(leaf, nth, times, fault, status);
 	return ret ? ret : count;
 }
 

@@ -46,7 +46,7 @@ bool tdx_emu_rs_probe_take(struct tdx_emu_model *model, u64 *inputs);
 void tdx_emu_rs_inject_status(struct tdx_emu_model *model, u16 leaf,
 			      u64 status, u32 count);
 int tdx_emu_rs_inject(struct tdx_emu_model *model, u16 leaf, u32 nth,
-		      u32 fault, u64 status);
+		      u32 times, u32 fault, u64 status);
 u64 tdx_emu_rs_calls(struct tdx_emu_model *model);
 u64 tdx_emu_rs_calls_of(struct tdx_emu_model *model, u16 leaf);
 bool tdx_emu_rs_config_record(struct tdx_emu_model *model,

@@ -204,6 +204,7 @@ unsafe extern "C" fn tdx_emu_rs_inject(
     m: *mut c::tdx_emu_model,
     leaf: u16,
     nth: u32,
+    times: u32,
     fault: u32,
     status: u64,
 ) -> ffi::c_int {
@@ -213,11 +214,11 @@ unsafe extern "C" fn tdx_emu_rs_inject(
         c::tdx_emu_fault_TDX_EMU_FAULT_UD => Fault::Ud,
         _ => return EINVAL.to_errno(),
     };
-    if nth == 0 {
+    if nth == 0 || times == 0 {
         return EINVAL.to_errno();
     }
     // SAFETY: our contract.
-    unsafe { model(m).inject(leaf, nth, fault) };
+    unsafe { model(m).inject(leaf, nth, times, fault) };
     0
 }
 
@@ -307,7 +308,7 @@ const _: () = {
         [c::tdx_emu_rs_probe_take, tdx_emu_rs_probe_take];
     let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, u16, u64, u32); 2] =
         [c::tdx_emu_rs_inject_status, tdx_emu_rs_inject_status];
-    let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, u16, u32, u32, u64) -> ffi::c_int; 2] =
+    let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, u16, u32, u32, u32, u64) -> ffi::c_int; 2] =
         [c::tdx_emu_rs_inject, tdx_emu_rs_inject];
     let _: [unsafe extern "C" fn(*mut c::tdx_emu_model) -> u64; 2] =
         [c::tdx_emu_rs_calls, tdx_emu_rs_calls];

@@ -164,7 +164,7 @@ impl Model {
             Mode::VmFailInvalid => return Outcome::VmFailInvalid,
             Mode::Decline => return Outcome::Decline,
         }
-        match self.hooks.take(number) {
+        match self.hooks.take(number, lp.id) {
             Some(Fault::Status(status)) => {
                 regs[RAX] = status;
                 return Outcome::Complete;
@@ -243,10 +243,12 @@ impl Model {
     }
 
     /// Fault injection: the `nth` (1-based, counted from now) call of `leaf`
-    /// (any version) fails with `fault`; `nth` 0 cancels `leaf`'s. Up to
-    /// four are pending at once; a fifth replaces the oldest.
-    pub(crate) fn inject(&mut self, leaf: u16, nth: u32, fault: Fault) {
-        self.hooks.inject(leaf, nth, fault);
+    /// (any version) and the `times - 1` calls of `leaf` on the same LP
+    /// after it fail with `fault`; `nth` 0 cancels `leaf`'s. Up to
+    /// `hooks::MAX_PENDING` are pending at once; one more replaces the
+    /// oldest.
+    pub(crate) fn inject(&mut self, leaf: u16, nth: u32, times: u32, fault: Fault) {
+        self.hooks.inject(leaf, nth, times, fault);
     }
 
     /// Status injection for the next `count` calls of `leaf` (any version);
@@ -452,7 +454,7 @@ mod tests {
     #[test]
     fn modes_override_everything() {
         let mut m = Model::new(machine());
-        m.inject(33, 1, Fault::Status(1));
+        m.inject(33, 1, 1, Fault::Status(1));
         m.set_mode(Mode::VmFailInvalid);
         let (out, r) = call(&mut m, 33);
         assert_eq!(out, Outcome::VmFailInvalid);
@@ -512,8 +514,8 @@ mod tests {
         let mut m = Model::new(machine());
         let mut mem = FakeMem::new();
         let lp_init = LeafCall::new(Leaf::SysLpInit).rax();
-        m.inject(Leaf::SysLpInit as u16, 2, Fault::VmFailInvalid);
-        m.inject(Leaf::SysInit as u16, 1, Fault::Ud);
+        m.inject(Leaf::SysLpInit as u16, 2, 1, Fault::VmFailInvalid);
+        m.inject(Leaf::SysInit as u16, 1, 1, Fault::Ud);
         let init = leaf_call(&mut m, &mut mem, lp(0, 0), Leaf::SysInit, &[]);
         assert_eq!(init.0, Outcome::Decline, "injected #UD");
         let init = leaf_call(&mut m, &mut mem, lp(0, 0), Leaf::SysInit, &[]);
@@ -528,7 +530,7 @@ mod tests {
         let (out, r) = call(&mut m, lp_init);
         assert_eq!((out, r[RAX]), (Outcome::Complete, 0), "the probe's RAX");
         assert!(m.take_recorded().is_some());
-        m.inject(Leaf::SysLpInit as u16, 1, Fault::Status(code::SYS_BUSY));
+        m.inject(Leaf::SysLpInit as u16, 1, 1, Fault::Status(code::SYS_BUSY));
         let (_, r) = call(&mut m, lp_init);
         assert_eq!(r[RAX], code::SYS_BUSY);
         assert_eq!(
@@ -551,7 +553,7 @@ mod tests {
         );
         assert_eq!(m.calls_of(0x7fff), 0);
         m.set_features0(0);
-        m.inject(35, 1, Fault::Ud);
+        m.inject(35, 1, 1, Fault::Ud);
         assert_eq!(m.state(), SysState::InitPending, "RCX was not 0");
         m.reset();
         assert_eq!(

@@ -180,10 +180,10 @@ void tdx_emu_inject_status(u16 leaf, u64 status, u32 count)
 }
 EXPORT_SYMBOL_NS_GPL(tdx_emu_inject_status, TDX_EMU);
 
-int tdx_emu_inject(u16 leaf, u32 nth, u32 fault, u64 status)
+int tdx_emu_inject(u16 leaf, u32 nth, u32 times, u32 fault, u64 status)
 {
 	guard(raw_spinlock_irqsave)(&tdx_emu_lock);
-	return tdx_emu_rs_inject(tdx_emu_model, leaf, nth, fault, status);
+	return tdx_emu_rs_inject(tdx_emu_model, leaf, nth, times, fault, status);
 }
 EXPORT_SYMBOL_NS_GPL(tdx_emu_inject, TDX_EMU);
 
@@ -269,11 +269,24 @@ static int add_cmr(struct resource *res, void *arg)
 }
 
 /*
+ * KeyIDs 1..mktme_keyids + tdx_keyids must fit the at most 15 KeyID bits
+ * IA32_TME_ACTIVATE can activate (KeyID 0 is TME's own).
+ */
+#define TDX_EMU_MAX_KEYID	((1U << 15) - 1)
+
+/*
  * The machine as the SEAM loader would have measured it: every present CPU,
- * every package, System RAM as the convertible memory.
+ * every package, System RAM as the convertible memory. -EINVAL for a KeyID
+ * partitioning no platform can have.
  */
 int tdx_emu_k_platform(struct tdx_emu_platform *p)
 {
+	if (mktme_keyids > TDX_EMU_MAX_KEYID ||
+	    tdx_keyids > TDX_EMU_MAX_KEYID - mktme_keyids) {
+		pr_err("tdx_emu: mktme_keyids=%u tdx_keyids=%u: more than %u KeyIDs\n",
+		       mktme_keyids, tdx_keyids, TDX_EMU_MAX_KEYID);
+		return -EINVAL;
+	}
 	memset(p, 0, sizeof(*p));
 	p->nr_lps = num_present_cpus();
 	p->nr_packages = topology_max_packages();

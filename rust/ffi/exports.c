@@ -5,15 +5,14 @@
  * pointer), guest KeyIDs and the memory hotplug check.
  */
 #include <linux/cpu.h>
-#include <linux/idr.h>
 #include <linux/kobject.h>
 #include <linux/memory.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
-#include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/sysfs.h>
+#include <linux/xarray.h>
 #include "kernel.h"
 
 /* Serializes tdx_rs_enable() and every change of the published state. */
@@ -27,7 +26,8 @@ static bool tdx_rs_sysinfo_valid;
 static struct tdx_rs_mem_range *tdx_rs_memory;
 static u32 tdx_rs_nr_memory;
 
-static DEFINE_IDA(tdx_rs_keyids);
+/* Guest KeyIDs handed out: an allocating XArray, so a bad free is caught. */
+static DEFINE_XARRAY_ALLOC(tdx_rs_keyids);
 
 /* Read by tdx_rs_vp_enter() without a lock: it may run in noinstr code. */
 u64 tdx_rs_vp_enter_refusal __read_mostly = TDX_RS_VP_ENTER_NOT_READY;
@@ -50,38 +50,6 @@ int tdx_rs_enable(void)
 }
 EXPORT_SYMBOL_NS_GPL(tdx_rs_enable, TDX_HOST_RS);
 
-static DEFINE_PER_CPU(bool, tdx_rs_lp_ready);
-
-int tdx_rs_cpu_enable(void)
-{
-	static DEFINE_RAW_SPINLOCK(sys_init_lock);
-	static bool sys_init_done;
-	static int sys_init_ret;
-	int ret;
-
-	lockdep_assert_irqs_disabled();
-
-	if (__this_cpu_read(tdx_rs_lp_ready))
-		return 0;
-
-	/* TDH.SYS.INIT is platform-wide: the first CPU here does it. */
-	scoped_guard(raw_spinlock, &sys_init_lock) {
-		if (!sys_init_done) {
-			sys_init_ret = tdx_rs_rs_sys_init();
-			sys_init_done = true;
-		}
-		ret = sys_init_ret;
-	}
-	if (ret)
-		return ret;
-
-	ret = tdx_rs_rs_lp_init();
-	if (!ret)
-		__this_cpu_write(tdx_rs_lp_ready, true);
-	return ret;
-}
-EXPORT_SYMBOL_NS_GPL(tdx_rs_cpu_enable, TDX_HOST_RS);
-
 const struct tdx_rs_sysinfo *tdx_rs_get_sysinfo(void)
 {
 	guard(mutex)(&tdx_rs_lock);
@@ -91,7 +59,8 @@ EXPORT_SYMBOL_NS_GPL(tdx_rs_get_sysinfo, TDX_HOST_RS);
 
 int tdx_rs_guest_keyid_alloc(void)
 {
-	u32 first, last;
+	u32 first, last, keyid;
+	int ret;
 
 	scoped_guard(mutex, &tdx_rs_lock) {
 		if (tdx_rs_status.state != TDX_RS_STATE_INITIALIZED)
@@ -100,15 +69,30 @@ int tdx_rs_guest_keyid_alloc(void)
 		first = tdx_rs_status.keyid_start + 1;
 		last = tdx_rs_status.keyid_start + tdx_rs_status.nr_keyids - 1;
 	}
-	return ida_alloc_range(&tdx_rs_keyids, first, last, GFP_KERNEL);
+	ret = xa_alloc(&tdx_rs_keyids, &keyid, xa_mk_value(0),
+		       XA_LIMIT(first, last), GFP_KERNEL);
+	if (ret)
+		return ret == -EBUSY ? -ENOSPC : ret;
+	return keyid;
 }
 EXPORT_SYMBOL_NS_GPL(tdx_rs_guest_keyid_alloc, TDX_HOST_RS);
 
 void tdx_rs_guest_keyid_free(unsigned int keyid)
 {
-	ida_free(&tdx_rs_keyids, keyid);
+	/* Nothing changes for a KeyID that is not out: it may be a TD's. */
+	if (!xa_erase(&tdx_rs_keyids, keyid))
+		pr_warn_ratelimited("%s(%u): not an allocated guest KeyID\n",
+				    __func__, keyid);
 }
 EXPORT_SYMBOL_NS_GPL(tdx_rs_guest_keyid_free, TDX_HOST_RS);
+
+/* Whether TDs may hold keys: initialized, and a guest KeyID is allocated. */
+bool tdx_rs_k_tds_may_exist(void)
+{
+	guard(mutex)(&tdx_rs_lock);
+	return tdx_rs_status.state == TDX_RS_STATE_INITIALIZED &&
+	       !xa_empty(&tdx_rs_keyids);
+}
 
 void tdx_rs_k_publish(const struct tdx_rs_status *status,
 		      const struct tdx_rs_sysinfo *sysinfo)
@@ -260,12 +244,17 @@ int tdx_rs_k_register(struct tdx_rs_host *host)
 	ret = register_memory_notifier(&tdx_rs_memory_nb);
 	if (ret)
 		goto put_kobj;
+	ret = tdx_rs_k_cpus_register();
+	if (ret)
+		goto unregister_memory;
 	scoped_guard(mutex, &tdx_rs_lock) {
 		tdx_rs_host = host;
 		tdx_rs_rs_publish(host);
 	}
 	return 0;
 
+unregister_memory:
+	unregister_memory_notifier(&tdx_rs_memory_nb);
 put_kobj:
 	kobject_put(tdx_rs_kobj);
 	return ret;
@@ -276,8 +265,9 @@ void tdx_rs_k_unregister(void)
 {
 	scoped_guard(mutex, &tdx_rs_lock)
 		tdx_rs_host = NULL;
+	tdx_rs_k_cpus_unregister();
 	unregister_memory_notifier(&tdx_rs_memory_nb);
 	kobject_put(tdx_rs_kobj);
 	kfree(tdx_rs_memory);
-	ida_destroy(&tdx_rs_keyids);
+	xa_destroy(&tdx_rs_keyids);
 }

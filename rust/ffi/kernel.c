@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Kernel services for tdx_host_rs' Rust side (see kernel.h): memory, CPUs,
+ * Kernel services for tdx_host_rs' Rust side (see kernel.h): memory,
  * caches and the KeyID MSR, each a thin use of what Linux exports to modules.
  */
-#include <linux/cpu.h>
-#include <linux/cpumask.h>
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/ioport.h>
@@ -13,7 +11,6 @@
 #include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/smp.h>
-#include <linux/topology.h>
 #include <asm/cpufeature.h>
 #include <asm/msr.h>
 #include <asm/special_insns.h>
@@ -168,50 +165,6 @@ int tdx_rs_k_walk_ram(tdx_rs_ram_func_t cb, void *ctx)
 	return walk_iomem_res_desc(IORES_DESC_NONE,
 				   IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY,
 				   0, U64_MAX, &walk, ram_walk_one);
-}
-
-static void lp_init_one(void *arg)
-{
-	atomic_t *err = arg;
-	int ret = tdx_rs_cpu_enable();
-
-	if (ret)
-		atomic_cmpxchg(err, 0, ret);
-}
-
-/*
- * tdx_rs_cpu_enable() on every online CPU; the first error, or 0. The caller
- * holds the CPU hotplug lock.
- */
-int tdx_rs_k_lp_init_all(void)
-{
-	atomic_t err = ATOMIC_INIT(0);
-
-	on_each_cpu(lp_init_one, &err, true);
-	return atomic_read(&err);
-}
-
-/*
- * @fn on one online CPU of each package, one package at a time, in process
- * context bound to that CPU (TDH.SYS.KEY.CONFIG may not run concurrently).
- * The caller holds the CPU hotplug lock.
- */
-int tdx_rs_k_on_each_package(int (*fn)(void *ctx), void *ctx)
-{
-	cpumask_var_t done;
-	int cpu, ret = 0;
-
-	if (!zalloc_cpumask_var(&done, GFP_KERNEL))
-		return -ENOMEM;
-	for_each_online_cpu(cpu) {
-		if (cpumask_test_and_set_cpu(topology_logical_package_id(cpu), done))
-			continue;
-		ret = smp_call_on_cpu(cpu, fn, ctx, true);
-		if (ret)
-			break;
-	}
-	free_cpumask_var(done);
-	return ret;
 }
 
 /* From now on the TDX module holds this module's memory: never unload. */

@@ -56,13 +56,18 @@ void tdx_rs_k_clear_phys(u64 pa, u64 size);
 void tdx_rs_k_wbinvd_all(void);
 void tdx_rs_k_cond_resched(void);
 int tdx_rs_k_walk_ram(tdx_rs_ram_func_t cb, void *ctx);
+void tdx_rs_k_pin_module(void);
+
+/* CPUs (cpus.c): LP.INIT everywhere, per package, CPU hotplug. */
 int tdx_rs_k_lp_init_all(void);
 int tdx_rs_k_on_each_package(int (*fn)(void *ctx), void *ctx);
-void tdx_rs_k_pin_module(void);
+int tdx_rs_k_cpus_register(void);
+void tdx_rs_k_cpus_unregister(void);
 
 /* Published state (exports.c). */
 void tdx_rs_k_publish(const struct tdx_rs_status *status,
 		      const struct tdx_rs_sysinfo *sysinfo);
+bool tdx_rs_k_tds_may_exist(void);
 int tdx_rs_k_set_tdx_memory(const struct tdx_rs_mem_range *ranges, u32 nr);
 int tdx_rs_k_register(struct tdx_rs_host *host);
 void tdx_rs_k_unregister(void);

@@ -7,6 +7,7 @@
  * instruction: the TDX module's completion status, TDX_RS_SEAMCALL_VMFAILINVALID
  * when CF is set, or TDX_RS_SW_ERROR | trap number when the instruction
  * raises #UD or #GP. Nothing is written back to @args on those failures.
+ * A NULL or misaligned @args is refused with TDX_RS_SEAMCALL_BAD_ARGS.
  */
 #include <linux/export.h>
 #include <linux/linkage.h>
@@ -38,6 +39,19 @@
 .endm
 
 /*
+ * ARGS_OR_REFUSE - unless \base (\base32 its low half) is a non-NULL, 8-byte
+ * aligned pointer, tail-call tdx_rs_refuse_bad_args(). Before any frame is
+ * set up, so that returns straight to the caller; neither branch is taken
+ * on a good call.
+ */
+.macro ARGS_OR_REFUSE base, base32
+	testq	\base, \base
+	jz	tdx_rs_refuse_bad_args
+	testl	$7, \base32
+	jnz	tdx_rs_refuse_bad_args
+.endm
+
+/*
  * SEAMCALL_OR_FAIL - execute SEAMCALL; on VMfailInvalid or a trap, put the
  * software status in RAX and jump to \fail, where the caller unwinds its own
  * stack. A #UD or #GP lands on the exception-table fixup with the trap number
@@ -61,6 +75,7 @@
 
 /* u64 tdx_rs_seamcall(u64 leaf, struct tdx_module_args *args) */
 SYM_FUNC_START(tdx_rs_seamcall)
+	ARGS_OR_REFUSE %rsi, %esi
 	FRAME_BEGIN
 	movq	%rdi, %rax
 	LOAD_COMMON_ARGS %rsi
@@ -76,6 +91,7 @@ EXPORT_SYMBOL_NS_GPL(tdx_rs_seamcall, TDX_HOST_RS)
  * Leaves that use this variant keep RSI (the @args pointer) intact.
  */
 SYM_FUNC_START(tdx_rs_seamcall_ret)
+	ARGS_OR_REFUSE %rsi, %esi
 	FRAME_BEGIN
 	movq	%rdi, %rax
 	LOAD_COMMON_ARGS %rsi
@@ -97,7 +113,14 @@ EXPORT_SYMBOL_NS_GPL(tdx_rs_seamcall_ret, TDX_HOST_RS)
  */
 	.section .noinstr.text, "ax"
 
+/* The answer to a NULL or misaligned argument block: no SEAMCALL. */
+SYM_FUNC_START_LOCAL(tdx_rs_refuse_bad_args)
+	movabsq	$TDX_RS_SEAMCALL_BAD_ARGS, %rax
+	RET
+SYM_FUNC_END(tdx_rs_refuse_bad_args)
+
 SYM_FUNC_START(tdx_rs_seamcall_saved_ret)
+	ARGS_OR_REFUSE %rsi, %esi
 	FRAME_BEGIN
 	pushq	%rbx
 	pushq	%r12
@@ -177,6 +200,7 @@ SYM_FUNC_START(tdx_rs_vp_enter)
 	movq	tdx_rs_vp_enter_refusal(%rip), %rax
 	testq	%rax, %rax
 	jnz	.Lvp_enter_refused
+	ARGS_OR_REFUSE %rsi, %esi
 	movq	%rdi, TDX_RS_ARGS_rcx(%rsi)
 	xorl	%edi, %edi			/* TDH.VP.ENTER is leaf 0 */
 	jmp	tdx_rs_seamcall_saved_ret

@@ -32,6 +32,10 @@ step "trampolines against upstream's, same emulator"
 insmod $M/tdx_rs_upstream_diff_kunit.ko
 rmmod tdx_rs_upstream_diff_kunit
 
+step "bad input to every export, before initialization"
+insmod $M/tdx_rs_bad_input_kunit.ko
+rmmod tdx_rs_bad_input_kunit
+
 step "initialization of the emulated TDX module"
 echo 1 > $E/reset
 insmod $M/tdx_rs_enable_once.ko && echo "guest: enable ok" || echo "guest: FAIL enable"
@@ -48,6 +52,10 @@ insmod $M/tdx_rs_kvm_consumer.ko || echo "guest: FAIL insmod tdx_rs_kvm_consumer
 insmod $M/tdx_rs_vp_enter_kunit.ko
 rmmod tdx_rs_vp_enter_kunit
 rmmod tdx_rs_kvm_consumer
+
+step "bad input to every export, once initialized"
+insmod $M/tdx_rs_bad_input_kunit.ko
+rmmod tdx_rs_bad_input_kunit
 
 step "the TDX module holds our memory: tdx_host_rs must stay"
 rmmod tdx_host_rs 2>/dev/null && echo "guest: FAIL tdx_host_rs unloaded" || echo "guest: pinned ok"

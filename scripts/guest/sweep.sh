@@ -1,44 +1,80 @@
 # SPDX-License-Identifier: GPL-2.0
-# Runs inside the test VM for `make check` (second boot): a fault at every
-# SEAMCALL of the initialization that matters, one at a time, from a fresh
-# tdx_host_rs and a reset emulator each time. /sweep.txt lists the scenarios:
-#   LEAF NTH KIND [STATUS] EXPECTED-ERROR-TEXT...
-# After each failure the state must read "failed" and the module must unload.
-# Last, one clean initialization shows nothing stuck.
+# Runs inside the test VM for `make check`: a fault at every SEAMCALL of the
+# initialization that matters, one scenario at a time, from a fresh
+# tdx_host_rs and a reset emulator each time. /sweep.txt is the plan
+# (scripts/sweep_plan.py). After each failure the errno must be the
+# documented one, the state must read "failed", a second tdx_rs_enable() must
+# give the same answer without a SEAMCALL, and the module must unload. The
+# last scenario recovers from every transient run and must initialize.
 set -u
 M=/modules
 E=/sys/kernel/debug/tdx_emu
 
+calls() { sed -n 's/^calls: //p' $E/report; }
+calls_of() { n=$(sed -n "s/^leaf $1 [^ ]* //p" $E/report); echo "${n:-0}"; }
+
+# finish: the scenario read from $line, injections done; checks the outcome.
+finish() {
+	out=$(insmod $M/tdx_rs_enable_once.ko 2>&1) && out=ok
+	state=$(cat /sys/kernel/tdx_host_rs/state)
+	ok=1
+	case "$out" in *"$want"*) ;; *) ok=0 ;; esac
+	if [ "$want" = ok ]; then
+		[ "$state" = initialized ] || ok=0
+		for lc in $expect; do
+			[ "$(calls_of "${lc%=*}")" = "${lc#*=}" ] ||
+				{ ok=0; out="$out; leaf ${lc%=*}: $(calls_of "${lc%=*}") calls"; }
+		done
+	else
+		[ "$state" = failed ] || ok=0
+		if [ -n "$want_calls" ] && [ "$(calls_of "$leaf")" != "$want_calls" ]; then
+			ok=0; out="$out; $(calls_of "$leaf") calls of leaf $leaf"
+		fi
+		before=$(calls)
+		again=$(insmod $M/tdx_rs_enable_once.ko 2>&1)
+		case "$again" in *"$want"*) ;; *) ok=0; out="$out; again: $again" ;; esac
+		[ "$(calls)" = "$before" ] || { ok=0; out="$out; again made SEAMCALLs"; }
+		rmmod tdx_host_rs || ok=0
+	fi
+	if [ $ok = 1 ]; then
+		echo "sweep: ok   $scenario: $want, state $state"
+	else
+		echo "sweep: FAIL $scenario: wanted '$want', got '$out', state $state"
+	fi
+}
+
 insmod $M/tdx_emu.ko || echo "guest: FAIL insmod tdx_emu"
-n=0
-while read -r leaf nth kind rest; do
-	case "$kind" in
-	status) status=${rest%% *}; want=${rest#* } ;;
-	*) status=; want=$rest ;;
+n=0 pending=0
+while read -r first second rest; do
+	case "$first" in
+	+)	echo "$second $rest" | {
+			read -r leaf nth times kind status _
+			echo "$leaf $nth $kind $status x$times" > $E/inject
+		}
+		scenario="$scenario + $second $rest"
+		continue ;;
+	=)	expect="$second $rest"
+		continue ;;
 	esac
+	[ $pending = 1 ] && finish
+	leaf=$first nth=$second
+	set -- $rest
+	times=$1 kind=$2
+	shift 2
+	status= want_calls= expect=
+	if [ "$kind" = status ]; then
+		status=$1
+		shift
+	fi
+	case "${1:-}" in calls=*) want_calls=${1#calls=}; shift ;; esac
+	want="$*"
+	scenario="leaf $leaf call $nth x$times $kind $status"
 	n=$((n + 1))
 	echo 1 > $E/reset
 	insmod $M/tdx_host_rs.ko
-	echo "$leaf $nth $kind $status" > $E/inject
-	out=$(insmod $M/tdx_rs_enable_once.ko 2>&1)
-	state=$(cat /sys/kernel/tdx_host_rs/state)
-	case "$out" in
-	*"$want"*) ok=1 ;;
-	*) ok=0 ;;
-	esac
-	[ "$state" = failed ] || ok=0
-	rmmod tdx_host_rs || ok=0
-	if [ $ok = 1 ]; then
-		echo "sweep: ok   leaf $leaf call $nth $kind: $want, state $state"
-	else
-		echo "sweep: FAIL leaf $leaf call $nth $kind: wanted '$want', got '$out', state $state"
-	fi
+	echo "$leaf $nth $kind $status x$times" > $E/inject
+	pending=1
 done < /sweep.txt
+[ $pending = 1 ] && finish
 echo "sweep: $n scenarios"
-
-echo 1 > $E/reset
-insmod $M/tdx_host_rs.ko
-insmod $M/tdx_rs_enable_once.ko && echo "sweep: ok   clean initialization after the sweep" ||
-	echo "sweep: FAIL clean initialization after the sweep"
-
 echo "guest: SWEEP DONE"

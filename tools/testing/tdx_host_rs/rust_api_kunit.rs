@@ -58,7 +58,7 @@ impl kernel::Module for RustApiKunit {
 }
 
 use crate::leaf::{Leaf, LeafCall};
-use crate::retry::ENTROPY_TRIES;
+use crate::retry::TRANSIENT_TRIES;
 use crate::seamcall::{seamcall, Args, Regs};
 use crate::status::{code, ModuleStatus, SeamcallError, OPERAND_ID_RAX, TRAP_UD};
 use kernel::{bindings, c_str};
@@ -187,7 +187,7 @@ extern "C" fn no_entropy_retry_is_bounded(_test: *mut bindings::kunit) {
     let mut args = Args::default();
     let r = call(Regs::InOut, LeafCall::new(Leaf::SysRd), &mut args);
     kunit_expect!(r.map_err(|e| e.raw()) == Err(code::RND_NO_ENTROPY));
-    kunit_expect!(calls() - before == u64::from(ENTROPY_TRIES));
+    kunit_expect!(calls() - before == u64::from(TRANSIENT_TRIES));
 }
 
 static mut CASES: [bindings::kunit_case; 8] = [

@@ -1,0 +1,10 @@
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside the test VM for `make check`: the installed kselftests of
+# tools/testing/selftests/tdx_host_rs, through the kernel's run_kselftest.sh,
+# on 4 CPUs in 2 packages with CPU 3 offline from boot (maxcpus=3). Loading
+# the emulator is the harness's job; the tests take the modules in /modules.
+set -u
+insmod /modules/tdx_emu.ko || echo "guest: FAIL insmod tdx_emu"
+echo "guest: CPUs online $(cat /sys/devices/system/cpu/online) of $(cat /sys/devices/system/cpu/present)"
+TDX_RS_MODULES=/modules /kselftest/run_kselftest.sh
+echo "guest: SELFTESTS DONE"

@@ -1,0 +1,59 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# CPU hotplug before the TDX module is initialized. The TDX module refuses
+# TDH.SYS.RD on a logical processor that did not do TDH.SYS.LP.INIT, and
+# TDH.SYS.CONFIG until every logical processor did. So tdx_rs_enable()
+# refuses (-EBUSY, changing nothing) while a CPU is offline that never did
+# it, and a CPU that comes online once TDH.SYS.INIT is done gets its
+# TDH.SYS.LP.INIT before anything else runs there.
+. "$(dirname "$0")/lib.sh"
+
+ktap_print_header
+ktap_set_plan 5
+
+cpu=$(hotplug_cpu)
+if [ "$(state)" = initialized ] || [ -z "$cpu" ]; then
+	for i in 1 2 3 4 5; do
+		ktap_test_skip "needs an uninitialized tdx_host_rs and a CPU that can go offline"
+	done
+	ktap_finished
+fi
+ktap_print_msg "CPU $cpu is the one that goes offline"
+host_absent
+emulated && emu_reset
+cpu_online "$cpu" && set_online "$cpu" 0
+mod_load tdx_host_rs
+
+check "a CPU without TDH.SYS.LP.INIT is refused TDH.SYS.RD" \
+	fails_with "Input/output error" mod_load tdx_rs_cpu_probe cpu=0
+
+refused() {
+	fails_with "Device or resource busy" mod_load tdx_rs_enable_once &&
+		dmesg | tail -n 20 | grep -q "CPU $cpu is offline and never did TDH.SYS.LP.INIT"
+}
+check "tdx_rs_enable() refuses while CPU $cpu is offline: -EBUSY" refused
+
+nothing_changed() {
+	[ "$(state)" = uninitialized ] || return 1
+	! emulated || [ "$(emu_calls_of $TDH_SYS_CONFIG)" = 0 ]
+}
+check "the refusal configured nothing: uninitialized, no TDH.SYS.CONFIG" nothing_changed
+
+online_gets_lp_init() {
+	before=$(emulated && emu_calls_of $TDH_SYS_LP_INIT)
+	set_online "$cpu" 1 || return 1
+	if emulated; then
+		[ "$(emu_calls_of $TDH_SYS_LP_INIT)" = $((before + 1)) ] || return 1
+	fi
+	mod_load tdx_rs_cpu_probe cpu="$cpu" && mod_unload tdx_rs_cpu_probe
+}
+check "CPU $cpu comes online with TDH.SYS.LP.INIT done: TDH.SYS.RD works there" \
+	online_gets_lp_init
+
+other_cpus_ready() {
+	mod_load tdx_rs_cpu_probe cpu=0 && mod_unload tdx_rs_cpu_probe
+}
+check "the CPUs online at the refusal did TDH.SYS.LP.INIT too" other_cpus_ready
+
+ktap_finished

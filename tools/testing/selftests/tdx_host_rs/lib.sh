@@ -1,0 +1,122 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Sourced by the tdx_host_rs selftests: KTAP output, module loading and the
+# state the module and the emulated TDX module show.
+#
+# Modules come from $TDX_RS_MODULES (a directory of .ko files) when it is
+# set, from modprobe otherwise. Tests that need fault injection skip unless
+# the emulator (tdx_emu.ko) is loaded; they never load it themselves.
+
+. "$(dirname "$0")/../kselftest/ktap_helpers.sh"
+
+SYSFS=/sys/kernel/tdx_host_rs
+EMU=/sys/kernel/debug/tdx_emu
+
+# Leaf numbers of the TDX module ABI.
+TDH_SYS_INIT=33
+TDH_SYS_LP_INIT=35
+TDH_SYS_CONFIG=45
+
+mod_load() {
+	name=$1
+	shift
+	if [ -n "${TDX_RS_MODULES:-}" ]; then
+		insmod "$TDX_RS_MODULES/$name.ko" "$@"
+	else
+		modprobe "$name" "$@"
+	fi
+}
+
+mod_unload() {
+	rmmod "$1"
+}
+
+mod_loaded() {
+	[ -d "/sys/module/$1" ]
+}
+
+have_module() {
+	if [ -n "${TDX_RS_MODULES:-}" ]; then
+		[ -f "$TDX_RS_MODULES/$1.ko" ]
+	else
+		modinfo "$1" >/dev/null 2>&1
+	fi
+}
+
+emulated() {
+	[ -d "$EMU" ]
+}
+
+# What /sys/kernel/tdx_host_rs/state says, or "absent".
+state() {
+	if [ -r "$SYSFS/state" ]; then
+		cat "$SYSFS/state"
+	else
+		echo absent
+	fi
+}
+
+# SEAMCALLs of one leaf the emulated TDX module saw since load or reset.
+emu_calls_of() {
+	n=$(sed -n "s/^leaf $1 [^ ]* \([0-9]*\)$/\1/p" "$EMU/report")
+	echo "${n:-0}"
+}
+
+emu_reset() {
+	echo 1 > "$EMU/reset"
+}
+
+emu_inject() {
+	echo "$*" > "$EMU/inject"
+}
+
+# check DESCRIPTION COMMAND...: one KTAP result.
+check() {
+	desc=$1
+	shift
+	if "$@"; then
+		ktap_test_pass "$desc"
+	else
+		ktap_test_fail "$desc"
+	fi
+}
+
+# fails_with TEXT COMMAND...: the command fails and says TEXT.
+fails_with() {
+	want=$1
+	shift
+	out=$("$@" 2>&1) && return 1
+	case "$out" in
+	*"$want"*) return 0 ;;
+	*) echo "# wanted '$want', got: $out"; return 1 ;;
+	esac
+}
+
+# The tdx_host_rs of a fresh start: not loaded, or loaded and unloadable.
+host_absent() {
+	! mod_loaded tdx_host_rs || mod_unload tdx_host_rs 2>/dev/null
+}
+
+# The highest-numbered CPU that can go offline, or nothing.
+hotplug_cpu() {
+	for f in $(ls -d /sys/devices/system/cpu/cpu[0-9]* | sort -t u -k 3 -n -r); do
+		if [ -w "$f/online" ]; then
+			echo "${f##*/cpu}"
+			return
+		fi
+	done
+}
+
+cpu_online() {
+	[ "$(cat /sys/devices/system/cpu/cpu$1/online)" = 1 ]
+}
+
+# set_online CPU 0|1: the write's own success.
+set_online() {
+	echo "$2" > "/sys/devices/system/cpu/cpu$1/online" 2>/dev/null
+}
+
+package_of() {
+	cat "/sys/devices/system/cpu/cpu$1/topology/physical_package_id"
+}

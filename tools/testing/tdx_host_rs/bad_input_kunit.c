@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite tdx_rs_bad_input: every exported function of tdx_host_rs
+ * given NULL, misaligned or out-of-range arguments, or called in the wrong
+ * state, answers with its documented error, makes no SEAMCALL and changes
+ * nothing. Loaded twice by `make check`: before tdx_rs_enable() and after it
+ * succeeded; each case checks what the API promises in the phase it finds.
+ */
+#include <kunit/test.h>
+#include <linux/irqflags.h>
+#include <linux/module.h>
+#include <linux/string.h>
+#include <linux/tdx_emu.h>
+#include <linux/tdx_host_rs.h>
+
+#define NR_REGS		16
+#define POISON		0x6261642d696e7075ULL
+
+typedef u64 (*seamcall_fn)(u64 fn, struct tdx_module_args *args);
+
+static const seamcall_fn trampolines[] = {
+	tdx_rs_seamcall, tdx_rs_seamcall_ret, tdx_rs_seamcall_saved_ret,
+};
+
+static bool initialized(void)
+{
+	return tdx_rs_get_sysinfo();
+}
+
+/* A poisoned buffer one word longer than an argument block. */
+struct block {
+	u64 words[NR_REGS + 1];
+};
+
+static void poison(struct block *b)
+{
+	memset64(b->words, POISON, ARRAY_SIZE(b->words));
+}
+
+static bool untouched(const struct block *b)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(b->words); i++)
+		if (b->words[i] != POISON)
+			return false;
+	return true;
+}
+
+static void trampolines_refuse_null_args(struct kunit *test)
+{
+	u64 calls = tdx_emu_calls();
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(trampolines); i++)
+		KUNIT_EXPECT_EQ_MSG(test, trampolines[i](0, NULL),
+				    (u64)TDX_RS_SEAMCALL_BAD_ARGS, "trampoline %d", i);
+	KUNIT_EXPECT_EQ(test, tdx_emu_calls(), calls);
+}
+
+static void trampolines_refuse_misaligned_args(struct kunit *test)
+{
+	u64 calls = tdx_emu_calls();
+	struct block b;
+	int i, off;
+
+	for (i = 0; i < ARRAY_SIZE(trampolines); i++) {
+		for (off = 1; off < 8; off++) {
+			poison(&b);
+			KUNIT_EXPECT_EQ_MSG(test,
+					    trampolines[i](0, (void *)b.words + off),
+					    (u64)TDX_RS_SEAMCALL_BAD_ARGS,
+					    "trampoline %d, offset %d", i, off);
+			KUNIT_EXPECT_TRUE(test, untouched(&b));
+		}
+	}
+	KUNIT_EXPECT_EQ(test, tdx_emu_calls(), calls);
+}
+
+/* Before initialization the refusal comes first; after it, the check. */
+static void vp_enter_refuses_bad_regs(struct kunit *test)
+{
+	u64 want = initialized() ? TDX_RS_SEAMCALL_BAD_ARGS :
+				   TDX_RS_VP_ENTER_NOT_READY;
+	u64 calls = tdx_emu_calls();
+	struct block b;
+	int off;
+
+	KUNIT_EXPECT_EQ(test, tdx_rs_vp_enter(0, NULL), want);
+	for (off = 1; off < 8; off++) {
+		poison(&b);
+		KUNIT_EXPECT_EQ(test, tdx_rs_vp_enter(0, (void *)b.words + off), want);
+		KUNIT_EXPECT_TRUE(test, untouched(&b));
+	}
+	KUNIT_EXPECT_EQ(test, tdx_emu_calls(), calls);
+}
+
+static void cpu_enable_needs_irqs_off(struct kunit *test)
+{
+	u64 calls = tdx_emu_calls();
+
+	KUNIT_ASSERT_FALSE(test, irqs_disabled());
+	KUNIT_EXPECT_EQ(test, tdx_rs_cpu_enable(), -EINVAL);
+	KUNIT_EXPECT_EQ(test, tdx_emu_calls(), calls);
+}
+
+static void keyids_by_phase(struct kunit *test)
+{
+	int k, again;
+
+	if (!initialized()) {
+		KUNIT_EXPECT_EQ(test, tdx_rs_guest_keyid_alloc(), -ENODEV);
+		/* Nothing is out: freeing anything changes nothing. */
+		tdx_rs_guest_keyid_free(1);
+		KUNIT_EXPECT_EQ(test, tdx_rs_guest_keyid_alloc(), -ENODEV);
+		return;
+	}
+	k = tdx_rs_guest_keyid_alloc();
+	KUNIT_ASSERT_GT(test, k, 0);
+	/* Not ours to free: none of these may release @k or anything else. */
+	tdx_rs_guest_keyid_free(0);
+	tdx_rs_guest_keyid_free(U32_MAX);
+	tdx_rs_guest_keyid_free(k + 1000);
+	tdx_rs_guest_keyid_free(k + 1);
+	again = tdx_rs_guest_keyid_alloc();
+	KUNIT_EXPECT_NE(test, again, k);
+	KUNIT_EXPECT_GT(test, again, 0);
+	tdx_rs_guest_keyid_free(again);
+	tdx_rs_guest_keyid_free(k);
+	/* A double free is refused too, and @k is the lowest free one again. */
+	tdx_rs_guest_keyid_free(k);
+	again = tdx_rs_guest_keyid_alloc();
+	KUNIT_EXPECT_EQ(test, again, k);
+	if (again > 0)
+		tdx_rs_guest_keyid_free(again);
+}
+
+static void enable_answer_is_kept(struct kunit *test)
+{
+	u64 calls = tdx_emu_calls();
+
+	if (!initialized())
+		kunit_skip(test, "the first tdx_rs_enable() belongs to the init boot step");
+	KUNIT_EXPECT_EQ(test, tdx_rs_enable(), 0);
+	KUNIT_EXPECT_EQ(test, tdx_emu_calls(), calls);
+	KUNIT_EXPECT_NOT_NULL(test, tdx_rs_get_sysinfo());
+}
+
+static struct kunit_case bad_input_cases[] = {
+	KUNIT_CASE(trampolines_refuse_null_args),
+	KUNIT_CASE(trampolines_refuse_misaligned_args),
+	KUNIT_CASE(vp_enter_refuses_bad_regs),
+	KUNIT_CASE(cpu_enable_needs_irqs_off),
+	KUNIT_CASE(keyids_by_phase),
+	KUNIT_CASE(enable_answer_is_kept),
+	{}
+};
+
+static struct kunit_suite bad_input_suite = {
+	.name = "tdx_rs_bad_input",
+	.test_cases = bad_input_cases,
+};
+kunit_test_suite(bad_input_suite);
+
+MODULE_DESCRIPTION("tdx_host_rs: bad input to every export (KUnit)");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(TDX_HOST_RS);
+MODULE_IMPORT_NS(TDX_EMU);
