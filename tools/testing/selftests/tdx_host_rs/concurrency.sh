@@ -24,8 +24,7 @@ if emulated && [ "$(state)" != initialized ]; then
 	check "$THREADS callers, TDH.SYS.CONFIG fails: every one gets -EIO" storm_fails
 	check "one TDH.SYS.CONFIG reached the TDX module; state failed" one_failed_config
 else
-	ktap_test_skip "needs the emulator and an uninitialized tdx_host_rs"
-	ktap_test_skip "needs the emulator and an uninitialized tdx_host_rs"
+	skip 2 "needs the emulator and an uninitialized tdx_host_rs"
 fi
 
 storm_succeeds() {

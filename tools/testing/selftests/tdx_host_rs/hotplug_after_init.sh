@@ -12,9 +12,7 @@ ktap_set_plan 3
 
 cpu=$(hotplug_cpu)
 if [ "$(state)" != initialized ] || [ -z "$cpu" ]; then
-	for i in 1 2 3; do
-		ktap_test_skip "needs an initialized tdx_host_rs and a CPU that can go offline"
-	done
+	skip 3 "needs an initialized tdx_host_rs and a CPU that can go offline"
 	ktap_finished
 fi
 
@@ -60,8 +58,7 @@ if [ -n "$siblings" ]; then
 	check "with a guest KeyID held, CPU $cpu (last of package $pkg) stays online" last_stays
 	check "with none held it may go offline" last_may_go
 else
-	ktap_test_skip "every other CPU of package $pkg must go offline first: none can"
-	ktap_test_skip "every other CPU of package $pkg must go offline first: none can"
+	skip 2 "every other CPU of package $pkg must go offline first: none can"
 fi
 
 ktap_finished

@@ -71,6 +71,16 @@ emu_inject() {
 	echo "$*" > "$EMU/inject"
 }
 
+# skip N REASON: the next N tests are skipped for REASON.
+skip() {
+	n=$1
+	shift
+	while [ "$n" -gt 0 ]; do
+		ktap_test_skip "$*"
+		n=$((n - 1))
+	done
+}
+
 # check DESCRIPTION COMMAND...: one KTAP result.
 check() {
 	desc=$1

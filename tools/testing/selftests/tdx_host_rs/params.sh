@@ -18,7 +18,7 @@ unknown_param() {
 if [ "$(state)" = absent ]; then
 	check "tdx_host_rs ignores an unknown parameter, with a warning" unknown_param
 else
-	ktap_test_skip "tdx_host_rs is loaded already"
+	skip 1 "tdx_host_rs is loaded already"
 fi
 
 bad_emu_params() {
@@ -39,7 +39,7 @@ bad_emu_params() {
 if emulated && ! mod_loaded tdx_host_rs; then
 	check "tdx_emu refuses malformed and impossible KeyID counts" bad_emu_params
 else
-	ktap_test_skip "needs the emulator and no tdx_host_rs"
+	skip 1 "needs the emulator and no tdx_host_rs"
 fi
 
 loaded_here=0

@@ -25,8 +25,7 @@ if emulated && [ "$(state)" = initialized ]; then
 	check "the consumer's TD runs its script to the end" run_td
 	check "after the consumer left and came back, it runs again" run_td
 else
-	ktap_test_skip "needs the emulator and an initialized tdx_host_rs"
-	ktap_test_skip "needs the emulator and an initialized tdx_host_rs"
+	skip 2 "needs the emulator and an initialized tdx_host_rs"
 fi
 
 ktap_finished
