@@ -9,12 +9,15 @@
 #                kselftests in QEMU, upstream diff; one summary at the end
 #   make bench   TDH.VP.ENTER's path counted in the built objects, next to
 #                upstream's C
+#   make fresh-check
+#                `make run` and `make check` in a pristine Debian 12 root, as a
+#                new user meets them (root; about half an hour)
 #   make         build the modules against the test kernel (KDIR= to override)
 
 SHELL := /bin/bash
 ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 
-.PHONY: all modules run check bench clean bootstrap kernel
+.PHONY: all modules run check bench fresh-check clean bootstrap kernel
 
 all: modules
 
@@ -36,9 +39,12 @@ check:
 bench:
 	@$(ROOT)/scripts/bench.sh
 
+fresh-check:
+	@$(ROOT)/scripts/fresh_check.sh
+
 clean:
 	@. $(ROOT)/scripts/env.sh; \
-	if [ -d "$$KDIR_TEST" ]; then \
+	if kernel_dirs 2>/dev/null && [ -d "$$KDIR_TEST" ]; then \
 		$(MAKE) -C "$$KDIR_TEST" M=$(ROOT) "$${KMAKE_VARS[@]}" clean; \
 	fi
 	rm -rf $(ROOT)/build $(ROOT)/rust/target

@@ -6,6 +6,7 @@
 # only if the build fails with the message that names that defect.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
+kernel_dirs
 
 kdir=${KDIR:-$KDIR_TEST}
 scratch=$TDX_RS_ROOT/build/abi-guard

@@ -13,6 +13,7 @@ here=$(dirname "$0")
 . "$here/env.sh"
 
 stage "bootstrap"; "$here/bootstrap.sh"
+kernel_dirs
 stage "test kernel"; "$here/kernel.sh"
 stage "modules"
 "$here/modules.sh" >"$TDX_RS_ROOT/build/bench-modules.log" 2>&1 ||

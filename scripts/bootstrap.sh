@@ -1,47 +1,63 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Install everything the build and the tests need on a Debian 12 machine.
-# Idempotent: every step checks first and says what it does.
+# Install everything the build and the tests need on a Debian 12 machine,
+# a minimal one (mmdebstrap --variant=minbase) included, from the machine's
+# configured apt sources. Idempotent: every step checks first and says what
+# it does. Nothing here runs a tool this script has not made sure of first.
 set -euo pipefail
 
-DEB_PKGS=(linux-source-6.12 rustc-web rust-web-src clang lld llvm libclang-dev
-	  qemu-system-x86 busybox-static bc flex bison libelf-dev libssl-dev rsync
-	  cpio kmod python3 make gcc rust-web-clippy rustfmt-web)
+# What the kernel build, the module build, QEMU and the checks run, beyond
+# what a minimal Debian 12 has.
+DEB_PKGS=(linux-source-6.12 xz-utils patch make bc flex bison libelf-dev libssl-dev
+	  rustc-web rust-web-src rust-web-clippy rustfmt-web
+	  clang lld llvm libclang-dev gcc binutils
+	  qemu-system-x86 busybox-static cpio kmod rsync perl python3 git ca-certificates)
 BINDGEN_VERSION=0.69.5
 
 say() { printf 'bootstrap: %s\n' "$*"; }
 
-missing=()
-for p in "${DEB_PKGS[@]}"; do
-	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
-		missing+=("$p")
-	fi
-done
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
 
-if [ ${#missing[@]} -gt 0 ]; then
+apt_install() {
 	if [ "$(id -u)" -ne 0 ]; then
-		say "missing Debian packages: ${missing[*]} (run as root to install)" >&2
+		say "missing Debian packages: $* (run as root to install them)" >&2
 		exit 1
 	fi
-	say "installing Debian packages: ${missing[*]}"
+	say "installing Debian packages from the configured apt sources: $*"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	if [ -z "${apt_updated:-}" ]; then
+		apt-get update -qq
+		apt_updated=1
+	fi
+	apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+missing=()
+for p in "${DEB_PKGS[@]}"; do
+	installed "$p" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	apt_install "${missing[@]}"
 else
 	say "Debian packages present"
 fi
+[ -f /usr/src/linux-source-6.12.tar.xz ] ||
+	{ say "/usr/src/linux-source-6.12.tar.xz is missing after install" >&2; exit 1; }
 
-bindgen_bin="${CARGO_HOME:-$HOME/.cargo}/bin/bindgen"
+# bindgen-cli comes from crates.io through cargo. A machine without any
+# cargo gets Debian's cargo-web, the one that matches rustc-web.
+cargo_home=${CARGO_HOME:-$HOME/.cargo}
+bindgen_bin=$cargo_home/bin/bindgen
 if [ -x "$bindgen_bin" ] && "$bindgen_bin" --version 2>/dev/null | grep -q " $BINDGEN_VERSION\$"; then
 	say "bindgen $BINDGEN_VERSION present"
 else
-	say "installing bindgen-cli $BINDGEN_VERSION with cargo"
-	cargo install --locked --quiet "bindgen-cli@$BINDGEN_VERSION"
-fi
-
-if [ ! -f /usr/src/linux-source-6.12.tar.xz ]; then
-	say "/usr/src/linux-source-6.12.tar.xz is missing after install" >&2
-	exit 1
+	if ! command -v cargo >/dev/null; then
+		installed cargo-web || apt_install cargo-web
+	fi
+	cargo=$(command -v cargo)
+	say "installing bindgen-cli $BINDGEN_VERSION with $cargo into $cargo_home/bin"
+	cargo install --locked --quiet --root "$cargo_home" "bindgen-cli@$BINDGEN_VERSION"
+	"$bindgen_bin" --version >/dev/null
 fi
 say "toolchain ready"

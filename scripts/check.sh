@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make check: every test, each stage timed, one summary at the end.
-# Stages that need a build are skipped (and counted as failed) when it failed.
+# A stage that fails counts as a failure; a stage that cannot run because
+# one it needs failed is reported as not run and counts as a failure too.
+# The last line is "check: P passed, F failed": F holds the failed test
+# cases, the failed and not-run stages, the leak reports and the splats.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/env.sh"
@@ -12,7 +15,8 @@ mkdir -p "$out"
 cd "$TDX_RS_ROOT"
 
 summary=() boots=()
-failed=0 tests_passed=0 tests_failed=0 scenarios_run=0
+stages_ok=0 stages_failed=0 stages_not_run=0
+tests_passed=0 tests_failed=0 scenarios_run=0
 
 # run_stage NAME CMD...: run, time, record; output goes to the terminal.
 run_stage() {
@@ -24,12 +28,20 @@ run_stage() {
 	rc=$?
 	local secs=$(($(date +%s) - start))
 	if [ $rc -eq 0 ]; then
-		summary+=("$(printf '  %-28s ok    %4ds' "$name" "$secs")")
+		summary+=("$(printf '  %-28s ok       %4ds' "$name" "$secs")")
+		stages_ok=$((stages_ok + 1))
 	else
-		summary+=("$(printf '  %-28s FAIL  %4ds' "$name" "$secs")")
-		failed=$((failed + 1))
+		summary+=("$(printf '  %-28s FAIL     %4ds' "$name" "$secs")")
+		stages_failed=$((stages_failed + 1))
 	fi
 	return $rc
+}
+
+# not_run NAME WHY: a stage that cannot run; it counts as a failure.
+not_run() {
+	stage "$1: not run ($2)"
+	summary+=("$(printf '  %-28s not run  (%s)' "$1" "$2")")
+	stages_not_run=$((stages_not_run + 1))
 }
 
 # count_tests LOG REGEX: add up "N passed ... M failed" over matching lines.
@@ -83,7 +95,7 @@ build() {
 		echo "build: not silent"; return 1
 	fi
 	echo "build: silent under clippy and objtool"
-	exports_and_sections && noinstr_validation && zero_copy_path && production_build
+	exports_and_sections && noinstr_validation && zero_copy_path
 }
 
 # make bench's path walk as a check: tdx_rs_vp_enter() copies nothing, and
@@ -122,8 +134,6 @@ noinstr_validation() {
 # test symbol or string in the object.
 production_build() {
 	local dir=$TDX_RS_ROOT/build/production kib
-	"$here/kernel.sh" production > "$out/production-kernel.log" 2>&1 ||
-		{ tail -n 20 "$out/production-kernel.log"; echo "production build: no production kernel"; return 1; }
 	production_config || return 1
 	rm -rf "$dir"; mkdir -p "$dir"
 	"$here/project_files.sh" | cpio -pdm --quiet "$dir"
@@ -208,6 +218,7 @@ TEST_MODULES=(tdx_host_rs.ko tdx_emu.ko tdx_rs_noemu_kunit.ko tdx_rs_wrappers_ku
 # $out/NAME.log. Fails if the boot did not reach its closing leak scan.
 # Every boot's leak reports and bug-detector splats go into the summary.
 boot() {
+	rm -f "$out/$1.log"
 	"$here/initramfs.sh" "$out/$1.cpio.gz" "$here/guest/$2" "${TEST_MODULES[@]}" &&
 		"$here/qemu.sh" "$out/$1.cpio.gz" "$out/$1.log" "${3:-2}" "${4:-}"
 	echo "console log: $out/$1.log"
@@ -216,16 +227,25 @@ boot() {
 		{ echo "qemu: $1 did not reach its leak scan"; return 1; }
 }
 
+# guest_steps LOG: no load, unload or step the guest script checked
+# (scripts/guest/lib.sh) failed.
+guest_steps() {
+	! grep '^guest: FAIL' "$1" || { echo "qemu: a step in the guest failed"; return 1; }
+}
+
 qemu_kunit() {
+	# Every run of a suite, in the guest's order: bad input runs twice,
+	# before and after the initialization.
 	local suites=(tdx_rs_no_emulator tdx_rs_rust_api tdx_rs_wrappers
-		      tdx_rs_upstream_diff tdx_rs_init tdx_rs_vp_enter)
+		      tdx_rs_upstream_diff tdx_rs_bad_input tdx_rs_init tdx_rs_vp_enter
+		      tdx_rs_bad_input)
 	local log=$out/ours.log rc=0
 	boot ours check.sh || return 1
 	grep -E '^guest: (step|FAIL|enable|pinned|sysfs)|# .*agree with upstream' "$log"
 	grep -q '^guest: CHECK DONE' "$log" || { echo "qemu: the guest did not finish"; rc=1; }
-	! grep -q '^guest: FAIL' "$log" || rc=1
+	guest_steps "$log" || rc=1
 	grep -q '^guest: sysfs state initialized' "$log" || { echo "qemu: not initialized"; rc=1; }
-	python3 "$here/ktap.py" "$KDIR_TEST" "$log" "${suites[@]}" tdx_rs_bad_input |
+	python3 "$here/ktap.py" "$KDIR_TEST" "$log" "${suites[@]}" |
 		tee "$out/kunit.log"
 	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 	count_tests "$out/kunit.log" '^kunit: [0-9]+ passed'
@@ -241,6 +261,7 @@ fault_sweep() {
 	INITRAMFS_FILES="$out/sweep.txt:/sweep.txt" boot sweep sweep.sh || return 1
 	grep -E '^sweep: (FAIL|[0-9]+ scenarios)|recover' "$log"
 	grep -q '^guest: SWEEP DONE' "$log" || { echo "sweep: the guest did not finish"; rc=1; }
+	guest_steps "$log" || rc=1
 	ok=$(grep -c '^sweep: ok' "$log")
 	bad=$(grep -c '^sweep: FAIL' "$log")
 	echo "sweep: $ok passed, $bad failed, of $planned planned"
@@ -267,6 +288,7 @@ selftests() {
 		4,sockets=2,cores=2 maxcpus=3 || return 1
 	grep -E '^(ok|not ok) [0-9]+ selftests:|# (# )?(not ok|ok [0-9]+ .*SKIP)|Totals' "$log"
 	grep -q '^guest: SELFTESTS DONE' "$log" || { echo "selftests: the guest did not finish"; rc=1; }
+	guest_steps "$log" || rc=1
 	python3 "$here/selftests.py" "$log" | tee "$out/selftests-sum.log"
 	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 	count_tests "$out/selftests-sum.log" '^selftests: [0-9]+ passed'
@@ -279,7 +301,7 @@ no_rbp_mod() {
 	local log=$out/norbp.log rc=0
 	boot norbp norbp.sh || return 1
 	grep -q '^guest: NORBP DONE' "$log" || { echo "norbp: the guest did not finish"; rc=1; }
-	! grep -q '^guest: FAIL' "$log" || rc=1
+	guest_steps "$log" || rc=1
 	grep -q 'TDH.VP.ENTER disabled: the TDX module lacks NO_RBP_MOD' "$log" ||
 		{ echo "norbp: no warning that TDH.VP.ENTER is disabled"; rc=1; }
 	python3 "$here/ktap.py" "$KDIR_TEST" "$log" tdx_rs_vp_enter_norbp | tee "$out/norbp-kunit.log"
@@ -294,6 +316,7 @@ upstream_referee() {
 	boot upstream upstream.sh || return 1
 	grep -E '^guest: (FAIL|upstream)' "$log"
 	grep -q '^guest: upstream enable ok' "$log" || { echo "upstream: tdx_enable() failed"; rc=1; }
+	guest_steps "$log" || rc=1
 	python3 "$here/compare.py" "$out/ours.log" "$log" | tee "$out/compare.log"
 	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 	"$here/splats.sh" "$log" || rc=1
@@ -301,40 +324,55 @@ upstream_referee() {
 }
 
 run_stage "bootstrap" "$here/bootstrap.sh" || { echo "check: cannot go on without the toolchain"; exit 1; }
+# Only now do the compilers and the kernel source exist to key the trees by.
+kernel_dirs || exit 1
 run_stage "test kernel" "$here/kernel.sh" || { echo "check: cannot go on without the kernel"; exit 1; }
-run_stage "production kernel" "$here/kernel.sh" production
 run_stage "host cargo test" host_tests
 run_stage "lint (rustfmt, checkpatch)" lint
+if run_stage "production kernel" "$here/kernel.sh" production; then
+	run_stage "production build" production_build
+else
+	not_run "production build" "no production kernel"
+fi
+qemu_stages=("KUnit in QEMU" "fault sweep in QEMU" "kselftests in QEMU (4 CPUs)"
+	     "no NO_RBP_MOD in QEMU" "upstream referee in QEMU")
 if run_stage "build (clippy, objtool)" build; then
 	run_stage "ABI guards" abi_guard
 	run_stage "in-tree build" "$here/intree.sh"
 	if run_stage "KUnit in QEMU" qemu_kunit; then
 		run_stage "fault sweep in QEMU" fault_sweep
 	else
-		summary+=("  (fault sweep skipped: it is planned from the KUnit boot)")
-		failed=$((failed + 1))
+		not_run "fault sweep in QEMU" "it is planned from the KUnit boot"
 	fi
 	run_stage "kselftests in QEMU (4 CPUs)" selftests
 	run_stage "no NO_RBP_MOD in QEMU" no_rbp_mod
 	run_stage "upstream referee in QEMU" upstream_referee
 else
-	summary+=("  (ABI guards, in-tree build and QEMU skipped: the build failed)")
-	failed=$((failed + 1))
+	for s in "ABI guards" "in-tree build" "${qemu_stages[@]}"; do
+		not_run "$s" "the build failed"
+	done
 fi
 
-# Leak reports and bug-detector splats over every boot's console.
-leaks=0 splats=0
+# Leak reports and bug-detector splats over every boot's console. A boot
+# whose log is missing proves nothing: it counts as a failure, not as clean.
+leaks=0 splats=0 lost_logs=0
 for b in ${boots[@]+"${boots[@]}"}; do
-	leaks=$((leaks + $(grep -c 'unreferenced object' "$out/$b.log" || true)))
+	if [ ! -s "$out/$b.log" ]; then
+		echo "check: the console log of the $b boot is missing"
+		lost_logs=$((lost_logs + 1))
+		continue
+	fi
+	leaks=$((leaks + $(grep -c 'unreferenced object' "$out/$b.log")))
 	splats=$((splats + $("$here/splats.sh" "$out/$b.log" 2>/dev/null |
 			      sed -n 's/^splats: //p')))
 done
-[ $leaks -eq 0 ] && [ $splats -eq 0 ] || failed=$((failed + 1))
 
 stage "summary"
 printf '%s\n' "${summary[@]}"
 [ -f "$out/compare.log" ] && { echo "  initialization, as the emulated TDX module saw it:"; cat "$out/compare.log"; }
 echo "  fault-sweep scenarios run: $scenarios_run"
-echo "  QEMU boots: ${#boots[@]}; kmemleak reports: $leaks; splats (KASAN, UBSAN, lockdep, WARN, oops): $splats"
-echo "check: $((tests_passed + tests_failed)) scenarios run, $tests_passed passed, $tests_failed failed, $leaks leaks, $splats splats"
-[ $failed -eq 0 ] && [ $tests_failed -eq 0 ]
+echo "  QEMU boots: ${#boots[@]}, logs missing: $lost_logs; kmemleak reports: $leaks; splats (KASAN, UBSAN, lockdep, WARN, oops): $splats"
+echo "  stages: $stages_ok ok, $stages_failed failed, $stages_not_run not run; test cases: $tests_passed passed, $tests_failed failed"
+failures=$((tests_failed + stages_failed + stages_not_run + lost_logs + leaks + splats))
+echo "check: $tests_passed passed, $failures failed"
+[ $failures -eq 0 ]

@@ -3,8 +3,8 @@
 #
 # initramfs.sh OUT.cpio.gz GUEST_SCRIPT [MODULE.ko ...]
 # A busybox-static initramfs whose /init mounts the usual file systems, runs
-# GUEST_SCRIPT with the modules under /modules, scans for leaks (kmemleak)
-# and powers the VM off.
+# GUEST_SCRIPT with the modules under /modules and scripts/guest/lib.sh as
+# /guest-lib.sh, scans for leaks (kmemleak) and powers the VM off.
 # Files or directories named in $INITRAMFS_FILES ("SRC:/DEST ...") are added
 # too.
 set -euo pipefail
@@ -23,6 +23,7 @@ for ko in "$@"; do
 	cp "$ko" "$tmp/modules/"
 done
 cp "$script" "$tmp/guest.sh"
+cp "$(dirname "$0")/guest/lib.sh" "$tmp/guest-lib.sh"
 for pair in ${INITRAMFS_FILES:-}; do
 	mkdir -p "$(dirname "$tmp/${pair#*:}")"
 	cp -r "${pair%%:*}" "$tmp/${pair#*:}"

@@ -4,13 +4,27 @@
 # intree.sh [KDIR]: put tdx_host_rs into a kernel tree as drivers/virt/tdx_host_rs,
 # wire its Kconfig and Makefile in, turn CONFIG_TDX_HOST_RS (and the test
 # option) on as modules and build them with the kernel's own build.
+# With KDIR, that tree is the one changed. Without it (make check), the
+# tree is a scratch copy of the cached test kernel, beside it in the cache
+# (outside the project, whose 'make clean' would strip its objects), brought
+# back in line with the cached tree on every run: that one is never edited.
 # Idempotent: a second run refreshes the copy and rebuilds what changed.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
-kdir=${1:-$KDIR_TEST}
+if [ $# -gt 0 ]; then
+	kdir=$1
+else
+	kernel_dirs
+	need_kernel "$KDIR_TEST"
+	kdir=$TDX_RS_CACHE/intree-scratch
+	mkdir -p "$kdir"
+	echo "intree: scratch copy of $KDIR_TEST in $kdir"
+	rsync -a --delete "$KDIR_TEST/" "$kdir/"
+fi
 dst=$kdir/drivers/virt/tdx_host_rs
 
+rm -rf "$dst"
 mkdir -p "$dst"
 (cd "$TDX_RS_ROOT" && "$TDX_RS_ROOT"/scripts/project_files.sh | cpio -pdm --quiet "$dst")
 # In tree, the directory's build file is its Makefile.
@@ -22,18 +36,6 @@ grep -q 'tdx_host_rs/' "$kdir/drivers/virt/Makefile" ||
 	echo 'obj-$(CONFIG_TDX_HOST_RS) += tdx_host_rs/' >> "$kdir/drivers/virt/Makefile"
 
 cd "$kdir"
-# The out-of-tree build of the same modules must not see a second exporter
-# of tdx_rs_*: the in-tree copies leave the tree's Module.symvers afterwards.
-# Likewise the tree's configuration is put back: out-of-tree builds against
-# it choose CONFIG_TDX_HOST_RS* themselves.
-cp .config .config.tdx_rs_saved
-restore_tree() {
-	grep -v 'drivers/virt/tdx_host_rs/' Module.symvers > Module.symvers.tmp || true
-	mv Module.symvers.tmp Module.symvers
-	mv -f .config.tdx_rs_saved .config
-	make -s "${KMAKE_VARS[@]}" syncconfig
-}
-trap restore_tree EXIT
 scripts/config --file .config -e VIRT_DRIVERS -m TDX_HOST_RS -m TDX_HOST_RS_TEST
 make -s "${KMAKE_VARS[@]}" olddefconfig
 for sym in TDX_HOST_RS TDX_HOST_RS_TEST; do

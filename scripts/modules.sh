@@ -7,7 +7,13 @@
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
-kdir=${KDIR:-$KDIR_TEST}
+if [ -n "${KDIR:-}" ]; then
+	kdir=$KDIR
+else
+	kernel_dirs
+	kdir=$KDIR_TEST
+	need_kernel "$kdir"
+fi
 target=modules
 if [ "${1:-}" = clean ]; then
 	target=clean

@@ -7,6 +7,8 @@
 # the run itself with `reboot -f`; a stuck guest is killed after 20 minutes.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
+kernel_dirs
+need_kernel "$KDIR_TEST"
 
 initrd=$1 log=$2 smp=${3:-2} append=${4:-}
 timeout --foreground 1200 qemu-system-x86_64 \

@@ -12,6 +12,7 @@ here=$(dirname "$0")
 out=$TDX_RS_ROOT/build/run
 mkdir -p "$out"
 stage "bootstrap"; "$here/bootstrap.sh"
+kernel_dirs
 stage "test kernel"; "$here/kernel.sh"
 stage "modules"; "$here/modules.sh" >"$out/modules.log" 2>&1 ||
 	{ cat "$out/modules.log"; exit 1; }

@@ -3,59 +3,49 @@
 # the order their preconditions need, then our initialization of the
 # emulated TDX module. Each insmod of a suite prints its KTAP on the console.
 set -u
-M=/modules
-E=/sys/kernel/debug/tdx_emu
+. /guest-lib.sh
 step() { echo "guest: step: $*"; }
 
-
 step "tdx_host_rs without any SEAM: #UD must come back as an error"
-insmod $M/tdx_host_rs.ko || echo "guest: FAIL insmod tdx_host_rs"
+load tdx_host_rs
 echo "guest: sysfs state $(cat /sys/kernel/tdx_host_rs/state)"
-insmod $M/tdx_rs_noemu_kunit.ko
-rmmod tdx_rs_noemu_kunit
-rmmod tdx_host_rs || echo "guest: FAIL rmmod tdx_host_rs (unavailable)"
+suite tdx_rs_noemu_kunit
+unload tdx_host_rs
 
 step "the emulated TDX module, then tdx_host_rs on it"
-insmod $M/tdx_emu.ko || echo "guest: FAIL insmod tdx_emu"
-insmod $M/tdx_host_rs.ko || echo "guest: FAIL insmod tdx_host_rs"
+load tdx_emu
+load tdx_host_rs
 echo "guest: sysfs state $(cat /sys/kernel/tdx_host_rs/state)"
 
 step "the Rust SEAMCALL API against the emulator"
-insmod $M/tdx_rs_rust_api_kunit.ko
-rmmod tdx_rs_rust_api_kunit
+suite tdx_rs_rust_api_kunit
 
 step "trampolines against the emulator"
-insmod $M/tdx_rs_wrappers_kunit.ko
-rmmod tdx_rs_wrappers_kunit
+suite tdx_rs_wrappers_kunit
 
 step "trampolines against upstream's, same emulator"
-insmod $M/tdx_rs_upstream_diff_kunit.ko
-rmmod tdx_rs_upstream_diff_kunit
+suite tdx_rs_upstream_diff_kunit
 
 step "bad input to every export, before initialization"
-insmod $M/tdx_rs_bad_input_kunit.ko
-rmmod tdx_rs_bad_input_kunit
+suite tdx_rs_bad_input_kunit
 
 step "initialization of the emulated TDX module"
 echo 1 > $E/reset
-insmod $M/tdx_rs_enable_once.ko && echo "guest: enable ok" || echo "guest: FAIL enable"
+load tdx_rs_enable_once && echo "guest: enable ok"
 sed 's/^/emu-report: /' $E/report
 for f in state module_version keyid_range nr_tdmrs nr_reserved_areas pamt_kib; do
 	echo "guest: sysfs $f $(cat /sys/kernel/tdx_host_rs/$f)"
 done
-insmod $M/tdx_rs_init_kunit.ko
-rmmod tdx_rs_init_kunit
-rmmod tdx_rs_enable_once
+suite tdx_rs_init_kunit
+unload tdx_rs_enable_once
 
 step "TDH.VP.ENTER: a KVM-shaped vCPU runs the emulated TD's script"
-insmod $M/tdx_rs_kvm_consumer.ko || echo "guest: FAIL insmod tdx_rs_kvm_consumer"
-insmod $M/tdx_rs_vp_enter_kunit.ko
-rmmod tdx_rs_vp_enter_kunit
-rmmod tdx_rs_kvm_consumer
+load tdx_rs_kvm_consumer
+suite tdx_rs_vp_enter_kunit
+unload tdx_rs_kvm_consumer
 
 step "bad input to every export, once initialized"
-insmod $M/tdx_rs_bad_input_kunit.ko
-rmmod tdx_rs_bad_input_kunit
+suite tdx_rs_bad_input_kunit
 
 step "the TDX module holds our memory: tdx_host_rs must stay"
 rmmod tdx_host_rs 2>/dev/null && echo "guest: FAIL tdx_host_rs unloaded" || echo "guest: pinned ok"

@@ -4,7 +4,8 @@
 # on 4 CPUs in 2 packages with CPU 3 offline from boot (maxcpus=3). Loading
 # the emulator is the harness's job; the tests take the modules in /modules.
 set -u
-insmod /modules/tdx_emu.ko || echo "guest: FAIL insmod tdx_emu"
+. /guest-lib.sh
+load tdx_emu
 echo "guest: CPUs online $(cat /sys/devices/system/cpu/online) of $(cat /sys/devices/system/cpu/present)"
-TDX_RS_MODULES=/modules /kselftest/run_kselftest.sh
+TDX_RS_MODULES=$M /kselftest/run_kselftest.sh
 echo "guest: SELFTESTS DONE"

@@ -7,8 +7,7 @@
 # give the same answer without a SEAMCALL, and the module must unload. The
 # last scenario recovers from every transient run and must initialize.
 set -u
-M=/modules
-E=/sys/kernel/debug/tdx_emu
+. /guest-lib.sh
 
 calls() { sed -n 's/^calls: //p' $E/report; }
 calls_of() { n=$(sed -n "s/^leaf $1 [^ ]* //p" $E/report); echo "${n:-0}"; }
@@ -17,7 +16,8 @@ calls_of() { n=$(sed -n "s/^leaf $1 [^ ]* //p" $E/report); echo "${n:-0}"; }
 finish() {
 	out=$(insmod $M/tdx_rs_enable_once.ko 2>&1) && out=ok
 	state=$(cat /sys/kernel/tdx_host_rs/state)
-	ok=1
+	ok=$loaded
+	[ "$loaded" = 1 ] || out="$out; insmod tdx_host_rs had failed"
 	case "$out" in *"$want"*) ;; *) ok=0 ;; esac
 	if [ "$want" = ok ]; then
 		[ "$state" = initialized ] || ok=0
@@ -43,7 +43,7 @@ finish() {
 	fi
 }
 
-insmod $M/tdx_emu.ko || echo "guest: FAIL insmod tdx_emu"
+load tdx_emu
 n=0 pending=0
 while read -r first second rest; do
 	case "$first" in
@@ -71,7 +71,8 @@ while read -r first second rest; do
 	scenario="leaf $leaf call $nth x$times $kind $status"
 	n=$((n + 1))
 	echo 1 > $E/reset
-	insmod $M/tdx_host_rs.ko
+	loaded=1
+	insmod $M/tdx_host_rs.ko || loaded=0
 	echo "$leaf $nth $kind $status x$times" > $E/inject
 	pending=1
 done < /sweep.txt

@@ -135,12 +135,21 @@ static void keyids_by_phase(struct kunit *test)
 		tdx_rs_guest_keyid_free(again);
 }
 
+/*
+ * Before the initialization there is no system information to read, and
+ * asking for it makes no SEAMCALL (the first tdx_rs_enable() belongs to the
+ * init boot step). Once initialized, tdx_rs_enable() answers from what it
+ * kept, with no SEAMCALL either.
+ */
 static void enable_answer_is_kept(struct kunit *test)
 {
 	u64 calls = tdx_emu_calls();
 
-	if (!initialized())
-		kunit_skip(test, "the first tdx_rs_enable() belongs to the init boot step");
+	if (!initialized()) {
+		KUNIT_EXPECT_NULL(test, tdx_rs_get_sysinfo());
+		KUNIT_EXPECT_EQ(test, tdx_emu_calls(), calls);
+		return;
+	}
 	KUNIT_EXPECT_EQ(test, tdx_rs_enable(), 0);
 	KUNIT_EXPECT_EQ(test, tdx_emu_calls(), calls);
 	KUNIT_EXPECT_NOT_NULL(test, tdx_rs_get_sysinfo());

@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by every guest script: module loads and unloads that say so when
+# they fail. The host fails the boot on any "guest: FAIL" line.
+M=/modules
+E=/sys/kernel/debug/tdx_emu
+
+# load NAME [ARGS...]: insmod /modules/NAME.ko.
+load() {
+	local name=$1
+	shift
+	insmod "$M/$name.ko" "$@" || { echo "guest: FAIL insmod $name"; return 1; }
+}
+
+# unload NAME: rmmod NAME.
+unload() {
+	rmmod "$1" || { echo "guest: FAIL rmmod $1"; return 1; }
+}
+
+# suite NAME: load a KUnit module, which prints its KTAP, and unload it.
+suite() {
+	load "$1" && unload "$1"
+}
