@@ -7,12 +7,20 @@
 // Each kernel crate uses a different part of these files.
 #![allow(dead_code)]
 
-mod leaf;
-mod metadata;
-mod retry;
-mod status;
-mod tdmr;
-mod vp_enter;
+// The production tree's pure-`core` files, at their places in it.
+mod abi {
+    pub(crate) mod leaf;
+    pub(crate) mod metadata;
+    pub(crate) mod status;
+}
+mod init {
+    pub(crate) mod tdmr;
+    pub(crate) mod vp_enter;
+}
+mod seamcall {
+    pub(crate) mod retry;
+}
+pub(crate) use abi::{leaf, metadata, status};
 
 #[path = "emu/model.rs"]
 mod model;

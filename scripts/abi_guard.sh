@@ -57,7 +57,7 @@ expect_build_failure field-order "tdx_module_args.rcx is not at register index"
 # 3. An unused slot named in the trampolines: it has no assembler offset.
 fresh_copy unused-slot-in-asm
 sed -i '0,/movq	%rdi, %rax/s//movq	TDX_RS_ARGS_rax_unused(%rsi), %rax/' \
-	"$dir/rust/ffi/seamcall.S"
+	"$dir/rust/seamcall/trampolines.S"
 expect_build_failure unused-slot-in-asm '"TDX_RS_ARGS_rax_unused"'
 
 # 4. The Rust type follows the header: rename a field and Rust users break.
@@ -65,7 +65,7 @@ fresh_copy rust-follows-header
 sed -i 's/\tu64 rdx;/\tu64 rdx_renamed;/; s/TDX_RS_ASSERT_REG(rdx,/TDX_RS_ASSERT_REG(rdx_renamed,/' \
 	"$dir/include/linux/tdx_host_rs.h"
 sed -i 's/TDX_RS_ARGS_rdx, tdx_module_args, rdx)/TDX_RS_ARGS_rdx, tdx_module_args, rdx_renamed)/' \
-	"$dir/rust/ffi/asm_offsets.c"
+	"$dir/rust/seamcall/asm_offsets.c"
 # Only the Rust crates may fail: keep the C users building.
 sed -i 's/\.rdx = 0x2d, //' "$dir/tools/testing/tdx_host_rs/demo.c"
 sed -i "s/\.rdx = field/.rdx_renamed = field/" "$dir/tools/testing/tdx_host_rs/init_kunit.c"

@@ -255,7 +255,7 @@ qemu_kunit() {
 
 fault_sweep() {
 	local log=$out/sweep.log rc=0 ok bad planned
-	python3 "$here/sweep_plan.py" "$out/ours.log" rust/retry.rs > "$out/sweep.txt" ||
+	python3 "$here/sweep_plan.py" "$out/ours.log" rust/seamcall/retry.rs > "$out/sweep.txt" ||
 		return 1
 	planned=$(grep -cv '^[+=]' "$out/sweep.txt")
 	INITRAMFS_FILES="$out/sweep.txt:/sweep.txt" boot sweep sweep.sh || return 1

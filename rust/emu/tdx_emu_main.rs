@@ -18,14 +18,18 @@ mod report;
 
 // The files below are shared with tdx_host_rs and the host test crate.
 #[allow(dead_code)]
-#[path = "../leaf.rs"]
+#[path = "../abi/leaf.rs"]
 mod leaf;
 #[allow(dead_code)]
-#[path = "../metadata.rs"]
+#[path = "../abi/metadata.rs"]
 mod metadata;
 #[allow(dead_code)]
-#[path = "../status.rs"]
+#[path = "../abi/status.rs"]
 mod status;
+mod abi {
+    #[allow(unused_imports)]
+    pub(crate) use crate::{leaf, metadata, status};
+}
 
 module! {
     type: TdxEmu,

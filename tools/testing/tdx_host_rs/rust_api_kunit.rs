@@ -7,21 +7,15 @@
 
 use kernel::prelude::*;
 
-#[path = "../../../rust/abi.rs"]
+// tdx_host_rs' own ABI and SEAMCALL layers, compiled into this test module:
+// it uses only part of them.
+#[allow(dead_code)]
+#[path = "../../../rust/abi/mod.rs"]
 mod abi;
 mod kunit;
 #[allow(dead_code)]
-#[path = "../../../rust/leaf.rs"]
-mod leaf;
-#[allow(dead_code)]
-#[path = "../../../rust/retry.rs"]
-mod retry;
-#[allow(dead_code)]
-#[path = "../../../rust/seamcall.rs"]
+#[path = "../../../rust/seamcall/mod.rs"]
 mod seamcall;
-#[allow(dead_code)]
-#[path = "../../../rust/status.rs"]
-mod status;
 
 /// `include/linux/tdx_emu.h`, as bindgen saw it.
 #[allow(
@@ -57,10 +51,10 @@ impl kernel::Module for RustApiKunit {
     }
 }
 
-use crate::leaf::{Leaf, LeafCall};
-use crate::retry::TRANSIENT_TRIES;
+use crate::abi::leaf::{Leaf, LeafCall};
+use crate::seamcall::retry::TRANSIENT_TRIES;
 use crate::seamcall::{seamcall, Args, Regs};
-use crate::status::{code, ModuleStatus, SeamcallError, OPERAND_ID_RAX, TRAP_UD};
+use crate::abi::status::{code, ModuleStatus, SeamcallError, OPERAND_ID_RAX, TRAP_UD};
 use kernel::{bindings, c_str};
 use kunit::kunit_expect;
 

@@ -13,14 +13,16 @@
 //! itself. When it fails, the module cannot use them any more; they are
 //! written back from the caches, cleared and freed.
 
+pub(crate) mod sysinfo;
+pub(crate) mod tdmr;
+pub(crate) mod vp_enter;
+
 use crate::abi::tdx_rs_sysinfo;
-use crate::kernel_glue::{self as k, c, ContigPages, PageBuf};
-use crate::leaf::{Leaf, LeafCall};
+use crate::glue::services::{self as k, c, ContigPages, PageBuf};
+use crate::abi::leaf::{Leaf, LeafCall};
 use crate::seamcall::{seamcall, Args, Regs};
-use crate::status::{code, ModuleStatus, SeamcallError, TRAP_GP, TRAP_UD};
-use crate::sysinfo;
-use crate::tdmr::{self, Limits, MemBlock, Tdmr, PAGE_SIZE};
-use crate::vp_enter;
+use crate::abi::status::{code, ModuleStatus, SeamcallError, TRAP_GP, TRAP_UD};
+use tdmr::{Limits, MemBlock, Tdmr, PAGE_SIZE};
 use kernel::prelude::*;
 
 /// The first MiB is never convertible memory.

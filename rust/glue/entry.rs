@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The Rust side of the exported API: what `ffi/exports.c` calls, and the
+//! The Rust side of the exported API: what `exports.c` calls, and the
 //! registration that gives it the host state.
 
 use crate::init::{self, Host};
-use crate::kernel_glue::c;
+use crate::glue::services::c;
 use kernel::error::to_result;
 use kernel::ffi::c_int;
 use kernel::prelude::*;
@@ -53,7 +53,7 @@ extern "C" fn tdx_rs_rs_lp_init() -> c_int {
     to_c(init::lp_init())
 }
 
-// The definitions above must have exactly the types `ffi/kernel.h` declares.
+// The definitions above must have exactly the types `kernel.h` declares.
 const _: () = {
     let _: [unsafe extern "C" fn(*mut c::tdx_rs_host) -> c_int; 2] =
         [c::tdx_rs_rs_enable, tdx_rs_rs_enable];

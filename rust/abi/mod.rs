@@ -1,9 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The C ABI of this module, as bindgen generated it from
-//! `include/linux/tdx_host_rs.h` at build time.
+//! The ABI: the C header `include/linux/tdx_host_rs.h` as bindgen generated
+//! it at build time, and the TDX module's own ABI that the host uses: leaf
+//! numbers, completion statuses and metadata field IDs (pure `core`).
 
-#![allow(
+pub(crate) mod leaf;
+pub(crate) mod metadata;
+pub(crate) mod status;
+
+/// `include/linux/tdx_host_rs.h`, as bindgen saw it: generated code, whose
+/// naming and unused items are bindgen's, not ours.
+#[allow(
     non_camel_case_types,
     non_upper_case_globals,
     dead_code,
@@ -11,15 +18,16 @@
     clippy::all,
     missing_docs
 )]
-
-use kernel::ffi;
-
-include!(concat!(env!("TDX_RS_OBJTREE"), "/rust/abi_generated.rs"));
+mod c {
+    use kernel::ffi;
+    include!(concat!(env!("TDX_RS_OBJTREE"), "/rust/abi_generated.rs"));
+}
+pub(crate) use c::*;
 
 // The header's software statuses and the Rust decoder must agree. bindgen
 // types the unsuffixed hex constants as i64; `as u64` keeps every bit.
 const _: () = {
-    use crate::status;
+    use self::status;
     assert!(TDX_RS_SW_ERROR as u64 == status::SW_ERROR);
     assert!(TDX_RS_SEAMCALL_VMFAILINVALID as u64 == status::SEAMCALL_VMFAILINVALID);
     assert!(TDX_RS_SEAMCALL_UD as u64 == status::SW_ERROR | status::TRAP_UD as u64);

@@ -4,11 +4,11 @@
 //! `struct tdx_rs_sysinfo` of the C header.
 
 use crate::abi::{tdx_rs_sysinfo, TDX_RS_MAX_CMRS};
-use crate::leaf::{Leaf, LeafCall};
-use crate::metadata as md;
+use crate::abi::leaf::{Leaf, LeafCall};
+use crate::abi::metadata as md;
 use crate::seamcall::{seamcall, Args, Regs};
-use crate::status::code;
-use crate::tdmr::Limits;
+use crate::abi::status::code;
+use crate::init::tdmr::Limits;
 use kernel::prelude::*;
 
 /// One field: TDH.SYS.RD takes the field id in RDX and returns it in R8.

@@ -2,13 +2,15 @@
 
 //! SEAMCALL from Rust: a typed leaf in, a decoded status out.
 //!
-//! The assembly trampolines (`ffi/seamcall.S`) do the instruction; this file
+//! The assembly trampolines (`trampolines.S`) do the instruction; this file
 //! only picks one, retries on `TDX_RND_NO_ENTROPY` and decodes RAX.
 
+pub(crate) mod retry;
+
 use crate::abi;
-use crate::leaf::LeafCall;
-use crate::retry::{retry_transient, RetryOn};
-use crate::status::{self, ModuleStatus, SeamcallError};
+use crate::abi::leaf::LeafCall;
+use crate::seamcall::retry::{retry_transient, RetryOn};
+use crate::abi::status::{self, ModuleStatus, SeamcallError};
 
 /// SEAMCALL operands, in register-index layout (the generated C struct).
 pub(crate) type Args = abi::tdx_module_args;

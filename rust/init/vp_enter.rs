@@ -10,8 +10,8 @@
 //!
 //! Pure `core`.
 
-use crate::metadata::TDX_FEATURES0_NO_RBP_MOD;
-use crate::status::{VP_ENTER_NOT_READY, VP_ENTER_RBP_UNSAFE};
+use crate::abi::metadata::TDX_FEATURES0_NO_RBP_MOD;
+use crate::abi::status::{VP_ENTER_NOT_READY, VP_ENTER_RBP_UNSAFE};
 
 /// The status to return instead of entering, or 0 to enter. `features0` is
 /// TDX_FEATURES0 of an initialized module, `None` while there is none.
@@ -26,7 +26,7 @@ pub(crate) const fn refusal(features0: Option<u64>) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::status::{decode, SeamcallError, SW_ERROR};
+    use crate::abi::status::{decode, SeamcallError, SW_ERROR};
 
     #[test]
     fn enters_only_an_initialized_module_that_keeps_rbp() {

@@ -19,8 +19,8 @@
 //!
 //! Pure `core`: shared by the kernel module and the host test crate.
 
-use crate::leaf::Leaf;
-use crate::status::code;
+use crate::abi::leaf::Leaf;
+use crate::abi::status::code;
 
 /// Total tries, the first one included (as many as the kernel's
 /// `RDRAND_RETRY_LOOPS`).

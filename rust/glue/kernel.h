@@ -33,7 +33,7 @@ struct tdx_rs_status {
 	u64 vp_enter_refusal;	/* 0, or what tdx_rs_vp_enter() returns */
 };
 
-/* What tdx_rs_vp_enter() (seamcall.S) reads: 0 to enter. */
+/* What tdx_rs_vp_enter() (rust/seamcall/trampolines.S) reads: 0 to enter. */
 extern u64 tdx_rs_vp_enter_refusal;
 
 /* A TDX-usable memory range handed to the memory hotplug check. */

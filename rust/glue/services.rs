@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Safe wrappers over the kernel services of `ffi/kernel.c`.
+//! Safe wrappers over the kernel services of `kernel.c`.
 //!
 //! This file and `abi.rs` are the only places the initialization code meets
 //! raw pointers; everything above them is safe Rust.
 
-use crate::tdmr::MemBlock;
+use crate::init::tdmr::MemBlock;
 use kernel::error::{to_result, Result};
 use kernel::prelude::*;
 
-/// `ffi/kernel.h`, as bindgen saw it.
+/// `kernel.h`, as bindgen saw it.
 #[allow(
     non_camel_case_types,
     non_upper_case_globals,
@@ -82,7 +82,7 @@ pub(crate) struct ContigPages {
 impl ContigPages {
     /// `size` bytes (page multiple), preferably on node `nid`.
     pub(crate) fn new(size: u64, nid: i32) -> Result<Self> {
-        let nr_pages = size / crate::tdmr::PAGE_SIZE;
+        let nr_pages = size / crate::init::tdmr::PAGE_SIZE;
         // SAFETY: FFI call without preconditions.
         let pa = unsafe { c::tdx_rs_k_alloc_contig(nr_pages, nid) };
         if pa == 0 {
@@ -101,7 +101,7 @@ impl Drop for ContigPages {
     /// Clears the pages (the TDX module may have written them with its
     /// private KeyID) and gives them back.
     fn drop(&mut self) {
-        let size = self.nr_pages * crate::tdmr::PAGE_SIZE;
+        let size = self.nr_pages * crate::init::tdmr::PAGE_SIZE;
         // SAFETY: the range is ours (type invariant); nobody else uses it:
         // the TDX module is never handed pages it may still use and then
         // dropped (see `init.rs`).
