@@ -14,6 +14,9 @@ mod abi {
     pub(crate) mod status;
 }
 mod init {
+    // Its re-exports are for the kernel module's callers; here only the
+    // tests use them.
+    #[allow(unused_imports)]
     pub(crate) mod tdmr;
     pub(crate) mod vp_enter;
 }
