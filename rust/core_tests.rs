@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Host build of the modules' pure-`core` files, for `cargo test`. Nothing
-//! here is compiled into the kernel; the files below are, unchanged.
+//! Host build of the production tree's pure-`core` files, for `cargo test`.
+//! Nothing here is compiled into the kernel; the files below are, unchanged.
+//! The emulator's files have their own host crate, `tools/testing/tdx_emu/`.
 
 #![cfg_attr(not(test), no_std)]
 // Each kernel crate uses a different part of these files.
@@ -23,11 +24,3 @@ mod init {
 mod seamcall {
     pub(crate) mod retry;
 }
-pub(crate) use abi::{leaf, metadata, status};
-
-#[path = "emu/model.rs"]
-mod model;
-#[path = "emu/platform.rs"]
-mod platform;
-#[path = "emu/report.rs"]
-mod report;

@@ -55,10 +55,17 @@ count_tests() {
 	done < <(grep -E "$2" "$1")
 }
 
+# The production crate's tests, then the emulator's: both go to one log.
 host_tests() {
+	local rc=0
+	: >"$out/cargo.log"
 	(cd rust && CARGO_TARGET_DIR=$TDX_RS_ROOT/build/cargo cargo test --offline 2>&1) |
-		tee "$out/cargo.log"
-	local rc=${PIPESTATUS[0]}
+		tee -a "$out/cargo.log"
+	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+	(cd tools/testing/tdx_emu &&
+		CARGO_TARGET_DIR=$TDX_RS_ROOT/build/cargo-emu cargo test --offline 2>&1) |
+		tee -a "$out/cargo.log"
+	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 	count_tests "$out/cargo.log" '^test result:.*passed.*failed'
 	return "$rc"
 }

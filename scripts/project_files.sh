@@ -3,11 +3,11 @@
 #
 # project_files.sh: the files a kernel build of the project needs (Kbuild,
 # Kconfig, include/, rust/, tools/), as the work tree has them; not the host
-# test crate. For copying the project into a scratch or kernel tree.
+# test crates. For copying the project into a scratch or kernel tree.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 git ls-files -co --exclude-standard -- Kbuild Kconfig include rust tools |
-	grep -v '^rust/Cargo\|^rust/core_tests.rs' |
+	grep -v '^\(rust\|tools/testing/tdx_emu\)/\(Cargo\|core_tests.rs\)' |
 	while read -r f; do
 		[ -f "$f" ] && echo "$f"
 	done

@@ -15,7 +15,7 @@
 use super::cmr::cmr_table;
 use super::sys::{Sys, MAX_TDMRS};
 use super::tdmr_info::{MAX_RESERVED_AREAS, PAMT_ENTRY_SIZE};
-use crate::metadata::{self as md, *};
+use crate::abi::metadata::{self as md, *};
 
 /// One lookup table entry: `fields` fields of `elements` elements each,
 /// numbered by consecutive field codes from `id`'s.

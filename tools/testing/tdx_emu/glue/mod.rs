@@ -2,17 +2,11 @@
 
 //! The seam between the trap glue (`trap.c`) and the model.
 //!
-//! `trap.c` owns the lock; every `tdx_emu_rs_*` callback here runs with it
-//! held, which is what makes handing out `&mut Model` sound.
+//! `trap.c` owns the lock; every `tdx_emu_rs_*` callback here and in
+//! [`td`] runs with it held, which is what makes handing out `&mut Model`
+//! sound.
 
-#![allow(
-    non_camel_case_types,
-    non_upper_case_globals,
-    dead_code,
-    unreachable_pub,
-    clippy::all,
-    missing_docs
-)]
+mod td;
 
 use crate::model::{Fault, Gprs, Mode, Model};
 use crate::platform::{Cmr, Lp, PhysMem, Platform, MAX_CMRS};
@@ -20,12 +14,21 @@ use kernel::error::to_result;
 use kernel::ffi;
 use kernel::prelude::*;
 
-/// `rust/emu/glue.h` and `include/linux/tdx_emu.h`, as bindgen saw them.
-pub(crate) mod c {
+/// `glue.h` and `include/linux/tdx_emu.h`, as bindgen saw them: generated
+/// code, whose naming and unused items are bindgen's, not ours.
+#[allow(
+    non_camel_case_types,
+    non_upper_case_globals,
+    dead_code,
+    unreachable_pub,
+    clippy::all,
+    missing_docs
+)]
+mod c {
     use kernel::ffi;
     include!(concat!(
         env!("TDX_RS_OBJTREE"),
-        "/rust/emu/glue_generated.rs"
+        "/tools/testing/tdx_emu/glue/glue_generated.rs"
     ));
 }
 
@@ -253,8 +256,8 @@ unsafe extern "C" fn tdx_emu_rs_config_record(
         return false;
     };
     let out = c::tdx_emu_config_record {
-        nr_tdmrs: r.nr_tdmrs as u32,
-        nr_reserved_areas: r.nr_reserved_areas as u32,
+        nr_tdmrs: r.nr_tdmrs,
+        nr_reserved_areas: r.nr_reserved_areas,
         pamt_bytes: r.pamt_bytes,
         global_hkid: u64::from(r.global_hkid),
     };

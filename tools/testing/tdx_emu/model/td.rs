@@ -30,8 +30,8 @@
 use super::sys::Sys;
 use super::td_guest::{Guest, SCRIPT};
 use super::{Gprs, RAX, RBP, RCX, RSP};
+use crate::abi::status::{code, OPERAND_ID_RCX};
 use crate::platform::Lp;
-use crate::status::{code, OPERAND_ID_RCX};
 
 /// TDG.VP.VMCALLs in the guest's script.
 pub(crate) const SCRIPT_LEN: usize = SCRIPT.len();

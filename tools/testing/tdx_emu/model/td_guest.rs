@@ -128,6 +128,7 @@ pub(crate) const SCRIPT: [Step; 8] = [
 ];
 
 /// The steps whose call reaches the host.
+#[cfg(test)]
 pub(crate) const fn host_visible(step: &Step) -> bool {
     !matches!(step.kind, Kind::Refused)
 }

@@ -19,44 +19,31 @@
 //! faults, call counters and a TDX_FEATURES0 override.
 //!
 //! Pure `core`: built into `tdx_emu.ko` and into the host test crate. Needs
-//! the crate to have `leaf`, `status`, `metadata` and `platform` modules.
+//! the crate to have `abi` (`leaf`, `status`, `metadata`) and `platform`
+//! modules.
 
-#[path = "cmr.rs"]
 mod cmr;
-#[path = "hooks.rs"]
 mod hooks;
-#[path = "keyids.rs"]
 mod keyids;
-#[path = "sys.rs"]
 mod sys;
-#[path = "sys_fields.rs"]
 mod sys_fields;
-#[path = "sysconfig.rs"]
 mod sysconfig;
-#[path = "sysinit.rs"]
 mod sysinit;
-#[path = "sysrd.rs"]
 mod sysrd;
-#[path = "td.rs"]
 pub(crate) mod td;
-#[path = "td_guest.rs"]
 pub(crate) mod td_guest;
-#[path = "tdmr_check.rs"]
 mod tdmr_check;
-#[path = "tdmr_info.rs"]
 mod tdmr_info;
-#[path = "tdmr_init.rs"]
 mod tdmr_init;
 #[cfg(test)]
-#[path = "test_support.rs"]
 pub(crate) mod test_support;
 
 pub(crate) use hooks::Fault;
 pub(crate) use sys::{ConfigRecord, SysState};
 
-use crate::leaf::{Leaf, RaxFields};
+use crate::abi::leaf::{Leaf, RaxFields};
+use crate::abi::status::{code, OPERAND_ID_RAX};
 use crate::platform::{Lp, PhysMem, Platform};
-use crate::status::{code, OPERAND_ID_RAX};
 use hooks::Hooks;
 use sys::Sys;
 use td::Tds;
@@ -138,15 +125,18 @@ impl Model {
         }
     }
 
-    /// One SEAMCALL on `lp`: `regs` holds the caller's registers on entry and
-    /// the registers the caller sees afterwards on [`Outcome::Complete`];
-    /// `mem` is host memory. Order: mode, injected fault, probe, the module.
+    /// [`Model::seamcall_from`] with 0 on top of the caller's stack, for
+    /// the tests.
+    #[cfg(test)]
     pub(crate) fn seamcall(&mut self, lp: Lp, regs: &mut Gprs, mem: &mut dyn PhysMem) -> Outcome {
         self.seamcall_from(lp, regs, mem, 0)
     }
 
-    /// [`Model::seamcall`], with the word on top of the caller's stack at
-    /// the instruction, which TDH.VP.ENTER records for tests.
+    /// One SEAMCALL on `lp`: `regs` holds the caller's registers on entry and
+    /// the registers the caller sees afterwards on [`Outcome::Complete`];
+    /// `mem` is host memory; `stack_top` is the word on top of the caller's
+    /// stack at the instruction, which TDH.VP.ENTER records for tests. Order:
+    /// mode, injected fault, probe, the module.
     pub(crate) fn seamcall_from(
         &mut self,
         lp: Lp,
@@ -285,6 +275,7 @@ impl Model {
 
     /// Whether every configured TDMR's PAMT is initialized (false before
     /// TDH.SYS.CONFIG).
+    #[cfg(test)]
     pub(crate) fn tdmrs_initialized(&self) -> bool {
         self.sys.nr_tdmrs > 0 && self.sys.tdmrs().iter().all(|t| t.is_initialized())
     }
@@ -321,8 +312,8 @@ mod tests {
     use super::tdmr_init::{pamt_word, CHUNK_BYTES};
     use super::test_support::*;
     use super::*;
-    use crate::leaf::LeafCall;
-    use crate::metadata;
+    use crate::abi::leaf::LeafCall;
+    use crate::abi::metadata;
     use crate::platform::Cmr;
 
     /// 2 packages of 2 LPs; convertible memory [0, 4G).

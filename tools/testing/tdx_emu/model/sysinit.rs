@@ -14,8 +14,8 @@
 use super::cmr::{cmr_list_is_valid, cmr_table};
 use super::sys::{Sys, SysState, MAX_PKGS};
 use super::{Gprs, R10, R8, R9, RCX, RDX};
+use crate::abi::status::code;
 use crate::platform::Lp;
-use crate::status::code;
 
 impl Sys {
     /// TDH.SYS.INIT: RCX, RDX and R8-R10 are zeroed first; RCX (reserved in

@@ -15,8 +15,8 @@
 use super::cmr::is_area_in_cmr;
 use super::keyids::{is_aligned, is_overlap, is_valid_range, KeyIds};
 use super::tdmr_info::{PageSize, Range, TdmrInfo, MAX_RESERVED_AREAS, PAMT_ENTRY_SIZE};
+use crate::abi::status::code;
 use crate::platform::Cmr;
-use crate::status::code;
 
 const G: u64 = 1 << 30;
 const PAGE: u64 = 1 << 12;

@@ -14,8 +14,8 @@ use super::sys::{ConfigRecord, Sys, SysState, Tdmr, MAX_TDMRS};
 use super::tdmr_check::{self as check, Check, Reject};
 use super::tdmr_info::{Range, TdmrInfo, TDMR_INFO_ALIGN};
 use super::{Gprs, R8, RCX, RDX};
+use crate::abi::status::code;
 use crate::platform::PhysMem;
-use crate::status::code;
 
 /// Reads the little-endian u64 at `pa`.
 fn read_u64(mem: &dyn PhysMem, pa: u64) -> Option<u64> {

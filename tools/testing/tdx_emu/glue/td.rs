@@ -2,9 +2,9 @@
 
 //! The TD controls' side of the seam (`td_controls.c`): register TD vCPUs
 //! and read back what their guest went through. Every callback runs with the
-//! model lock held, as in `glue.rs`.
+//! model lock held, as in the rest of the glue.
 
-use crate::glue::{c, gprs, model};
+use super::{c, gprs, model};
 use crate::model::td::{AddError, SCRIPT_LEN};
 use crate::model::td_guest::State;
 use kernel::ffi;

@@ -6,7 +6,7 @@
 //!
 //! Pure `core`: built into `tdx_emu.ko` and into the host test crate.
 
-use crate::leaf::Leaf;
+use crate::abi::leaf::Leaf;
 use crate::model::Model;
 use core::fmt::{self, Write};
 

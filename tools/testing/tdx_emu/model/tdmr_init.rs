@@ -20,8 +20,8 @@ use super::keyids::is_aligned;
 use super::sys::Sys;
 use super::tdmr_info::{PageSize, PAMT_ENTRY_SIZE};
 use super::{Gprs, RCX, RDX};
+use crate::abi::status::code;
 use crate::platform::PhysMem;
-use crate::status::code;
 
 /// 4 KiB PAMT entries initialized per call (`TDMR_4K_PAMT_INIT_COUNT`).
 pub(crate) const CHUNK_4K_ENTRIES: u64 = 1024;

@@ -2,34 +2,19 @@
 
 //! tdx_emu: a software model of the TDX module, for tests only.
 //!
-//! `trap.c` catches SEAMCALL's #UD and hands the registers to [`model`]; the
-//! C-exported controls of `include/linux/tdx_emu.h` steer the model. It
-//! depends on nothing of tdx_host_rs: it stands where the TDX module would.
+//! `glue/trap.c` catches SEAMCALL's #UD and hands the registers to
+//! [`model`]; the C-exported controls of `include/linux/tdx_emu.h` steer the
+//! model. It depends on nothing of tdx_host_rs, not even a source file: it
+//! stands where the TDX module would, with its own copy of the TDX ABI facts
+//! it needs ([`abi`]).
 
 use kernel::prelude::*;
 
+mod abi;
 mod glue;
-mod glue_td;
-#[allow(dead_code)]
 mod model;
-#[allow(dead_code)]
 mod platform;
 mod report;
-
-// The files below are shared with tdx_host_rs and the host test crate.
-#[allow(dead_code)]
-#[path = "../abi/leaf.rs"]
-mod leaf;
-#[allow(dead_code)]
-#[path = "../abi/metadata.rs"]
-mod metadata;
-#[allow(dead_code)]
-#[path = "../abi/status.rs"]
-mod status;
-mod abi {
-    #[allow(unused_imports)]
-    pub(crate) use crate::{leaf, metadata, status};
-}
 
 module! {
     type: TdxEmu,

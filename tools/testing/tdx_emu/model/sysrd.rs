@@ -15,9 +15,9 @@
 use super::sys::Sys;
 use super::sys_fields::{find, next_element, value};
 use super::{Gprs, R8, RDX};
-use crate::metadata::{self as md, CONTEXT_MASK, FIELD_ID_NA, RESERVED_MASK};
+use crate::abi::metadata::{self as md, CONTEXT_MASK, FIELD_ID_NA, RESERVED_MASK};
+use crate::abi::status::code;
 use crate::platform::Lp;
-use crate::status::code;
 
 /// `md_check_as_single_element_id()`: reserved bits, last element and last
 /// field all 0.
@@ -76,7 +76,7 @@ mod tests {
     use super::super::sys_fields::DEFAULT_FEATURES0;
     use super::super::test_support::{lp, platform, G};
     use super::*;
-    use crate::metadata::*;
+    use crate::abi::metadata::*;
     use crate::platform::Cmr;
 
     fn sys() -> Sys {

@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Host build of the emulator's pure-`core` files, for `cargo test`. Nothing
+//! here is compiled into the kernel; the files below are, unchanged, at the
+//! places `tdx_emu_main.rs` gives them.
+
+#![cfg_attr(not(test), no_std)]
+// The glue that uses much of the model is kernel-only: dead code is checked
+// by the kernel build of tdx_emu, not here.
+#![allow(dead_code)]
+
+mod abi;
+mod model;
+mod platform;
+mod report;
