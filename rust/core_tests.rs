@@ -5,7 +5,8 @@
 //! The emulator's files have their own host crate, `tools/testing/tdx_emu/`.
 
 #![cfg_attr(not(test), no_std)]
-// Each kernel crate uses a different part of these files.
+// Dead code is checked by the kernel build, which uses all of these files;
+// here only the tests use them.
 #![allow(dead_code)]
 
 // The production tree's pure-`core` files, at their places in it.
@@ -15,6 +16,8 @@ mod abi {
     pub(crate) mod status;
 }
 mod init {
+    pub(crate) mod cpus;
+    pub(crate) mod keyids;
     // Its re-exports are for the kernel module's callers; here only the
     // tests use them.
     #[allow(unused_imports)]

@@ -33,7 +33,7 @@ struct TdxHostRs {
 
 impl kernel::Module for TdxHostRs {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        let registration = glue::entry::Registration::new(KBox::new(init::Host::new(), GFP_KERNEL)?)?;
+        let registration = glue::entry::Registration::new()?;
         pr_info!("SEAMCALL trampolines ready (struct tdx_module_args: register-index layout)\n");
         Ok(TdxHostRs {
             _registration: registration,

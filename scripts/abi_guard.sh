@@ -72,7 +72,7 @@ sed -i "s/\.rdx = field/.rdx_renamed = field/" "$dir/tools/testing/tdx_host_rs/i
 sed -i "s/\.rdx = SYS_FIELD/.rdx_renamed = SYS_FIELD/" "$dir/tools/testing/tdx_host_rs/cpu_probe.c"
 sed -i 's/a->rdx,/a->rdx_renamed,/' "$dir/tools/testing/tdx_host_rs/demo.c"
 sed -i 's/tdx_rs_upstream_diff_kunit\.o //' "$dir/Kbuild"
-expect_build_failure rust-follows-header "struct \`tdx_module_args\` has no field named \`rdx\`"
+expect_build_failure rust-follows-header "tdx_module_args\` has no field named \`rdx\`"
 
 echo "abi-guard: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

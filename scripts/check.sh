@@ -318,6 +318,33 @@ no_rbp_mod() {
 	return $rc
 }
 
+# Every slab allocation fails after the last TDH.SYS.TDMR.INIT: the
+# module owns the PAMTs by then, so the state must be true and no PAMT page
+# freed (the emulator counts PAMT pages back in the page allocator).
+alloc_after_init() {
+	local log=$out/alloc.log rc=0 armed state free
+	boot alloc alloc.sh || return 1
+	grep -E '^guest: (FAIL|alloc)' "$log"
+	grep -q '^guest: ALLOC DONE' "$log" || { echo "alloc: the guest did not finish"; rc=1; }
+	guest_steps "$log" || rc=1
+	# The serial console ends its lines with CR LF.
+	armed=$(tr -d '\r' < "$log" | sed -n 's/^guest: alloc armed after: //p')
+	state=$(tr -d '\r' < "$log" | sed -n 's/^guest: alloc state: //p')
+	free=$(tr -d '\r' < "$log" | sed -n 's/^guest: alloc pamt pages free: //p')
+	# 0: the failure was armed and fired at the last TDH.SYS.TDMR.INIT.
+	[ "$armed" = 0 ] || { echo "alloc: the allocation failure never fired"; rc=1; }
+	case "$state" in
+	initialized) ;;
+	failed) echo "alloc: initialization failed after TDH.SYS.TDMR.INIT (PAMTs must be kept)" ;;
+	*) echo "alloc: state '$state'"; rc=1 ;;
+	esac
+	[ "$free" = 0 ] || { echo "alloc: $free PAMT pages the TDX module owns are free"; rc=1; }
+	tests_passed=$((tests_passed + (rc == 0)))
+	tests_failed=$((tests_failed + (rc != 0)))
+	"$here/splats.sh" "$log" || rc=1
+	return $rc
+}
+
 upstream_referee() {
 	local log=$out/upstream.log rc=0
 	boot upstream upstream.sh || return 1
@@ -342,7 +369,7 @@ else
 	not_run "production build" "no production kernel"
 fi
 qemu_stages=("KUnit in QEMU" "fault sweep in QEMU" "kselftests in QEMU (4 CPUs)"
-	     "no NO_RBP_MOD in QEMU" "upstream referee in QEMU")
+	     "no NO_RBP_MOD in QEMU" "alloc failure after init" "upstream referee in QEMU")
 if run_stage "build (clippy, objtool)" build; then
 	run_stage "ABI guards" abi_guard
 	run_stage "in-tree build" "$here/intree.sh"
@@ -353,6 +380,7 @@ if run_stage "build (clippy, objtool)" build; then
 	fi
 	run_stage "kselftests in QEMU (4 CPUs)" selftests
 	run_stage "no NO_RBP_MOD in QEMU" no_rbp_mod
+	run_stage "alloc failure after init" alloc_after_init
 	run_stage "upstream referee in QEMU" upstream_referee
 else
 	for s in "ABI guards" "in-tree build" "${qemu_stages[@]}"; do

@@ -89,7 +89,8 @@ fi
 for m in "${mounts[@]}"; do
 	mount --bind "/$m" "$root/$m"
 done
-chroot "$root" update-ca-certificates >/dev/null
+chroot "$root" update-ca-certificates >/dev/null 2>&1 ||
+	{ say "update-ca-certificates failed in the root" >&2; exit 1; }
 
 git clone --quiet --no-local "$TDX_RS_ROOT" "$root/root/tdx_host_rs"
 git -C "$root/root/tdx_host_rs" checkout --quiet --detach "$commit"

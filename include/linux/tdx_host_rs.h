@@ -36,6 +36,18 @@
  */
 #define TDX_RS_SEAMCALL_BAD_ARGS	0x8000FF00FFFC0000
 
+/*
+ * The SEAMCALL leaves tdx_host_rs makes (TDX 1.5 numbering), for RAX bits
+ * 15:0. The Rust side checks its own leaf table against these at build time.
+ */
+#define TDX_RS_LEAF_VP_ENTER		0
+#define TDX_RS_LEAF_SYS_KEY_CONFIG	31
+#define TDX_RS_LEAF_SYS_INIT		33
+#define TDX_RS_LEAF_SYS_RD		34
+#define TDX_RS_LEAF_SYS_LP_INIT		35
+#define TDX_RS_LEAF_SYS_TDMR_INIT	36
+#define TDX_RS_LEAF_SYS_CONFIG		45
+
 #ifndef __ASSEMBLY__
 
 #include <linux/build_bug.h>

@@ -37,3 +37,15 @@ const _: () = {
     assert!(TDX_RS_SEAMCALL_BAD_ARGS as u64 == status::SEAMCALL_BAD_ARGS);
     assert!(core::mem::size_of::<tdx_module_args>() == 16 * 8);
 };
+
+// The leaf table and the header's leaf numbers must agree.
+const _: () = {
+    use self::leaf::Leaf;
+    assert!(Leaf::VpEnter as u32 == TDX_RS_LEAF_VP_ENTER);
+    assert!(Leaf::SysKeyConfig as u32 == TDX_RS_LEAF_SYS_KEY_CONFIG);
+    assert!(Leaf::SysInit as u32 == TDX_RS_LEAF_SYS_INIT);
+    assert!(Leaf::SysRd as u32 == TDX_RS_LEAF_SYS_RD);
+    assert!(Leaf::SysLpInit as u32 == TDX_RS_LEAF_SYS_LP_INIT);
+    assert!(Leaf::SysTdmrInit as u32 == TDX_RS_LEAF_SYS_TDMR_INIT);
+    assert!(Leaf::SysConfig as u32 == TDX_RS_LEAF_SYS_CONFIG);
+};

@@ -46,11 +46,6 @@ pub(crate) const SEAMCALL_BAD_ARGS: u64 = SW_ERROR | 0xfffc_0000;
 pub(crate) const TRAP_UD: u8 = 6;
 pub(crate) const TRAP_GP: u8 = 13;
 
-/// Operand ids the module puts in bits 31:0: RAX is 0, then the
-/// register-index order (RCX 1, RDX 2, ... R15 15).
-pub(crate) const OPERAND_ID_RAX: u32 = 0;
-pub(crate) const OPERAND_ID_RCX: u32 = 1;
-
 /// The completion codes this project acts on or names in logs: the upper
 /// 32 bits of the status, with the operand details cleared.
 pub(crate) mod code {
@@ -167,6 +162,7 @@ impl ModuleStatus {
         (self.0 >> CLASS_SHIFT) as u8
     }
 
+    #[cfg(test)]
     pub(crate) const fn details_l1(self) -> u8 {
         (self.0 >> 32) as u8
     }
@@ -194,9 +190,18 @@ impl ModuleStatus {
 impl fmt::Display for ModuleStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.name() {
-            Some(name) => write!(f, "{name} ({:#018x})", self.0),
-            None => write!(f, "class {:#04x} ({:#018x})", self.class(), self.0),
+            Some(name) => write!(f, "{name} ({:#018x}", self.0)?,
+            None => write!(f, "class {:#04x} ({:#018x}", self.class(), self.0)?,
         }
+        if self.is_error() && self.operand() != 0 {
+            write!(f, ", operand {}", self.operand())?;
+        }
+        if self.fatal() {
+            write!(f, ", fatal")?;
+        } else if self.non_recoverable() {
+            write!(f, ", non-recoverable")?;
+        }
+        write!(f, ")")
     }
 }
 
@@ -214,8 +219,9 @@ pub(crate) enum SeamcallError {
     Module(ModuleStatus),
 }
 
+#[cfg(test)]
 impl SeamcallError {
-    /// The value RAX held, for logs and for C callers.
+    /// The value RAX held.
     pub(crate) const fn raw(self) -> u64 {
         match self {
             Self::VmFailInvalid => SEAMCALL_VMFAILINVALID,
@@ -321,6 +327,28 @@ mod tests {
         assert_eq!(s.class(), 0x02);
         assert_eq!(s.details_l1(), 0x03);
         assert!(!s.non_recoverable());
+    }
+
+    #[test]
+    fn display_names_the_operand_and_the_severity() {
+        let s = |raw| match decode(raw) {
+            Err(SeamcallError::Module(s)) => format!("{s}"),
+            Ok(s) => format!("{s}"),
+            Err(e) => format!("{e}"),
+        };
+        assert_eq!(
+            s(code::OPERAND_INVALID | 8),
+            "TDX_OPERAND_INVALID (0xc000010000000008, operand 8, non-recoverable)"
+        );
+        assert_eq!(s(code::SYS_BUSY), "TDX_SYS_BUSY (0x8000020200000000)");
+        assert_eq!(
+            s(code::KEY_CONFIGURED),
+            "TDX_KEY_CONFIGURED (0x0000081500000000)"
+        );
+        assert_eq!(
+            s(0xE000_0A99_0000_0000),
+            "class 0x0a (0xe0000a9900000000, fatal)"
+        );
     }
 
     #[test]

@@ -1,20 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tdx_host_rs and the CPUs: TDH.SYS.INIT once, TDH.SYS.LP.INIT on every
- * logical processor before it runs any other SEAMCALL, the per-package
- * calls, and CPU hotplug. The rules (Documentation/tdx_host_rs.rst, "CPU
- * hotplug"):
- *
- * - tdx_rs_enable() does TDH.SYS.LP.INIT on every online CPU, and refuses
- *   with -EBUSY, configuring nothing, while a present CPU is offline that
- *   never did it: the TDX module counts every logical processor the BIOS
- *   enabled, and TDH.SYS.CONFIG waits for all of them.
- * - A CPU that comes online once TDH.SYS.INIT succeeded does TDH.SYS.LP.INIT
- *   before anything else runs there; if that fails, it does not come online.
- *   The TDX module keeps an LP's initialization across offline and online.
- * - While the TDX module is initialized and a guest KeyID is allocated, the
- *   last online CPU of a package may not go offline (-EBUSY): TD keys are
- *   programmed, and TD memory written back, on every package.
+ * tdx_host_rs and the CPUs: the CPU hotplug callbacks and the walks over
+ * the kernel's CPU masks that Rust cannot make in Linux 6.12. The rules
+ * themselves are the Rust side's (rust/init/cpus.rs, rust/init/lps.rs).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -23,84 +11,68 @@
 #include <linux/cpumask.h>
 #include <linux/irqflags.h>
 #include <linux/module.h>
-#include <linux/percpu.h>
 #include <linux/smp.h>
-#include <linux/spinlock.h>
 #include <linux/topology.h>
 #include "kernel.h"
-
-/* TDH.SYS.INIT is platform-wide: the first CPU that needs it does it. */
-static DEFINE_RAW_SPINLOCK(tdx_rs_sys_init_lock);
-static bool tdx_rs_sys_init_done;
-static int tdx_rs_sys_init_ret;
-
-static DEFINE_PER_CPU(bool, tdx_rs_lp_ready);
 
 static enum cpuhp_state tdx_rs_cpuhp_state;
 
 int tdx_rs_cpu_enable(void)
 {
-	int ret;
-
-	/* Migration would run TDH.SYS.LP.INIT on one CPU for another. */
-	if (!irqs_disabled())
-		return -EINVAL;
-	if (__this_cpu_read(tdx_rs_lp_ready))
-		return 0;
-
-	scoped_guard(raw_spinlock, &tdx_rs_sys_init_lock) {
-		if (!tdx_rs_sys_init_done) {
-			tdx_rs_sys_init_ret = tdx_rs_rs_sys_init();
-			tdx_rs_sys_init_done = true;
-		}
-		ret = tdx_rs_sys_init_ret;
-	}
-	if (ret)
-		return ret;
-
-	ret = tdx_rs_rs_lp_init();
-	if (!ret)
-		__this_cpu_write(tdx_rs_lp_ready, true);
-	return ret;
+	return tdx_rs_rs_cpu_enable();
 }
 EXPORT_SYMBOL_NS_GPL(tdx_rs_cpu_enable, TDX_HOST_RS);
 
-static void lp_init_one(void *arg)
+u32 tdx_rs_k_nr_cpu_ids(void)
 {
-	atomic_t *err = arg;
-	int ret = tdx_rs_cpu_enable();
-
-	if (ret)
-		atomic_cmpxchg(err, 0, ret);
+	return nr_cpu_ids;
 }
 
-/*
- * tdx_rs_cpu_enable() on every online CPU: the first error, or 0 once
- * every present CPU did TDH.SYS.LP.INIT, or -EBUSY. The caller holds the
- * CPU hotplug lock.
- */
-int tdx_rs_k_lp_init_all(void)
+u32 tdx_rs_k_this_cpu(void)
 {
-	atomic_t err = ATOMIC_INIT(0);
-	int cpu;
+	return raw_smp_processor_id();
+}
 
-	on_each_cpu(lp_init_one, &err, true);
-	if (atomic_read(&err))
-		return atomic_read(&err);
-	for_each_present_cpu(cpu) {
-		if (!per_cpu(tdx_rs_lp_ready, cpu)) {
-			pr_err("CPU %d is offline and never did TDH.SYS.LP.INIT: bring it online, then enable again\n",
-			       cpu);
-			return -EBUSY;
-		}
-	}
-	return 0;
+bool tdx_rs_k_irqs_disabled(void)
+{
+	return irqs_disabled();
+}
+
+/* The present CPU after @prev (-1: the first), or -1 when there is none. */
+int tdx_rs_k_next_present_cpu(int prev)
+{
+	unsigned int cpu = cpumask_next(prev, cpu_present_mask);
+
+	return cpu < nr_cpu_ids ? cpu : -1;
+}
+
+struct each_cpu {
+	int (*fn)(void *ctx);
+	void *ctx;
+	atomic_t err;
+};
+
+static void each_cpu_one(void *arg)
+{
+	struct each_cpu *call = arg;
+	int ret = call->fn(call->ctx);
+
+	if (ret)
+		atomic_cmpxchg(&call->err, 0, ret);
+}
+
+/* @fn on every online CPU at once, interrupts off; the first error. */
+int tdx_rs_k_on_each_cpu(int (*fn)(void *ctx), void *ctx)
+{
+	struct each_cpu call = { .fn = fn, .ctx = ctx, .err = ATOMIC_INIT(0) };
+
+	on_each_cpu(each_cpu_one, &call, true);
+	return atomic_read(&call.err);
 }
 
 /*
  * @fn on one online CPU of each package, one package at a time, in process
  * context bound to that CPU (TDH.SYS.KEY.CONFIG may not run concurrently).
- * The caller holds the CPU hotplug lock.
  */
 int tdx_rs_k_on_each_package(int (*fn)(void *ctx), void *ctx)
 {
@@ -124,20 +96,11 @@ int tdx_rs_k_on_each_package(int (*fn)(void *ctx), void *ctx)
 static int tdx_rs_cpu_online(unsigned int cpu)
 {
 	unsigned long flags;
-	bool sys_init_ok;
 	int ret;
 
-	scoped_guard(raw_spinlock_irqsave, &tdx_rs_sys_init_lock)
-		sys_init_ok = tdx_rs_sys_init_done && !tdx_rs_sys_init_ret;
-	if (!sys_init_ok)
-		return 0;
-
 	local_irq_save(flags);
-	ret = tdx_rs_cpu_enable();
+	ret = tdx_rs_rs_cpu_online();
 	local_irq_restore(flags);
-	if (ret)
-		pr_err("CPU %u: TDH.SYS.LP.INIT failed (%d): it stays offline\n",
-		       cpu, ret);
 	return ret;
 }
 
@@ -145,17 +108,14 @@ static int tdx_rs_cpu_online(unsigned int cpu)
 static int tdx_rs_cpu_offline(unsigned int cpu)
 {
 	int pkg = topology_logical_package_id(cpu);
+	bool last = true;
 	int other;
 
-	if (!tdx_rs_k_tds_may_exist())
-		return 0;
 	for_each_online_cpu(other) {
 		if (other != cpu && topology_logical_package_id(other) == pkg)
-			return 0;
+			last = false;
 	}
-	pr_warn("CPU %u is the last online CPU of package %d and guest KeyIDs are in use: it stays online\n",
-		cpu, pkg);
-	return -EBUSY;
+	return tdx_rs_rs_cpu_offline(cpu, pkg, last);
 }
 
 int tdx_rs_k_cpus_register(void)

@@ -1,13 +1,47 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The Rust side of the exported API: what `exports.c` calls, and the
-//! registration that gives it the host state.
+//! The Rust side of the exported C API: the home of the module's state, and
+//! the entry points `exports.c` and `cpus.c` call. Each one is a thin shim
+//! over a method of [`Host`] (taken through its lock's guard) or of [`Lps`].
 
-use crate::init::{self, Host};
-use crate::glue::services::c;
+use super::services::c;
+use crate::abi::tdx_rs_sysinfo;
+use crate::init::cpus;
+use crate::init::{lps::Lps, Host};
+use core::sync::atomic::{AtomicPtr, Ordering};
 use kernel::error::to_result;
 use kernel::ffi::c_int;
+use kernel::new_mutex;
 use kernel::prelude::*;
+use kernel::sync::Mutex;
+
+/// Everything the C entry points reach.
+#[pin_data]
+struct Shared {
+    /// The host state: reachable only through its guard.
+    #[pin]
+    host: Mutex<Host>,
+    /// The logical processors: used with interrupts off, outside the lock.
+    lps: Lps,
+}
+
+/// The registered [`Shared`], or null.
+///
+/// # Invariants
+///
+/// Non-null exactly while a [`Registration`] lives, and then it points to
+/// that registration's `Shared`, which outlives every C caller: the sysfs
+/// files, the CPU hotplug callbacks and the memory notifier are removed
+/// before it is cleared, and the exported functions are only called by
+/// modules that hold a reference on this one.
+static SHARED: AtomicPtr<Shared> = AtomicPtr::new(core::ptr::null_mut());
+
+fn shared() -> Option<&'static Shared> {
+    let p = SHARED.load(Ordering::Acquire);
+    // SAFETY: by the invariant of `SHARED`, a non-null pointer is a live
+    // `Shared` for as long as any entry point can run.
+    unsafe { p.as_ref() }
+}
 
 fn to_c(r: Result) -> c_int {
     match r {
@@ -16,88 +50,145 @@ fn to_c(r: Result) -> c_int {
     }
 }
 
+/// `tdx_rs_enable()`, with the CPU hotplug lock held.
+#[no_mangle]
+extern "C" fn tdx_rs_rs_enable() -> c_int {
+    let Some(s) = shared() else {
+        return ENODEV.to_errno();
+    };
+    to_c(s.host.lock().enable(&s.lps))
+}
+
+/// What sysfs shows, copied into `*out`.
+///
 /// # Safety
 ///
-/// `host` is the pointer `Registration` registered, and the caller holds
-/// the module lock.
-unsafe fn host<'a>(host: *mut c::tdx_rs_host) -> &'a mut Host {
-    // SAFETY: the caller's contract.
-    unsafe { &mut *host.cast::<Host>() }
+/// `out` is valid for a write of a `struct tdx_rs_status`.
+#[no_mangle]
+unsafe extern "C" fn tdx_rs_rs_status(out: *mut c::tdx_rs_status) {
+    let status = shared().map_or_else(Default::default, |s| s.host.lock().status());
+    // SAFETY: `out` is valid for the write (the caller's guarantee).
+    unsafe { out.write(status) };
 }
 
-/// # Safety
-///
-/// See [`host`].
+/// `tdx_rs_get_sysinfo()`: set once the module is initialized and never
+/// changed or freed after (the module is pinned then), so the pointer stays
+/// valid after the lock is dropped.
 #[no_mangle]
-unsafe extern "C" fn tdx_rs_rs_enable(h: *mut c::tdx_rs_host) -> c_int {
-    // SAFETY: our contract.
-    to_c(unsafe { host(h) }.enable())
+extern "C" fn tdx_rs_rs_sysinfo() -> *const tdx_rs_sysinfo {
+    shared()
+        .and_then(|s| s.host.lock().sysinfo().map(|i| i as *const _))
+        .unwrap_or(core::ptr::null())
 }
 
-/// # Safety
-///
-/// See [`host`].
+/// `tdx_rs_guest_keyid_alloc()`: the KeyID or a negative errno.
 #[no_mangle]
-unsafe extern "C" fn tdx_rs_rs_publish(h: *mut c::tdx_rs_host) {
-    // SAFETY: our contract.
-    unsafe { host(h) }.publish()
+extern "C" fn tdx_rs_rs_keyid_alloc() -> c_int {
+    let Some(s) = shared() else {
+        return ENODEV.to_errno();
+    };
+    match s.host.lock().alloc_guest_keyid() {
+        // The KeyID space is 15 bits wide at most.
+        Ok(keyid) => keyid as c_int,
+        Err(e) => e.to_errno(),
+    }
 }
 
+/// `tdx_rs_guest_keyid_free()`: `false` if `keyid` was not handed out.
 #[no_mangle]
-extern "C" fn tdx_rs_rs_sys_init() -> c_int {
-    to_c(init::sys_init())
+extern "C" fn tdx_rs_rs_keyid_free(keyid: u32) -> bool {
+    shared().is_some_and(|s| s.host.lock().free_guest_keyid(keyid))
 }
 
+/// The memory notifier: may `[start, end)` come online.
 #[no_mangle]
-extern "C" fn tdx_rs_rs_lp_init() -> c_int {
-    to_c(init::lp_init())
+extern "C" fn tdx_rs_rs_memory_online(start: u64, end: u64) -> bool {
+    shared().map_or(true, |s| s.host.lock().memory_may_go_online(start, end))
+}
+
+/// `tdx_rs_cpu_enable()`, interrupts off.
+#[no_mangle]
+extern "C" fn tdx_rs_rs_cpu_enable() -> c_int {
+    shared().map_or(ENODEV.to_errno(), |s| to_c(s.lps.enable_this_cpu()))
+}
+
+/// A CPU coming online, interrupts off.
+#[no_mangle]
+extern "C" fn tdx_rs_rs_cpu_online() -> c_int {
+    shared().map_or(0, |s| to_c(s.lps.cpu_online()))
+}
+
+/// CPU `cpu`, of package `pkg`, going offline: `-EBUSY` keeps it online.
+#[no_mangle]
+extern "C" fn tdx_rs_rs_cpu_offline(cpu: u32, pkg: c_int, last_in_package: bool) -> c_int {
+    let tds = shared().is_some_and(|s| s.host.lock().tds_may_exist());
+    if cpus::may_go_offline(last_in_package, tds) {
+        return 0;
+    }
+    pr_warn!(
+        "CPU {cpu} is the last online CPU of package {pkg} and guest KeyIDs are in use: it stays online\n"
+    );
+    EBUSY.to_errno()
 }
 
 // The definitions above must have exactly the types `kernel.h` declares.
 const _: () = {
-    let _: [unsafe extern "C" fn(*mut c::tdx_rs_host) -> c_int; 2] =
-        [c::tdx_rs_rs_enable, tdx_rs_rs_enable];
-    let _: [unsafe extern "C" fn(*mut c::tdx_rs_host); 2] =
-        [c::tdx_rs_rs_publish, tdx_rs_rs_publish];
-    let _: [unsafe extern "C" fn() -> c_int; 2] = [c::tdx_rs_rs_sys_init, tdx_rs_rs_sys_init];
-    let _: [unsafe extern "C" fn() -> c_int; 2] = [c::tdx_rs_rs_lp_init, tdx_rs_rs_lp_init];
+    let _: [unsafe extern "C" fn() -> c_int; 2] = [c::tdx_rs_rs_enable, tdx_rs_rs_enable];
+    let _: [unsafe extern "C" fn(*mut c::tdx_rs_status); 2] =
+        [c::tdx_rs_rs_status, tdx_rs_rs_status];
+    let _: [unsafe extern "C" fn() -> *const tdx_rs_sysinfo; 2] =
+        [c::tdx_rs_rs_sysinfo, tdx_rs_rs_sysinfo];
+    let _: [unsafe extern "C" fn() -> c_int; 2] = [c::tdx_rs_rs_keyid_alloc, tdx_rs_rs_keyid_alloc];
+    let _: [unsafe extern "C" fn(u32) -> bool; 2] = [c::tdx_rs_rs_keyid_free, tdx_rs_rs_keyid_free];
+    let _: [unsafe extern "C" fn(u64, u64) -> bool; 2] =
+        [c::tdx_rs_rs_memory_online, tdx_rs_rs_memory_online];
+    let _: [unsafe extern "C" fn() -> c_int; 2] = [c::tdx_rs_rs_cpu_enable, tdx_rs_rs_cpu_enable];
+    let _: [unsafe extern "C" fn() -> c_int; 2] = [c::tdx_rs_rs_cpu_online, tdx_rs_rs_cpu_online];
+    let _: [unsafe extern "C" fn(u32, c_int, bool) -> c_int; 2] =
+        [c::tdx_rs_rs_cpu_offline, tdx_rs_rs_cpu_offline];
 };
 
-/// The host state, handed to `exports.c` for as long as this value lives.
+/// The state, reachable from C for as long as this value lives.
 ///
 /// # Invariants
 ///
-/// `host` came from [`KBox::into_raw`] and is owned by this value; while it
-/// is registered, `exports.c` uses it only under its lock.
+/// `shared` is what [`SHARED`] points to, and the C side (sysfs, CPU
+/// hotplug, the memory notifier) is registered.
 pub(crate) struct Registration {
-    host: *mut Host,
+    shared: Pin<KBox<Shared>>,
 }
 
-// SAFETY: the value never touches `host` but in `drop`; every other use is in
-// `exports.c`, under its lock, from any thread.
-unsafe impl Send for Registration {}
-// SAFETY: `&Registration` gives no access to `host`.
-unsafe impl Sync for Registration {}
-
 impl Registration {
-    pub(crate) fn new(host: KBox<Host>) -> Result<Self> {
-        let host = KBox::into_raw(host);
-        // SAFETY: `host` stays valid until `drop` unregisters it.
-        if let Err(e) = to_result(unsafe { c::tdx_rs_k_register(host.cast()) }) {
-            // SAFETY: registration failed: nobody else holds `host`.
-            drop(unsafe { KBox::from_raw(host) });
+    pub(crate) fn new() -> Result<Self> {
+        let host = Host::new();
+        let lps = Lps::new()?;
+        let shared = KBox::pin_init(
+            pin_init!(Shared {
+                host <- new_mutex!(host, "tdx_host_rs::host"),
+                lps,
+            }),
+            GFP_KERNEL,
+        )?;
+        // Set before the C side is registered: CPU hotplug calls back at
+        // once for every online CPU.
+        SHARED.store((&*shared as *const Shared).cast_mut(), Ordering::Release);
+        // SAFETY: FFI call without preconditions; `SHARED` is set.
+        if let Err(e) = to_result(unsafe { c::tdx_rs_k_register() }) {
+            SHARED.store(core::ptr::null_mut(), Ordering::Release);
             return Err(e);
         }
-        // INVARIANT: owned and registered.
-        Ok(Self { host })
+        // INVARIANT: `SHARED` points to `shared`; the C side is registered.
+        Ok(Self { shared })
     }
 }
 
 impl Drop for Registration {
     fn drop(&mut self) {
-        // SAFETY: registered in `new`; returns once `exports.c` dropped it.
+        // SAFETY: FFI call; registered in `new`. It returns once no sysfs
+        // reader, CPU hotplug callback or memory notifier runs any more.
         unsafe { c::tdx_rs_k_unregister() };
-        // SAFETY: owned (type invariant), and no longer shared.
-        drop(unsafe { KBox::from_raw(self.host) });
+        SHARED.store(core::ptr::null_mut(), Ordering::Release);
+        // `self.shared` is freed after this, when nothing can reach it.
+        let _ = &self.shared;
     }
 }

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The glue: the kernel services the Rust side needs that Linux 6.12's
-//! kernel crate does not offer (`kernel.c`, `services.rs`), and the entry
+//! kernel crate does not offer (`kernel.c`, `cpus.c`, `services.rs`), the
+//! memory handed to the TDX module as types (`pages.rs`), and the entry
 //! points the exported C API (`exports.c`, `cpus.c`) calls (`entry.rs`).
 
 pub(crate) mod entry;
+pub(crate) mod pages;
 pub(crate) mod services;

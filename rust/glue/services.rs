@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Safe wrappers over the kernel services of `kernel.c`.
-//!
-//! This file and `abi.rs` are the only places the initialization code meets
-//! raw pointers; everything above them is safe Rust.
+//! Safe wrappers over the kernel services of `kernel.c` and `cpus.c`: what
+//! Linux 6.12's kernel crate does not offer a module (CPU masks and IPIs,
+//! contiguous allocations, the iomem walk, the KeyID MSR).
 
-use crate::init::tdmr::MemBlock;
 use kernel::error::{to_result, Result};
-use kernel::prelude::*;
+use kernel::ffi::{c_int, c_void};
 
-/// `kernel.h`, as bindgen saw it.
+/// `kernel.h`, as bindgen saw it: generated code, whose naming and unused
+/// items are bindgen's, not ours.
 #[allow(
     non_camel_case_types,
     non_upper_case_globals,
@@ -24,91 +23,10 @@ pub(crate) mod c {
     include!(concat!(env!("TDX_RS_OBJTREE"), "/rust/kernel_generated.rs"));
 }
 
-/// Zeroed, page-aligned, physically contiguous kernel memory.
-///
-/// # Invariants
-///
-/// `va` points to `len` bytes from `tdx_rs_k_alloc_buf`, owned by this value.
-pub(crate) struct PageBuf {
-    va: core::ptr::NonNull<u8>,
-    len: usize,
-}
-
-impl PageBuf {
-    pub(crate) fn new(len: usize) -> Result<Self> {
-        // SAFETY: FFI call without preconditions.
-        let va = unsafe { c::tdx_rs_k_alloc_buf(len as u64) }.cast::<u8>();
-        let va = core::ptr::NonNull::new(va).ok_or(ENOMEM)?;
-        // INVARIANT: freshly allocated, `len` bytes, ours.
-        Ok(Self { va, len })
-    }
-
-    pub(crate) fn bytes_mut(&mut self) -> &mut [u8] {
-        // SAFETY: by the type invariant `va` is valid for `len` bytes and
-        // owned by `self`, which `&mut self` borrows exclusively.
-        unsafe { core::slice::from_raw_parts_mut(self.va.as_ptr(), self.len) }
-    }
-
-    /// The physical address of byte `offset`.
-    pub(crate) fn phys(&self, offset: usize) -> u64 {
-        // SAFETY: FFI call; `va` is a direct-map address (type invariant).
-        unsafe { c::tdx_rs_k_virt_to_phys(self.va.as_ptr().cast()) + offset as u64 }
-    }
-}
-
-impl Drop for PageBuf {
-    fn drop(&mut self) {
-        // SAFETY: allocated by `tdx_rs_k_alloc_buf` with this length (type
-        // invariant) and not used after this.
-        unsafe { c::tdx_rs_k_free_buf(self.va.as_ptr().cast(), self.len as u64) }
-    }
-}
-
-// SAFETY: the buffer is plain memory owned by the value; nothing ties it to
-// the allocating thread.
-unsafe impl Send for PageBuf {}
-
-/// Physically contiguous pages given to the TDX module (a PAMT).
-///
-/// # Invariants
-///
-/// `[pa, pa + nr_pages * 4 KiB)` came from `tdx_rs_k_alloc_contig` and is
-/// owned by this value.
-pub(crate) struct ContigPages {
-    pa: u64,
-    nr_pages: u64,
-}
-
-impl ContigPages {
-    /// `size` bytes (page multiple), preferably on node `nid`.
-    pub(crate) fn new(size: u64, nid: i32) -> Result<Self> {
-        let nr_pages = size / crate::init::tdmr::PAGE_SIZE;
-        // SAFETY: FFI call without preconditions.
-        let pa = unsafe { c::tdx_rs_k_alloc_contig(nr_pages, nid) };
-        if pa == 0 {
-            return Err(ENOMEM);
-        }
-        // INVARIANT: freshly allocated, ours.
-        Ok(Self { pa, nr_pages })
-    }
-
-    pub(crate) fn phys(&self) -> u64 {
-        self.pa
-    }
-}
-
-impl Drop for ContigPages {
-    /// Clears the pages (the TDX module may have written them with its
-    /// private KeyID) and gives them back.
-    fn drop(&mut self) {
-        let size = self.nr_pages * crate::init::tdmr::PAGE_SIZE;
-        // SAFETY: the range is ours (type invariant); nobody else uses it:
-        // the TDX module is never handed pages it may still use and then
-        // dropped (see `init.rs`).
-        unsafe {
-            c::tdx_rs_k_clear_phys(self.pa, size);
-            c::tdx_rs_k_free_contig(self.pa, self.nr_pages);
-        }
+fn to_c(r: Result) -> c_int {
+    match r {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
     }
 }
 
@@ -120,6 +38,7 @@ pub(crate) fn keyid_partitioning() -> Result<(u32, u32)> {
     Ok((mktme, tdx))
 }
 
+/// Writes back and invalidates the caches of every CPU.
 pub(crate) fn wbinvd_all() {
     // SAFETY: FFI call without preconditions.
     unsafe { c::tdx_rs_k_wbinvd_all() }
@@ -130,10 +49,28 @@ pub(crate) fn cond_resched() {
     unsafe { c::tdx_rs_k_cond_resched() }
 }
 
-/// TDH.SYS.INIT (once) and TDH.SYS.LP.INIT on every online CPU.
-pub(crate) fn lp_init_all() -> Result {
-    // SAFETY: FFI call; `tdx_rs_enable()` holds the CPU hotplug lock.
-    to_result(unsafe { c::tdx_rs_k_lp_init_all() })
+/// From now on the module may never be unloaded.
+pub(crate) fn pin_module() {
+    // SAFETY: FFI call without preconditions.
+    unsafe { c::tdx_rs_k_pin_module() }
+}
+
+/// What `tdx_rs_vp_enter()` returns instead of entering, 0 to enter.
+pub(crate) fn set_vp_enter_refusal(refusal: u64) {
+    // SAFETY: FFI call without preconditions (a single aligned store).
+    unsafe { c::tdx_rs_k_set_vp_enter_refusal(refusal) }
+}
+
+/// The number of possible CPU ids.
+pub(crate) fn nr_cpu_ids() -> u32 {
+    // SAFETY: FFI call without preconditions.
+    unsafe { c::tdx_rs_k_nr_cpu_ids() }
+}
+
+/// The calling CPU, and whether interrupts are off, which keeps it so.
+pub(crate) fn this_cpu() -> (u32, bool) {
+    // SAFETY: FFI calls without preconditions.
+    unsafe { (c::tdx_rs_k_this_cpu(), c::tdx_rs_k_irqs_disabled()) }
 }
 
 /// Calls `f` for every System RAM range, ascending: `(start, end, nid)`.
@@ -145,16 +82,14 @@ pub(crate) fn for_each_ram<F: FnMut(u64, u64, i32) -> Result>(mut f: F) -> Resul
         start: u64,
         end: u64,
         nid: i32,
-        ctx: *mut core::ffi::c_void,
-    ) -> kernel::ffi::c_int {
-        // SAFETY: `ctx` is the `&mut F` passed below, alive for the walk.
+        ctx: *mut c_void,
+    ) -> c_int {
+        // SAFETY: `ctx` is the `&mut F` passed below, alive for the walk,
+        // and the walk calls back one range at a time.
         let f = unsafe { &mut *ctx.cast::<F>() };
-        match f(start, end, nid) {
-            Ok(()) => 0,
-            Err(e) => e.to_errno(),
-        }
+        to_c(f(start, end, nid))
     }
-    let ctx = (&mut f as *mut F).cast::<core::ffi::c_void>();
+    let ctx = (&mut f as *mut F).cast::<c_void>();
     // SAFETY: FFI call; `one::<F>` gets back exactly this `ctx`, which
     // outlives the walk.
     to_result(unsafe { c::tdx_rs_k_walk_ram(Some(one::<F>), ctx) })
@@ -165,47 +100,51 @@ pub(crate) fn on_each_package(f: fn() -> Result) -> Result {
     /// # Safety
     ///
     /// `ctx` is the `fn() -> Result` that `on_each_package` hands over.
-    unsafe extern "C" fn one(ctx: *mut core::ffi::c_void) -> kernel::ffi::c_int {
-        // SAFETY: `ctx` is the `fn` pointer passed below, cast back.
-        let f = unsafe { core::mem::transmute::<*mut core::ffi::c_void, fn() -> Result>(ctx) };
-        match f() {
-            Ok(()) => 0,
-            Err(e) => e.to_errno(),
-        }
+    unsafe extern "C" fn one(ctx: *mut c_void) -> c_int {
+        // SAFETY: `ctx` is the `fn` pointer passed below, cast back to the
+        // type it had.
+        let f = unsafe { core::mem::transmute::<*mut c_void, fn() -> Result>(ctx) };
+        to_c(f())
     }
-    let ctx = f as *const () as *mut core::ffi::c_void;
+    let ctx = f as *const () as *mut c_void;
     // SAFETY: FFI call; `one` gets back exactly the `fn` given here.
     to_result(unsafe { c::tdx_rs_k_on_each_package(Some(one), ctx) })
 }
 
-/// From now on the module may never be unloaded.
-pub(crate) fn pin_module() {
-    // SAFETY: FFI call without preconditions.
-    unsafe { c::tdx_rs_k_pin_module() }
-}
-
-/// Publishes the state for sysfs and `tdx_rs_get_sysinfo()`.
-pub(crate) fn publish(status: &c::tdx_rs_status, sysinfo: Option<&crate::abi::tdx_rs_sysinfo>) {
-    let sysinfo = sysinfo.map_or(core::ptr::null(), |s| s as *const _);
-    // SAFETY: FFI call with the module lock held (every caller runs under
-    // `tdx_rs_enable()` or before registration); both pointers are valid for
-    // the call, which copies them.
-    unsafe { c::tdx_rs_k_publish(status, sysinfo) }
-}
-
-/// Hands the TDX memory list to the memory hotplug check.
-pub(crate) fn set_tdx_memory(mem: &[MemBlock]) -> Result {
-    let mut ranges = KVec::with_capacity(mem.len(), GFP_KERNEL)?;
-    for m in mem {
-        ranges.push(
-            c::tdx_rs_mem_range {
-                start: m.start,
-                end: m.end,
-            },
-            GFP_KERNEL,
-        )?;
+/// Calls `f` on every online CPU at once, with interrupts off (an IPI);
+/// the first error any of them returned. The caller holds the CPU hotplug
+/// lock.
+pub(crate) fn on_each_cpu<T: Sync>(ctx: &T, f: fn(&T) -> Result) -> Result {
+    struct Call<'a, T> {
+        ctx: &'a T,
+        f: fn(&T) -> Result,
     }
-    // SAFETY: FFI call with the module lock held; `ranges` is valid for the
-    // call, which copies it.
-    to_result(unsafe { c::tdx_rs_k_set_tdx_memory(ranges.as_ptr(), ranges.len() as u32) })
+    /// # Safety
+    ///
+    /// `call` is the `&Call<T>` that `on_each_cpu` hands over.
+    unsafe extern "C" fn one<T>(call: *mut c_void) -> c_int {
+        // SAFETY: `call` is the `&Call<T>` passed below, alive until every
+        // CPU returned; it is only read.
+        let call = unsafe { &*call.cast::<Call<'_, T>>() };
+        to_c((call.f)(call.ctx))
+    }
+    let call = Call { ctx, f };
+    let ptr = (&call as *const Call<'_, T>).cast_mut().cast::<c_void>();
+    // SAFETY: FFI call; `one::<T>` gets back exactly `ptr`, which outlives
+    // the call (it waits for every CPU). `T: Sync` lets every CPU read
+    // `ctx` at once.
+    to_result(unsafe { c::tdx_rs_k_on_each_cpu(Some(one::<T>), ptr) })
+}
+
+/// The present CPUs, ascending. The caller holds the CPU hotplug lock.
+pub(crate) fn present_cpus() -> impl Iterator<Item = u32> {
+    let mut prev: c_int = -1;
+    core::iter::from_fn(move || {
+        // SAFETY: FFI call without preconditions.
+        let next = unsafe { c::tdx_rs_k_next_present_cpu(prev) };
+        (next >= 0).then(|| {
+            prev = next;
+            next as u32
+        })
+    })
 }

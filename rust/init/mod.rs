@@ -3,27 +3,40 @@
 //! Bringing the TDX module from "loaded by the BIOS" to "ready for TDs".
 //!
 //! The order is the TDX module's: TDH.SYS.INIT once and TDH.SYS.LP.INIT on
-//! every CPU; the global metadata (TDH.SYS.RD); the TDX memory, its TDMRs and
-//! their PAMTs; TDH.SYS.CONFIG with the TDMRs and the global KeyID; a cache
-//! write-back and TDH.SYS.KEY.CONFIG on one CPU of every package; then
-//! TDH.SYS.TDMR.INIT on every TDMR until the module says it is done.
+//! every CPU (`lps.rs`); the global metadata (TDH.SYS.RD, `sysinfo.rs`); the
+//! TDX memory, its TDMRs and their PAMTs (`tdmr.rs`); TDH.SYS.CONFIG with
+//! the TDMRs and the global KeyID; a cache write-back and
+//! TDH.SYS.KEY.CONFIG on one CPU of every package; then TDH.SYS.TDMR.INIT on
+//! every TDMR until the module says it is done.
 //!
-//! Nothing the TDX module may still use is ever freed: once initialization
-//! succeeds the PAMTs stay for the life of the kernel and the module pins
-//! itself. When it fails, the module cannot use them any more; they are
-//! written back from the caches, cleared and freed.
+//! Everything that can fail short of a SEAMCALL (allocations included) is
+//! done before TDH.SYS.CONFIG, so nothing can fail once the module is
+//! initialized. The PAMTs are the module's from TDH.SYS.CONFIG on
+//! ([`ModulePages`]): once initialization succeeds they stay for the life of
+//! the kernel and the module pins itself; when it fails, the module can
+//! never use them, and they are written back, cleared and freed.
+//!
+//! [`Host`] holds all of the state and policy: the TDX KeyIDs and the guest
+//! ones handed out, the TDX memory, whether TDs may exist. It lives behind a
+//! lock (`glue/entry.rs`); every method here runs with it held.
 
+pub(crate) mod cpus;
+pub(crate) mod keyids;
+pub(crate) mod lps;
 pub(crate) mod sysinfo;
 pub(crate) mod tdmr;
 pub(crate) mod vp_enter;
 
+use crate::abi::leaf::Leaf;
+use crate::abi::status::{code, SeamcallError, TRAP_GP, TRAP_UD};
 use crate::abi::tdx_rs_sysinfo;
-use crate::glue::services::{self as k, c, ContigPages, PageBuf};
-use crate::abi::leaf::{Leaf, LeafCall};
-use crate::seamcall::{seamcall, Args, Regs};
-use crate::abi::status::{code, ModuleStatus, SeamcallError, TRAP_GP, TRAP_UD};
-use tdmr::{Limits, MemBlock, Tdmr, PAGE_SIZE};
+use crate::glue::pages::{ContigPages, ModulePages};
+use crate::glue::services::{self as k, c};
+use crate::seamcall::sys::{self, TdmrInfoArray};
 use kernel::prelude::*;
+use keyids::{GuestKeyIds, KeyIdRange};
+use lps::Lps;
+use tdmr::{Limits, MemBlock, Tdmr, PAGE_SIZE};
 
 /// The first MiB is never convertible memory.
 const LOW_MEMORY_END: u64 = 1 << 20;
@@ -34,10 +47,10 @@ fn eopnotsupp() -> Error {
 }
 
 /// Maps a SEAMCALL result to an errno, logging why it failed.
-pub(crate) fn check(leaf: Leaf, r: Result<ModuleStatus, SeamcallError>) -> Result<ModuleStatus> {
+pub(crate) fn check<T>(leaf: Leaf, r: Result<T, SeamcallError>) -> Result<T> {
     let name = leaf.abi_name();
     match r {
-        Ok(status) => Ok(status),
+        Ok(done) => Ok(done),
         Err(SeamcallError::VmFailInvalid) => {
             pr_err!("{name}: no TDX module loaded\n");
             Err(ENODEV)
@@ -57,28 +70,9 @@ pub(crate) fn check(leaf: Leaf, r: Result<ModuleStatus, SeamcallError>) -> Resul
     }
 }
 
-/// One SEAMCALL of a leaf that takes no memory and returns no registers.
-fn call_in(leaf: Leaf, mut args: Args) -> Result<ModuleStatus> {
-    // SAFETY: every caller passes a leaf whose operands name no memory the
-    // module would take, or memory handed over as its ABI says (see there).
-    check(leaf, unsafe {
-        seamcall(Regs::In, LeafCall::new(leaf), &mut args)
-    })
-}
-
-/// TDH.SYS.INIT: module attributes in RCX, all reserved (zero).
-pub(crate) fn sys_init() -> Result {
-    call_in(Leaf::SysInit, Args::default()).map(drop)
-}
-
-/// TDH.SYS.LP.INIT on the calling CPU.
-pub(crate) fn lp_init() -> Result {
-    call_in(Leaf::SysLpInit, Args::default()).map(drop)
-}
-
 /// TDH.SYS.KEY.CONFIG on the calling CPU's package.
 fn key_config() -> Result {
-    call_in(Leaf::SysKeyConfig, Args::default()).map(drop)
+    check(Leaf::SysKeyConfig, sys::key_config()).map(drop)
 }
 
 /// Where the module stands, as sysfs shows it.
@@ -92,25 +86,21 @@ enum State {
     Failed(Error),
 }
 
-/// The TDX private KeyIDs.
-#[derive(Clone, Copy, Debug, Default)]
-struct KeyIds {
-    start: u32,
-    nr: u32,
-}
-
 /// What the module keeps once the TDX module is initialized.
 struct Configured {
     sysinfo: tdx_rs_sysinfo,
     tdmrs: KVec<Tdmr>,
-    /// The TDX module owns these now: never dropped.
-    _pamts: KVec<ContigPages>,
+    /// The TDX memory: only it may come online later.
+    memory: KVec<MemBlock>,
+    guest_keyids: GuestKeyIds<KVec<u64>>,
+    /// The TDX module owns these: never given back.
+    _pamts: KVec<ModulePages>,
 }
 
-/// All of the host side's state; `tdx_rs_enable()` serializes access.
+/// All of the host side's state.
 pub(crate) struct Host {
     state: State,
-    keyids: KeyIds,
+    keyids: KeyIdRange,
     configured: Option<Configured>,
 }
 
@@ -121,15 +111,15 @@ impl Host {
         let (state, keyids) = match k::keyid_partitioning() {
             Err(_) => {
                 pr_info!("no TDX KeyID partitioning on this platform\n");
-                (State::Unavailable(ENODEV), KeyIds::default())
+                (State::Unavailable(ENODEV), KeyIdRange::default())
             }
             Ok((_, nr_tdx)) if nr_tdx < 2 => {
                 pr_info!("{nr_tdx} TDX KeyIDs: at least 2 are needed\n");
-                (State::Unavailable(eopnotsupp()), KeyIds::default())
+                (State::Unavailable(eopnotsupp()), KeyIdRange::default())
             }
             Ok((nr_mktme, nr_tdx)) => (
                 State::Uninitialized,
-                KeyIds {
+                KeyIdRange {
                     start: nr_mktme + 1,
                     nr: nr_tdx,
                 },
@@ -142,9 +132,8 @@ impl Host {
         }
     }
 
-    /// Publishes the state for sysfs and `tdx_rs_get_sysinfo()`; the caller
-    /// holds the module lock.
-    pub(crate) fn publish(&self) {
+    /// What sysfs shows.
+    pub(crate) fn status(&self) -> c::tdx_rs_status {
         let state = match self.state {
             State::Unavailable(_) => c::tdx_rs_state_TDX_RS_STATE_UNAVAILABLE,
             State::Uninitialized => c::tdx_rs_state_TDX_RS_STATE_UNINITIALIZED,
@@ -162,14 +151,49 @@ impl Host {
             status.nr_reserved = tdmr::reserved_total(&cfg.tdmrs) as u32;
             status.pamt_kib = tdmr::pamt_kib_total(&cfg.tdmrs);
         }
-        status.vp_enter_refusal =
-            vp_enter::refusal(self.configured.as_ref().map(|c| c.sysinfo.features0));
-        k::publish(&status, self.configured.as_ref().map(|c| &c.sysinfo));
+        status
+    }
+
+    /// The module's self-description once initialized.
+    pub(crate) fn sysinfo(&self) -> Option<&tdx_rs_sysinfo> {
+        self.configured.as_ref().map(|c| &c.sysinfo)
+    }
+
+    /// A guest KeyID: the lowest free one, `-ENOSPC` when all are out,
+    /// `-ENODEV` before the module is initialized.
+    pub(crate) fn alloc_guest_keyid(&mut self) -> Result<u32> {
+        let cfg = self.configured.as_mut().ok_or(ENODEV)?;
+        cfg.guest_keyids.alloc().ok_or(ENOSPC)
+    }
+
+    /// Takes a guest KeyID back; `false`, changing nothing, if it is not out.
+    pub(crate) fn free_guest_keyid(&mut self, keyid: u32) -> bool {
+        self.configured
+            .as_mut()
+            .is_some_and(|cfg| cfg.guest_keyids.free(keyid))
+    }
+
+    /// Whether TDs may hold keys: initialized, and a guest KeyID is out.
+    pub(crate) fn tds_may_exist(&self) -> bool {
+        self.configured
+            .as_ref()
+            .is_some_and(|cfg| cfg.guest_keyids.any())
+    }
+
+    /// Whether `[start, end)` may come online: once the TDX module is
+    /// initialized its memory is fixed, and memory outside it must not come
+    /// online (a TD could be handed it).
+    pub(crate) fn memory_may_go_online(&self, start: u64, end: u64) -> bool {
+        match &self.configured {
+            None => true,
+            Some(cfg) => cfg.memory.iter().any(|m| start >= m.start && end <= m.end),
+        }
     }
 
     /// `tdx_rs_enable()`: initializes the TDX module the first time, and
-    /// gives every later caller the same answer.
-    pub(crate) fn enable(&mut self) -> Result {
+    /// gives every later caller the same answer. The caller holds the CPU
+    /// hotplug lock.
+    pub(crate) fn enable(&mut self, lps: &Lps) -> Result {
         match self.state {
             State::Initialized => return Ok(()),
             State::Unavailable(e) | State::Failed(e) => return Err(e),
@@ -178,7 +202,7 @@ impl Host {
         // TDH.SYS.INIT and every CPU's TDH.SYS.LP.INIT first. -EBUSY (a
         // present CPU offline that never did it) changes nothing: the caller
         // may bring it online and enable again.
-        let result = match k::lp_init_all() {
+        let result = match lps.init_all() {
             Err(e) if e.to_errno() == EBUSY.to_errno() => return Err(e),
             Err(e) => Err(e),
             Ok(()) => self.initialize(),
@@ -190,22 +214,19 @@ impl Host {
                 self.configured = Some(cfg);
                 self.state = State::Initialized;
                 k::pin_module();
+                k::set_vp_enter_refusal(vp_enter::refusal(Some(features0)));
                 pr_info!("{kib} KB allocated for PAMT\n");
                 pr_info!("module initialized\n");
                 if vp_enter::refusal(Some(features0)) != 0 {
                     pr_warn!("TDH.VP.ENTER disabled: the TDX module lacks NO_RBP_MOD\n");
                 }
+                Ok(())
             }
             Err(e) => {
                 self.state = State::Failed(e);
                 pr_err!("module initialization failed ({})\n", e.to_errno());
+                Err(e)
             }
-        }
-        self.publish();
-        match self.state {
-            State::Initialized => Ok(()),
-            State::Failed(e) => Err(e),
-            _ => Err(EINVAL),
         }
     }
 
@@ -220,22 +241,42 @@ impl Host {
             pr_err!("cannot lay out reserved areas: {e}\n");
             E2BIG
         })?;
+        let words = KVec::from_elem(0u64, self.keyids.bitmap_words(), GFP_KERNEL)?;
+        let guest_keyids = GuestKeyIds::new(self.keyids, words).ok_or(EINVAL)?;
+        let mut handed = KVec::with_capacity(pamts.len(), GFP_KERNEL)?;
 
-        sys_config(&tdmrs, &limits, self.keyids.start)?;
-        // The module has the PAMTs now. Should anything below fail it will
-        // never use them, but its private-KeyID writes may sit in the
-        // caches: write them back before the pages are cleared and freed.
-        let rest = config_global_keyid().and_then(|()| init_tdmrs(&tdmrs));
-        if let Err(e) = rest {
-            k::wbinvd_all();
-            drop(pamts);
+        // Nothing below allocates or fails but a SEAMCALL. From here on the
+        // PAMTs are the module's.
+        for p in pamts {
+            // Within the capacity reserved above: cannot fail.
+            handed.push(p.hand_over(), GFP_KERNEL)?;
+        }
+        let configured = TdmrInfoArray::new(&tdmrs, &handed, limits.max_reserved_per_tdmr)
+            .and_then(|info| {
+                check(
+                    Leaf::SysConfig,
+                    sys::sys_config(&info, self.keyids.global()),
+                )
+            })
+            .and_then(|_| config_global_keyid())
+            .and_then(|()| init_tdmrs(&tdmrs));
+        if let Err(e) = configured {
+            // SAFETY: either no SEAMCALL named these pages (the TDMR_INFO
+            // array could not be made), or a step of the initialization
+            // failed: then the state is `Failed` for good, nothing here
+            // takes the TDX module further, and a module that is not ready
+            // refuses every leaf that would use a PAMT. Either way it never
+            // touches these pages again; `reclaim` writes back what it may
+            // have cached before the pages are cleared and freed.
+            unsafe { ModulePages::reclaim(handed) };
             return Err(e);
         }
-        k::set_tdx_memory(&memory)?;
         Ok(Configured {
             sysinfo,
             tdmrs,
-            _pamts: pamts,
+            memory,
+            guest_keyids,
+            _pamts: handed,
         })
     }
 }
@@ -281,34 +322,6 @@ fn allocate_pamts(
     Ok(pamts)
 }
 
-/// TDH.SYS.CONFIG: RCX the 512-byte aligned array of TDMR_INFO addresses,
-/// RDX how many, R8 the global KeyID.
-fn sys_config(tdmrs: &[Tdmr], limits: &Limits, global_keyid: u32) -> Result {
-    let info_size = tdmr::tdmr_info_size(limits.max_reserved_per_tdmr);
-    let array_size = (tdmrs.len() * 8).next_multiple_of(tdmr::TDMR_INFO_ALIGN);
-    let mut buf = PageBuf::new(array_size + tdmrs.len() * info_size)?;
-    for (i, t) in tdmrs.iter().enumerate() {
-        let offset = array_size + i * info_size;
-        let pa = buf.phys(offset);
-        let bytes = buf.bytes_mut();
-        bytes[i * 8..i * 8 + 8].copy_from_slice(&pa.to_le_bytes());
-        tdmr::write_tdmr_info(
-            t,
-            limits.max_reserved_per_tdmr,
-            &mut bytes[offset..offset + info_size],
-        )
-        .map_err(|_| EINVAL)?;
-    }
-    let args = Args {
-        rcx: buf.phys(0),
-        rdx: tdmrs.len() as u64,
-        r8: u64::from(global_keyid),
-        ..Args::default()
-    };
-    // `buf` lives until after the call; the module copies what it keeps.
-    call_in(Leaf::SysConfig, args).map(drop)
-}
-
 /// TDH.SYS.TDMR.INIT on every TDMR, until RDX (the next address to
 /// initialize) reaches its end. Each call does a bounded chunk; RDX may
 /// stay put for many calls (the module reports it by the GiB).
@@ -318,16 +331,9 @@ fn init_tdmrs(tdmrs: &[Tdmr]) -> Result {
         // 4 KiB page's metadata per call.
         let mut calls_left = t.size / PAGE_SIZE;
         loop {
-            let mut args = Args {
-                rcx: t.base,
-                ..Args::default()
-            };
-            // SAFETY: TDH.SYS.TDMR.INIT takes a TDMR base the module already
-            // holds; it writes RDX only.
-            let r = unsafe { seamcall(Regs::InOut, LeafCall::new(Leaf::SysTdmrInit), &mut args) };
-            let status = check(Leaf::SysTdmrInit, r)?;
+            let (status, next) = check(Leaf::SysTdmrInit, sys::tdmr_init(t.base))?;
             // Informational: the module has nothing left to do here.
-            if status.code() == code::TDMR_ALREADY_INITIALIZED || args.rdx >= t.end() {
+            if status.code() == code::TDMR_ALREADY_INITIALIZED || next >= t.end() {
                 break;
             }
             calls_left -= 1;

@@ -3,33 +3,31 @@
 //! The TDX module's global metadata, read with TDH.SYS.RD into the typed
 //! `struct tdx_rs_sysinfo` of the C header.
 
-use crate::abi::{tdx_rs_sysinfo, TDX_RS_MAX_CMRS};
-use crate::abi::leaf::{Leaf, LeafCall};
-use crate::abi::metadata as md;
-use crate::seamcall::{seamcall, Args, Regs};
+use super::check;
+use crate::abi::leaf::Leaf;
+use crate::abi::metadata::{self as md, FieldId};
 use crate::abi::status::code;
+use crate::abi::{tdx_rs_sysinfo, TDX_RS_MAX_CMRS};
 use crate::init::tdmr::Limits;
+use crate::seamcall::sys;
 use kernel::prelude::*;
 
-/// One field: TDH.SYS.RD takes the field id in RDX and returns it in R8.
-/// Only `TDX_SUCCESS` carries the value: an informational status (the
-/// first field of a context, a field to skip) means R8 is not the field.
-fn read(field: u64) -> Result<u64> {
-    let mut args = Args {
-        rdx: field,
-        ..Args::default()
-    };
-    // SAFETY: TDH.SYS.RD names no memory; it writes RDX and R8 only.
-    let r = unsafe { seamcall(Regs::InOut, LeafCall::new(Leaf::SysRd), &mut args) };
-    let status = crate::init::check(Leaf::SysRd, r)?;
+/// One field. Only `TDX_SUCCESS` carries the value: an informational status
+/// (the first field of a context, a field to skip) means R8 is not the
+/// field.
+fn read(field: FieldId) -> Result<u64> {
+    let (status, value) = check(Leaf::SysRd, sys::sys_rd(field))?;
     if status.raw() != code::SUCCESS {
-        pr_err!("TDH.SYS.RD of field {field:#x}: {status}, not the field\n");
+        pr_err!(
+            "TDH.SYS.RD of field {:#x}: {status}, not the field\n",
+            field.raw()
+        );
         return Err(EIO);
     }
-    Ok(args.r8)
+    Ok(value)
 }
 
-fn read16(field: u64) -> Result<u16> {
+fn read16(field: FieldId) -> Result<u16> {
     u16::try_from(read(field)?).map_err(|_| EIO)
 }
 
@@ -57,8 +55,8 @@ pub(crate) fn read_sysinfo() -> Result<tdx_rs_sysinfo> {
     }
     s.nr_cmrs = nr_cmrs as u32;
     for i in 0..s.nr_cmrs as usize {
-        s.cmrs[i].base = read(md::array_field(md::CMR_BASE, i as u32))?;
-        s.cmrs[i].size = read(md::array_field(md::CMR_SIZE, i as u32))?;
+        s.cmrs[i].base = read(md::CMR_BASE.element(i as u32))?;
+        s.cmrs[i].size = read(md::CMR_SIZE.element(i as u32))?;
     }
     Ok(s)
 }

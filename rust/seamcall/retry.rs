@@ -166,7 +166,6 @@ mod tests {
         assert_eq!(RetryOn::from(Leaf::SysKeyConfig), RetryOn::NoEntropyOrBusy);
         assert_eq!(RetryOn::from(Leaf::SysTdmrInit), RetryOn::NoEntropyOrBusy);
         assert_eq!(RetryOn::from(Leaf::VpEnter), RetryOn::NoEntropy);
-        assert_eq!(RetryOn::from(Leaf::MemSeptAdd), RetryOn::NoEntropy);
     }
 
     #[test]

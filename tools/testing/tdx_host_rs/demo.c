@@ -10,9 +10,7 @@
 #include <linux/module.h>
 #include <linux/tdx_host_rs.h>
 
-#define LEAF_TDH_VP_ENTER	0
 #define LEAF_TDH_MNG_CREATE	9
-#define LEAF_TDH_SYS_INIT	33
 
 static void show(const char *when, const struct tdx_module_args *a)
 {
@@ -46,9 +44,9 @@ static int __init tdx_rs_demo_init(void)
 	demo("tdx_rs_seamcall", tdx_rs_seamcall, "TDH.MNG.CREATE",
 	     LEAF_TDH_MNG_CREATE);
 	demo("tdx_rs_seamcall_ret", tdx_rs_seamcall_ret, "TDH.SYS.INIT v1",
-	     LEAF_TDH_SYS_INIT | BIT(16));
+	     TDX_RS_LEAF_SYS_INIT | BIT(16));
 	demo("tdx_rs_seamcall_saved_ret", tdx_rs_seamcall_saved_ret,
-	     "TDH.VP.ENTER", LEAF_TDH_VP_ENTER);
+	     "TDH.VP.ENTER", TDX_RS_LEAF_VP_ENTER);
 	return 0;
 }
 module_init(tdx_rs_demo_init);

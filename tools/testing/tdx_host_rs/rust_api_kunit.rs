@@ -1,21 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! tdx_rs_rust_api_kunit: the KUnit suite `tdx_rs_rust_api`, tdx_host_rs'
-//! Rust SEAMCALL API (the very `seamcall.rs` tdx_host_rs builds, compiled
-//! into this test module too) through the exported trampolines, against the
-//! emulator.
+//! Rust SEAMCALL call (the very `rust/seamcall/call.rs` and `retry.rs`
+//! tdx_host_rs builds, compiled into this test module too) through the
+//! exported trampolines, against the emulator.
 
 use kernel::prelude::*;
 
-// tdx_host_rs' own ABI and SEAMCALL layers, compiled into this test module:
-// it uses only part of them.
+// tdx_host_rs' own ABI and SEAMCALL call, compiled into this test module,
+// which uses only part of them: the kernel build of tdx_host_rs is where
+// their dead code is checked.
 #[allow(dead_code)]
 #[path = "../../../rust/abi/mod.rs"]
 mod abi;
+#[path = "../../../rust/seamcall/call.rs"]
+mod call;
 mod kunit;
 #[allow(dead_code)]
-#[path = "../../../rust/seamcall/mod.rs"]
-mod seamcall;
+#[path = "../../../rust/seamcall/retry.rs"]
+mod retry;
 
 /// `include/linux/tdx_emu.h`, as bindgen saw it.
 #[allow(
@@ -51,14 +54,20 @@ impl kernel::Module for RustApiKunit {
     }
 }
 
-use crate::abi::leaf::{Leaf, LeafCall};
-use crate::seamcall::retry::TRANSIENT_TRIES;
-use crate::seamcall::{seamcall, Args, Regs};
-use crate::abi::status::{code, ModuleStatus, SeamcallError, OPERAND_ID_RAX, TRAP_UD};
+use crate::abi::leaf::{Leaf, LeafCall, Regs};
+use crate::abi::status::{code, ModuleStatus, SeamcallError, TRAP_UD};
+use crate::call::{seamcall, Args};
+use crate::retry::TRANSIENT_TRIES;
 use kernel::{bindings, c_str};
 use kunit::kunit_expect;
 
-const ALL_REGS: [Regs; 3] = [Regs::In, Regs::InOut, Regs::AllInOut];
+/// One leaf per trampoline: the leaf picks it.
+const ONE_PER_TRAMPOLINE: [Leaf; 3] = [Leaf::SysKeyConfig, Leaf::SysRd, Leaf::VpEnter];
+const _: () = {
+    assert!(matches!(ONE_PER_TRAMPOLINE[0].regs(), Regs::In));
+    assert!(matches!(ONE_PER_TRAMPOLINE[1].regs(), Regs::InOut));
+    assert!(matches!(ONE_PER_TRAMPOLINE[2].regs(), Regs::AllInOut));
+};
 const RAX_BIT: u16 = 1 << 0;
 const RCX_BIT: u16 = 1 << 1;
 const RDX_BIT: u16 = 1 << 2;
@@ -71,11 +80,12 @@ fn args_with(rcx: u64, rdx: u64) -> Args {
     }
 }
 
-/// Calls through the safe API; the leaves used here take no memory.
-fn call(regs: Regs, leaf: LeafCall, args: &mut Args) -> Result<ModuleStatus, SeamcallError> {
-    // SAFETY: no operand names memory; the emulator writes no register
-    // outside `regs`' set (the probe masks below keep to it).
-    unsafe { seamcall(regs, leaf, args) }
+/// One SEAMCALL; the operands used here name no memory.
+fn call(leaf: LeafCall, args: &mut Args) -> Result<ModuleStatus, SeamcallError> {
+    // SAFETY: no operand of these calls is an address: the emulator takes
+    // no memory from them (TDH.VP.ENTER is only made in the failure modes
+    // or before initialization, where it is refused).
+    unsafe { seamcall(leaf, args) }
 }
 
 fn set_mode(mode: u32) {
@@ -97,9 +107,9 @@ extern "C" fn reset(_test: *mut bindings::kunit) -> kernel::ffi::c_int {
 
 extern "C" fn vmfailinvalid_is_decoded(_test: *mut bindings::kunit) {
     set_mode(c::tdx_emu_mode_TDX_EMU_MODE_VMFAILINVALID);
-    for regs in ALL_REGS {
+    for leaf in ONE_PER_TRAMPOLINE {
         let mut args = args_with(1, 2);
-        let r = call(regs, LeafCall::new(Leaf::SysRd), &mut args);
+        let r = call(LeafCall::new(leaf), &mut args);
         kunit_expect!(r == Err(SeamcallError::VmFailInvalid));
         kunit_expect!(args.rcx == 1 && args.rdx == 2);
     }
@@ -107,9 +117,9 @@ extern "C" fn vmfailinvalid_is_decoded(_test: *mut bindings::kunit) {
 
 extern "C" fn ud_is_decoded(_test: *mut bindings::kunit) {
     set_mode(c::tdx_emu_mode_TDX_EMU_MODE_UD);
-    for regs in ALL_REGS {
+    for leaf in ONE_PER_TRAMPOLINE {
         let mut args = args_with(1, 2);
-        let r = call(regs, LeafCall::new(Leaf::SysRd), &mut args);
+        let r = call(LeafCall::new(leaf), &mut args);
         kunit_expect!(r == Err(SeamcallError::Trap(TRAP_UD)));
         kunit_expect!(args.rcx == 1 && args.rdx == 2);
     }
@@ -118,7 +128,7 @@ extern "C" fn ud_is_decoded(_test: *mut bindings::kunit) {
 extern "C" fn not_ready_is_decoded(_test: *mut bindings::kunit) {
     // The module is not initialized: leaves other than TDH.SYS.* are refused.
     let mut args = Args::default();
-    let r = call(Regs::In, LeafCall::new(Leaf::MngCreate), &mut args);
+    let r = call(LeafCall::new(Leaf::VpEnter), &mut args);
     let Err(SeamcallError::Module(s)) = r else {
         kunit_expect!(false);
         return;
@@ -131,8 +141,10 @@ extern "C" fn not_ready_is_decoded(_test: *mut bindings::kunit) {
 extern "C" fn bad_version_is_operand_invalid(_test: *mut bindings::kunit) {
     let mut args = Args::default();
     let r = call(
-        Regs::In,
-        LeafCall::with_version(Leaf::SysInit, 1),
+        LeafCall {
+            leaf: Leaf::SysInit,
+            version: 1,
+        },
         &mut args,
     );
     let Err(SeamcallError::Module(s)) = r else {
@@ -140,7 +152,8 @@ extern "C" fn bad_version_is_operand_invalid(_test: *mut bindings::kunit) {
         return;
     };
     kunit_expect!(s.code() == code::OPERAND_INVALID);
-    kunit_expect!(s.operand() == OPERAND_ID_RAX);
+    // Operand id 0 is RAX (the TDX module ABI's numbering).
+    kunit_expect!(s.operand() == 0);
     kunit_expect!(s.non_recoverable());
 }
 
@@ -149,7 +162,7 @@ extern "C" fn informational_status_is_ok(_test: *mut bindings::kunit) {
     // SAFETY: `outputs` holds 16 registers.
     unsafe { c::tdx_emu_probe_arm(outputs.as_ptr(), RAX_BIT) };
     let mut args = Args::default();
-    let r = call(Regs::In, LeafCall::new(Leaf::SysKeyConfig), &mut args);
+    let r = call(LeafCall::new(Leaf::SysKeyConfig), &mut args);
     kunit_expect!(r.map(|s| s.name()) == Ok(Some("TDX_KEY_CONFIGURED")));
 }
 
@@ -164,7 +177,7 @@ extern "C" fn no_entropy_is_retried(_test: *mut bindings::kunit) {
     }
     let before = calls();
     let mut args = args_with(0x11, 0x22);
-    let r = call(Regs::InOut, LeafCall::new(Leaf::SysRd), &mut args);
+    let r = call(LeafCall::new(Leaf::SysRd), &mut args);
     kunit_expect!(r.map(|s| s.raw()) == Ok(0));
     kunit_expect!(calls() - before == 4);
     let mut inputs = [0u64; 16];
@@ -179,8 +192,8 @@ extern "C" fn no_entropy_retry_is_bounded(_test: *mut bindings::kunit) {
     unsafe { c::tdx_emu_inject_status(Leaf::SysRd as u16, code::RND_NO_ENTROPY, 1000) };
     let before = calls();
     let mut args = Args::default();
-    let r = call(Regs::InOut, LeafCall::new(Leaf::SysRd), &mut args);
-    kunit_expect!(r.map_err(|e| e.raw()) == Err(code::RND_NO_ENTROPY));
+    let r = call(LeafCall::new(Leaf::SysRd), &mut args);
+    kunit_expect!(matches!(r, Err(SeamcallError::Module(s)) if s.raw() == code::RND_NO_ENTROPY));
     kunit_expect!(calls() - before == u64::from(TRANSIENT_TRIES));
 }
 

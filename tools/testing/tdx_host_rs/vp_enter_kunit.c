@@ -20,7 +20,6 @@
 #include <linux/tdx_emu.h>
 #include <linux/tdx_host_rs.h>
 
-#define LEAF_VP_ENTER		0
 #define EXIT_TDCALL		77
 #define MAX_EXITS		64
 #define FATAL_BAD_REPLY		0x7e570000ULL
@@ -99,7 +98,7 @@ static void run_to_the_end(struct kunit *test, struct td *td)
 
 static void consumer_runs_the_whole_script(struct kunit *test)
 {
-	u64 before = tdx_emu_calls_of(LEAF_VP_ENTER);
+	u64 before = tdx_emu_calls_of(TDX_RS_LEAF_VP_ENTER);
 	struct tdx_emu_td_report r;
 	struct td *td;
 
@@ -114,7 +113,7 @@ static void consumer_runs_the_whole_script(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.exits, (u64)r.nr_steps);
 	KUNIT_EXPECT_EQ(test, r.entries, r.exits);
 	KUNIT_EXPECT_EQ(test, td->vcpu->nr_exits, r.exits);
-	KUNIT_EXPECT_EQ(test, tdx_emu_calls_of(LEAF_VP_ENTER) - before, r.entries);
+	KUNIT_EXPECT_EQ(test, tdx_emu_calls_of(TDX_RS_LEAF_VP_ENTER) - before, r.entries);
 	/* An undefined subfunction and a CPUID without room for the answer. */
 	KUNIT_EXPECT_EQ(test, td->vcpu->invalid_tdvmcalls, 2);
 	td_exit(test, td);

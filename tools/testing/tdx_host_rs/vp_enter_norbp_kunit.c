@@ -14,7 +14,6 @@
 #include <linux/tdx_emu.h>
 #include <linux/tdx_host_rs.h>
 
-#define LEAF_VP_ENTER		0
 #define NO_RBP_MOD		BIT_ULL(18)
 
 static void vp_enter_is_refused_without_no_rbp_mod(struct kunit *test)
@@ -42,7 +41,7 @@ static void vp_enter_is_refused_without_no_rbp_mod(struct kunit *test)
 	for (reg = 0; reg < NR_VCPU_REGS; reg++)
 		vcpu->arch.regs[reg] = 0x5a5a000000000000ULL | reg;
 	memcpy(before, vcpu->arch.regs, sizeof(before));
-	calls = tdx_emu_calls_of(LEAF_VP_ENTER);
+	calls = tdx_emu_calls_of(TDX_RS_LEAF_VP_ENTER);
 
 	KUNIT_EXPECT_EQ(test, tdx_rs_vp_enter(vcpu->tdvpr_pa, vcpu->arch.regs),
 			TDX_RS_VP_ENTER_RBP_UNSAFE);
@@ -50,7 +49,7 @@ static void vp_enter_is_refused_without_no_rbp_mod(struct kunit *test)
 	/* The consumer sees an entry failure, not a TD exit. */
 	KUNIT_EXPECT_EQ(test, fake_vcpu_run(vcpu, 4), -EIO);
 	KUNIT_EXPECT_EQ(test, vcpu->exit_status, TDX_RS_VP_ENTER_RBP_UNSAFE);
-	KUNIT_EXPECT_EQ(test, tdx_emu_calls_of(LEAF_VP_ENTER), calls);
+	KUNIT_EXPECT_EQ(test, tdx_emu_calls_of(TDX_RS_LEAF_VP_ENTER), calls);
 
 	tdx_emu_td_vcpu_remove(page_to_phys(page));
 	__free_page(page);

@@ -104,6 +104,32 @@ static ssize_t reset_write(struct file *file, const char __user *ubuf,
 	return count;
 }
 
+/* 1 arms the allocation failure after the last TDH.SYS.TDMR.INIT, 0 disarms. */
+static int fail_alloc_get(void *data, u64 *val)
+{
+	*val = tdx_emu_fail_alloc_armed();
+	return 0;
+}
+
+static int fail_alloc_set(void *data, u64 val)
+{
+	if (val > 1)
+		return -EINVAL;
+	return tdx_emu_fail_alloc_after_init(val);
+}
+DEFINE_DEBUGFS_ATTRIBUTE(fail_alloc_fops, fail_alloc_get, fail_alloc_set, "%llu\n");
+
+static int pamt_free_get(void *data, u64 *val)
+{
+	long n = tdx_emu_pamt_free_pages();
+
+	if (n < 0)
+		return n;
+	*val = n;
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(pamt_free_fops, pamt_free_get, NULL, "%llu\n");
+
 static const struct file_operations report_fops = {
 	.owner = THIS_MODULE,
 	.read = report_read,
@@ -132,6 +158,10 @@ void tdx_emu_debugfs_create(void)
 	debugfs_create_file("inject", 0200, tdx_emu_dir, NULL, &inject_fops);
 	debugfs_create_file("mode", 0200, tdx_emu_dir, NULL, &mode_fops);
 	debugfs_create_file("reset", 0200, tdx_emu_dir, NULL, &reset_fops);
+	debugfs_create_file_unsafe("fail_alloc_after_init", 0600, tdx_emu_dir,
+				   NULL, &fail_alloc_fops);
+	debugfs_create_file_unsafe("pamt_free_pages", 0400, tdx_emu_dir, NULL,
+				   &pamt_free_fops);
 }
 
 void tdx_emu_debugfs_remove(void)

@@ -61,6 +61,9 @@ int tdx_emu_rs_td_exit_regs(struct tdx_emu_model *model, u64 tdvpr_pa, u64 n,
 			    u64 *gprs);
 /* A text report for debugfs; returns the bytes written to @buf. */
 u64 tdx_emu_rs_report(struct tdx_emu_model *model, char *buf, u64 len);
+bool tdx_emu_rs_tdmrs_initialized(struct tdx_emu_model *model);
+u32 tdx_emu_rs_pamts(struct tdx_emu_model *model, u64 *bases, u64 *sizes,
+		     u32 max);
 
 /* trap.c: the model and its lock, for the controls in td_controls.c. */
 extern raw_spinlock_t tdx_emu_lock;
@@ -69,6 +72,9 @@ extern struct tdx_emu_model *tdx_emu_model;
 /* trap.c, for debugfs.c: the report, under the model lock. */
 u64 tdx_emu_report(char *buf, u64 len);
 /* debugfs.c, for trap.c. */
+int tdx_emu_fail_alloc_after_init(bool arm);
+bool tdx_emu_fail_alloc_armed(void);
+long tdx_emu_pamt_free_pages(void);
 void tdx_emu_debugfs_create(void);
 void tdx_emu_debugfs_remove(void);
 

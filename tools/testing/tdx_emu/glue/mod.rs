@@ -299,8 +299,47 @@ unsafe extern "C" fn tdx_emu_rs_report(
     crate::report::write(unsafe { model(m) }, out) as u64
 }
 
+/// # Safety
+///
+/// Called by `trap.c` with the lock held.
+#[no_mangle]
+unsafe extern "C" fn tdx_emu_rs_tdmrs_initialized(m: *mut c::tdx_emu_model) -> bool {
+    // SAFETY: the lock is held (the caller's guarantee), so the model is ours.
+    unsafe { model(m) }.tdmrs_initialized()
+}
+
+/// # Safety
+///
+/// Called by `trap.c` with the lock held; `bases` and `sizes` are valid for
+/// `max` writes each.
+#[no_mangle]
+unsafe extern "C" fn tdx_emu_rs_pamts(
+    m: *mut c::tdx_emu_model,
+    bases: *mut u64,
+    sizes: *mut u64,
+    max: u32,
+) -> u32 {
+    let mut n = 0;
+    // SAFETY: the lock is held (the caller's guarantee), so the model is ours.
+    for (base, size) in unsafe { model(m) }.pamts().take(max as usize) {
+        // SAFETY: `n < max`, and both arrays hold `max` entries.
+        unsafe {
+            bases.add(n).write(base);
+            sizes.add(n).write(size);
+        }
+        n += 1;
+    }
+    n as u32
+}
+
 // The definitions above must have exactly the types `glue.h` declares.
 const _: () = {
+    let _: [unsafe extern "C" fn(*mut c::tdx_emu_model) -> bool; 2] = [
+        c::tdx_emu_rs_tdmrs_initialized,
+        tdx_emu_rs_tdmrs_initialized,
+    ];
+    let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, *mut u64, *mut u64, u32) -> u32; 2] =
+        [c::tdx_emu_rs_pamts, tdx_emu_rs_pamts];
     let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, *mut u64, u32, u32, u64) -> u32; 2] =
         [c::tdx_emu_rs_seamcall, tdx_emu_rs_seamcall];
     let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, u32) -> ffi::c_int; 2] =

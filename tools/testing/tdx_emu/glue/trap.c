@@ -18,6 +18,8 @@
 #include <linux/module.h>
 #include <linux/topology.h>
 #include <linux/notifier.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/tdx_emu.h>
@@ -31,6 +33,14 @@ static const u8 seamcall_insn[] = { 0x66, 0x0f, 0x01, 0xcf };
 /* Serializes every use of the model: traps on all CPUs and the controls. */
 DEFINE_RAW_SPINLOCK(tdx_emu_lock);
 struct tdx_emu_model *tdx_emu_model;
+
+/*
+ * Test control, no counterpart in the real module: once armed, the SEAMCALL
+ * that completes the last TDMR's TDH.SYS.TDMR.INIT makes every later
+ * allocation of the calling task fail (the kernel's fault injection, with
+ * its task filter), to show the host never needs one after that point.
+ */
+static bool fail_alloc_armed;
 
 /* Arithmetic flags VMsucceed clears and VMfailInvalid sets CF among. */
 #define VMX_RESULT_FLAGS (X86_EFLAGS_CF | X86_EFLAGS_PF | X86_EFLAGS_AF | \
@@ -93,6 +103,7 @@ static int tdx_emu_die(struct notifier_block *nb, unsigned long val,
 	struct pt_regs *regs = args->regs;
 	u64 gprs[TDX_EMU_NR_GPRS];
 	u64 stack_top = 0;
+	bool fail_allocs = false;
 	u32 outcome;
 
 	if (val != DIE_TRAP || args->trapnr != X86_TRAP_UD ||
@@ -110,7 +121,16 @@ static int tdx_emu_die(struct notifier_block *nb, unsigned long val,
 		outcome = tdx_emu_rs_seamcall(tdx_emu_model, gprs, cpu,
 					      topology_logical_package_id(cpu),
 					      stack_top);
+		if (outcome == TDX_EMU_COMPLETE && fail_alloc_armed &&
+		    tdx_emu_rs_tdmrs_initialized(tdx_emu_model)) {
+			fail_alloc_armed = false;
+			fail_allocs = true;
+		}
 	}
+#ifdef CONFIG_FAULT_INJECTION
+	if (fail_allocs)
+		current->make_it_fail = true;
+#endif
 
 	switch (outcome) {
 	case TDX_EMU_COMPLETE:
@@ -223,6 +243,57 @@ void tdx_emu_reset(void)
 EXPORT_SYMBOL_NS_GPL(tdx_emu_reset, TDX_EMU);
 
 /* For debugfs.c: the model's text report into @buf. */
+int tdx_emu_fail_alloc_after_init(bool arm)
+{
+	if (!IS_ENABLED(CONFIG_FAULT_INJECTION))
+		return -EOPNOTSUPP;
+	guard(raw_spinlock_irqsave)(&tdx_emu_lock);
+	fail_alloc_armed = arm;
+	return 0;
+}
+
+bool tdx_emu_fail_alloc_armed(void)
+{
+	guard(raw_spinlock_irqsave)(&tdx_emu_lock);
+	return fail_alloc_armed;
+}
+
+#define MAX_PAMTS (64 * 3)
+
+/*
+ * How many pages of the PAMTs the emulated module holds are free in the
+ * page allocator: pages the module owns that the host gave back.
+ */
+long tdx_emu_pamt_free_pages(void)
+{
+	u64 *bases, *sizes;
+	long free = 0;
+	u32 i, n;
+
+	bases = kcalloc(MAX_PAMTS, sizeof(*bases), GFP_KERNEL);
+	sizes = kcalloc(MAX_PAMTS, sizeof(*sizes), GFP_KERNEL);
+	if (!bases || !sizes) {
+		free = -ENOMEM;
+		goto out;
+	}
+	scoped_guard(raw_spinlock_irqsave, &tdx_emu_lock)
+		n = tdx_emu_rs_pamts(tdx_emu_model, bases, sizes, MAX_PAMTS);
+	for (i = 0; i < n; i++) {
+		unsigned long pfn;
+
+		for (pfn = PHYS_PFN(bases[i]); pfn < PHYS_PFN(bases[i] + sizes[i]); pfn++) {
+			struct page *page = pfn_to_online_page(pfn);
+
+			if (page && !page_count(page))
+				free++;
+		}
+	}
+out:
+	kfree(bases);
+	kfree(sizes);
+	return free;
+}
+
 u64 tdx_emu_report(char *buf, u64 len)
 {
 	guard(raw_spinlock_irqsave)(&tdx_emu_lock);

@@ -275,9 +275,19 @@ impl Model {
 
     /// Whether every configured TDMR's PAMT is initialized (false before
     /// TDH.SYS.CONFIG).
-    #[cfg(test)]
     pub(crate) fn tdmrs_initialized(&self) -> bool {
         self.sys.nr_tdmrs > 0 && self.sys.tdmrs().iter().all(|t| t.is_initialized())
+    }
+
+    /// Every PAMT the module holds, `(base, size)`, for a test to check that
+    /// the host still owns them (a test view).
+    pub(crate) fn pamts(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        self.sys
+            .tdmrs()
+            .iter()
+            .flat_map(|t| t.pamt.iter())
+            .filter(|r| r.size != 0)
+            .map(|r| (r.base, r.size))
     }
 
     /// The value metadata field TDX_FEATURES0 reads from now on.
