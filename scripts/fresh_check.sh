@@ -14,6 +14,9 @@
 # `make check` adds the cases of its own last line (one failure if it has
 # none). The root is removed after a clean pass and kept for a look after a
 # failure, until the next run.
+#
+# For a developer: TDX_RS_FRESH_COMMIT picks another commit to clone, and
+# TDX_RS_FRESH_CMDS other commands (default "make run;make check").
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
@@ -66,7 +69,8 @@ for f in /etc/apt/apt.conf /etc/apt/apt.conf.d/*; do
 	[ -f "$f" ] && grep -q '^[[:space:]]*Acquire::' "$f" && aptopts+=("--aptopt=$f")
 done
 
-commit=$(git -C "$TDX_RS_ROOT" rev-parse HEAD)
+commit=$(git -C "$TDX_RS_ROOT" rev-parse "${TDX_RS_FRESH_COMMIT:-HEAD}")
+IFS=';' read -r -a cmds <<<"${TDX_RS_FRESH_CMDS:-make run;make check}"
 if [ -n "$(git -C "$TDX_RS_ROOT" status --porcelain --untracked-files=no)" ]; then
 	say "note: uncommitted changes are not part of the check, which clones commit $commit"
 fi
@@ -105,8 +109,8 @@ inside() {
 }
 
 passed=0 failed=0 results=()
-for cmd in "make run" "make check"; do
-	log=$work/${cmd#make }.log
+for cmd in "${cmds[@]}"; do
+	log=$work/${cmd// /_}.log
 	say "$cmd (output: $log)"
 	start=$(date +%s)
 	rc=0
@@ -114,13 +118,16 @@ for cmd in "make run" "make check"; do
 	secs=$(($(date +%s) - start))
 	last=$(grep -v '^[[:space:]]*$' "$log" | tail -n 1)
 	results+=("$(printf '  %-10s exit %d  %5d s  last line: %s' "$cmd" "$rc" "$secs" "$last")")
-	if [ "$cmd" = "make check" ] &&
-		counts=$(sed -nE 's/^check: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' <<<"$last") &&
-		[ -n "$counts" ]; then
+	counts=$(sed -nE 's/^check: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' <<<"$last")
+	if [ "$cmd" = "make check" ] && [ -n "$counts" ]; then
 		passed=$((passed + ${counts% *}))
 		failed=$((failed + ${counts#* }))
 		[ "$rc" -eq 0 ] || [ "${counts#* }" -gt 0 ] || failed=$((failed + 1))
-	elif [ "$rc" -eq 0 ] && [ "$cmd" = "make run" ]; then
+	elif [ "$cmd" = "make check" ]; then
+		tail -n 30 "$log"
+		say "make check printed no summary"
+		failed=$((failed + 1))
+	elif [ "$rc" -eq 0 ]; then
 		passed=$((passed + 1))
 	else
 		tail -n 30 "$log"

@@ -27,5 +27,8 @@ stage "what happened (full console: $out/console.log)"
 grep -E "^(tdx_host_rs|tdx_emu|tdx_rs_demo|tdx_rs_kvm_consumer|tdx_rs_td_demo): |^guest: " \
 	"$out/console.log" | sed 's/^/  /'
 grep -q '^guest: RUN DONE' "$out/console.log" || { echo "run: the guest did not finish"; exit 1; }
-! grep -q '^guest: FAIL' "$out/console.log" || { echo "run: a module did not load"; exit 1; }
+! grep -q '^guest: FAIL' "$out/console.log" || { echo "run: a step in the guest failed"; exit 1; }
+grep -q '^guest: the TD ran its script' "$out/console.log" ||
+	{ echo "run: the TD did not run its script"; exit 1; }
 "$here/splats.sh" "$out/console.log"
+echo "run: ok: the emulated TDX module initialized, and a TD ran its script through TDH.VP.ENTER"

@@ -222,7 +222,8 @@ int tdx_rs_cpu_enable(void);
 const struct tdx_rs_sysinfo *tdx_rs_get_sysinfo(void);
 
 /*
- * A private KeyID for one TD, from the TDX KeyIDs after the global one:
+ * A private KeyID for one TD, from the TDX KeyIDs after the global one (both
+ * functions may sleep):
  * the KeyID, or -ENOSPC when all are taken, or -ENODEV before
  * tdx_rs_enable() succeeded. tdx_rs_guest_keyid_free() of a KeyID that is
  * not allocated changes nothing and logs a warning.

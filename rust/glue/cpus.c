@@ -112,8 +112,10 @@ static int tdx_rs_cpu_offline(unsigned int cpu)
 	int other;
 
 	for_each_online_cpu(other) {
-		if (other != cpu && topology_logical_package_id(other) == pkg)
+		if (other != cpu && topology_logical_package_id(other) == pkg) {
 			last = false;
+			break;
+		}
 	}
 	return tdx_rs_rs_cpu_offline(cpu, pkg, last);
 }

@@ -36,6 +36,12 @@ struct Shared {
 /// modules that hold a reference on this one.
 static SHARED: AtomicPtr<Shared> = AtomicPtr::new(core::ptr::null_mut());
 
+// Every CPU reaches `Shared` at once through `SHARED`.
+const _: () = {
+    const fn is_sync<T: Sync>() {}
+    is_sync::<Shared>();
+};
+
 fn shared() -> Option<&'static Shared> {
     let p = SHARED.load(Ordering::Acquire);
     // SAFETY: by the invariant of `SHARED`, a non-null pointer is a live

@@ -74,6 +74,7 @@ bool tdx_rs_rs_memory_online(u64 start, u64 end);
 /* With interrupts off. */
 int tdx_rs_rs_cpu_enable(void);
 int tdx_rs_rs_cpu_online(void);
+/* From the CPU hotplug thread (may sleep). */
 int tdx_rs_rs_cpu_offline(u32 cpu, int pkg, bool last_in_package);
 
 #endif /* _TDX_RS_KERNEL_H */

@@ -9,12 +9,13 @@
 //! TDH.SYS.KEY.CONFIG on one CPU of every package; then TDH.SYS.TDMR.INIT on
 //! every TDMR until the module says it is done.
 //!
-//! Everything that can fail short of a SEAMCALL (allocations included) is
-//! done before TDH.SYS.CONFIG, so nothing can fail once the module is
-//! initialized. The PAMTs are the module's from TDH.SYS.CONFIG on
-//! ([`ModulePages`]): once initialization succeeds they stay for the life of
-//! the kernel and the module pins itself; when it fails, the module can
-//! never use them, and they are written back, cleared and freed.
+//! Every allocation is done before the TDX module may use the PAMTs, so
+//! nothing can fail once TDH.SYS.TDMR.INIT has finished. The PAMTs are the
+//! module's from TDH.SYS.CONFIG on ([`ModulePages`]): once initialization
+//! succeeds they stay for the life of the kernel and the module pins itself.
+//! When it fails before the module is ready, the module can never use them,
+//! and they are written back, cleared and freed; when TDH.SYS.TDMR.INIT
+//! fails, the module is ready and they are kept (leaked and counted).
 //!
 //! [`Host`] holds all of the state and policy: the TDX KeyIDs and the guest
 //! ones handed out, the TDX memory, whether TDs may exist. It lives behind a
@@ -88,7 +89,9 @@ enum State {
 
 /// What the module keeps once the TDX module is initialized.
 struct Configured {
-    sysinfo: tdx_rs_sysinfo,
+    /// Never changed nor freed once initialized: C may read it at any time
+    /// without the lock (`tdx_rs_get_sysinfo()`).
+    sysinfo: &'static tdx_rs_sysinfo,
     tdmrs: KVec<Tdmr>,
     /// The TDX memory: only it may come online later.
     memory: KVec<MemBlock>,
@@ -155,8 +158,8 @@ impl Host {
     }
 
     /// The module's self-description once initialized.
-    pub(crate) fn sysinfo(&self) -> Option<&tdx_rs_sysinfo> {
-        self.configured.as_ref().map(|c| &c.sysinfo)
+    pub(crate) fn sysinfo(&self) -> Option<&'static tdx_rs_sysinfo> {
+        self.configured.as_ref().map(|c| c.sysinfo)
     }
 
     /// A guest KeyID: the lowest free one, `-ENOSPC` when all are out,
@@ -243,36 +246,45 @@ impl Host {
         })?;
         let words = KVec::from_elem(0u64, self.keyids.bitmap_words(), GFP_KERNEL)?;
         let guest_keyids = GuestKeyIds::new(self.keyids, words).ok_or(EINVAL)?;
+        // Handed out through a `'static` reference once initialized: boxed
+        // now, so nothing needs allocating later.
+        let sysinfo = KBox::new(sysinfo, GFP_KERNEL)?;
         let mut handed = KVec::with_capacity(pamts.len(), GFP_KERNEL)?;
 
-        // Nothing below allocates or fails but a SEAMCALL. From here on the
-        // PAMTs are the module's.
+        // From here on the PAMTs are the module's.
         for p in pamts {
             // Within the capacity reserved above: cannot fail.
             handed.push(p.hand_over(), GFP_KERNEL)?;
         }
-        let configured = TdmrInfoArray::new(&tdmrs, &handed, limits.max_reserved_per_tdmr)
+        // The module is ready (TDX 1.5: at the last TDH.SYS.KEY.CONFIG) only
+        // once every step up to the key configuration succeeded.
+        let ready = TdmrInfoArray::new(&tdmrs, &handed, limits.max_reserved_per_tdmr)
             .and_then(|info| {
                 check(
                     Leaf::SysConfig,
                     sys::sys_config(&info, self.keyids.global()),
                 )
             })
-            .and_then(|_| config_global_keyid())
-            .and_then(|()| init_tdmrs(&tdmrs));
-        if let Err(e) = configured {
-            // SAFETY: either no SEAMCALL named these pages (the TDMR_INFO
-            // array could not be made), or a step of the initialization
-            // failed: then the state is `Failed` for good, nothing here
-            // takes the TDX module further, and a module that is not ready
-            // refuses every leaf that would use a PAMT. Either way it never
-            // touches these pages again; `reclaim` writes back what it may
-            // have cached before the pages are cleared and freed.
+            .and_then(|_| config_global_keyid());
+        if let Err(e) = ready {
+            // SAFETY: the module never became ready: either no SEAMCALL named
+            // these pages (the TDMR_INFO array could not be made, or
+            // TDH.SYS.CONFIG failed and holds nothing), or TDH.SYS.KEY.CONFIG
+            // failed on a package, and a module whose packages are not all
+            // configured refuses every leaf that would use a PAMT. The state
+            // is `Failed` for good and this module, the one caller of the
+            // initialization leaves, takes it no further. `reclaim` writes
+            // back what the module may have cached before the pages are
+            // cleared and freed.
             unsafe { ModulePages::reclaim(handed) };
             return Err(e);
         }
+        // Nothing below allocates. A ready module may use the PAMTs: if
+        // TDH.SYS.TDMR.INIT fails they are kept, leaked and counted
+        // (`ModulePages::drop`), never freed.
+        init_tdmrs(&tdmrs)?;
         Ok(Configured {
-            sysinfo,
+            sysinfo: KBox::leak(sysinfo),
             tdmrs,
             memory,
             guest_keyids,

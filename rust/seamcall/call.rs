@@ -24,7 +24,9 @@ pub(crate) type Args = abi::tdx_module_args;
 /// A SEAMCALL can hand memory to the TDX module or take it back: every
 /// physical address in `args` must be one the caller owns for the use that
 /// `call.leaf`'s ABI gives it, for as long as that use lasts (for memory the
-/// module keeps, until it gives the memory back).
+/// module keeps, until it gives the memory back). TDH.VP.ENTER also needs
+/// interrupts off and, in RCX, the TDVPR of a vCPU of a TD the caller runs;
+/// this module makes it only through `tdx_rs_vp_enter()`.
 pub(crate) unsafe fn seamcall(
     call: LeafCall,
     args: &mut Args,

@@ -7,8 +7,8 @@
 //! - TDH.SYS.RD takes a [`FieldId`] and names no memory.
 //! - TDH.SYS.CONFIG takes a [`TdmrInfoArray`]: the TDMR_INFO entries in a
 //!   buffer that outlives the call (the module copies them), each entry's
-//!   PAMT checked to be exactly one of the [`ModulePages`] it borrows, pages
-//!   already given to the module.
+//!   three PAMT ranges checked to lie inside the [`ModulePages`] it
+//!   borrows, pages already given to the module.
 //! - TDH.SYS.TDMR.INIT names a TDMR base; the module only writes the PAMT
 //!   it already owns, and refuses a base it does not hold.
 
@@ -17,7 +17,7 @@ use crate::abi::leaf::{Leaf, LeafCall};
 use crate::abi::metadata::FieldId;
 use crate::abi::status::{ModuleStatus, SeamcallError};
 use crate::glue::pages::{ModulePages, PageBuf};
-use crate::init::tdmr::{self, Tdmr, TDMR_INFO_ALIGN};
+use crate::init::tdmr::{self, Range, Tdmr, TDMR_INFO_ALIGN};
 use kernel::prelude::*;
 
 /// The result of a SEAMCALL: the completion status or why it failed.
@@ -73,9 +73,9 @@ pub(crate) fn tdmr_init(base: u64) -> Result<(ModuleStatus, u64), SeamcallError>
 ///
 /// # Invariants
 ///
-/// `buf` holds `nr` addresses, each of a TDMR_INFO inside `buf`; the PAMT
-/// each entry names is exactly one of the ranges of the [`ModulePages`] this
-/// value borrows.
+/// `buf` holds `nr` addresses, each of a TDMR_INFO inside `buf`; each of
+/// the three PAMT ranges an entry names lies inside one of the
+/// [`ModulePages`] this value borrows.
 pub(crate) struct TdmrInfoArray<'a> {
     buf: PageBuf,
     nr: usize,
@@ -83,9 +83,9 @@ pub(crate) struct TdmrInfoArray<'a> {
 }
 
 impl<'a> TdmrInfoArray<'a> {
-    /// Lays out `tdmrs`, the i-th of which must have `pamts[i]` as its PAMT
-    /// (`-EINVAL` otherwise), with room for `max_reserved_per_tdmr`
-    /// reserved areas per entry.
+    /// Lays out `tdmrs`, the i-th of which must have its three PAMT ranges
+    /// inside `pamts[i]` (`-EINVAL` otherwise), with room for
+    /// `max_reserved_per_tdmr` reserved areas per entry.
     pub(crate) fn new(
         tdmrs: &[Tdmr],
         pamts: &'a [ModulePages],
@@ -98,8 +98,11 @@ impl<'a> TdmrInfoArray<'a> {
         let array_size = (tdmrs.len() * 8).next_multiple_of(TDMR_INFO_ALIGN);
         let mut buf = PageBuf::new(array_size + tdmrs.len() * info_size)?;
         for (i, (t, pamt)) in tdmrs.iter().zip(pamts).enumerate() {
-            let range = t.pamt_range();
-            if range.base != pamt.phys() || range.size != pamt.size() {
+            // Each of the three PAMT ranges TDMR_INFO names must lie inside
+            // the pages handed over for this TDMR.
+            let (start, end) = (pamt.phys(), pamt.phys() + pamt.size());
+            let inside = |r: &Range| r.base >= start && r.base <= end && r.size <= end - r.base;
+            if !t.pamt.iter().all(inside) {
                 pr_err!(
                     "TDMR at {:#x}: its PAMT is not the one handed over\n",
                     t.base

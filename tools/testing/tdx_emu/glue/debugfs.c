@@ -104,10 +104,13 @@ static ssize_t reset_write(struct file *file, const char __user *ubuf,
 	return count;
 }
 
-/* 1 arms the allocation failure after the last TDH.SYS.TDMR.INIT, 0 disarms. */
+/*
+ * 1 arms the allocation failure after the last TDH.SYS.TDMR.INIT, 0
+ * disarms; reads 0 (off), 1 (armed) or 2 (fired).
+ */
 static int fail_alloc_get(void *data, u64 *val)
 {
-	*val = tdx_emu_fail_alloc_armed();
+	*val = tdx_emu_fail_alloc_state();
 	return 0;
 }
 

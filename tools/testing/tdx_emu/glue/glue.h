@@ -71,10 +71,11 @@ extern struct tdx_emu_model *tdx_emu_model;
 
 /* trap.c, for debugfs.c: the report, under the model lock. */
 u64 tdx_emu_report(char *buf, u64 len);
-/* debugfs.c, for trap.c. */
+/* trap.c, for debugfs.c. */
 int tdx_emu_fail_alloc_after_init(bool arm);
-bool tdx_emu_fail_alloc_armed(void);
+u32 tdx_emu_fail_alloc_state(void);
 long tdx_emu_pamt_free_pages(void);
+/* debugfs.c, for trap.c. */
 void tdx_emu_debugfs_create(void);
 void tdx_emu_debugfs_remove(void);
 

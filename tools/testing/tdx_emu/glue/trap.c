@@ -40,7 +40,8 @@ struct tdx_emu_model *tdx_emu_model;
  * allocation of the calling task fail (the kernel's fault injection, with
  * its task filter), to show the host never needs one after that point.
  */
-static bool fail_alloc_armed;
+enum { FAIL_ALLOC_OFF, FAIL_ALLOC_ARMED, FAIL_ALLOC_FIRED };
+static u32 fail_alloc;
 
 /* Arithmetic flags VMsucceed clears and VMfailInvalid sets CF among. */
 #define VMX_RESULT_FLAGS (X86_EFLAGS_CF | X86_EFLAGS_PF | X86_EFLAGS_AF | \
@@ -121,9 +122,9 @@ static int tdx_emu_die(struct notifier_block *nb, unsigned long val,
 		outcome = tdx_emu_rs_seamcall(tdx_emu_model, gprs, cpu,
 					      topology_logical_package_id(cpu),
 					      stack_top);
-		if (outcome == TDX_EMU_COMPLETE && fail_alloc_armed &&
+		if (outcome == TDX_EMU_COMPLETE && fail_alloc == FAIL_ALLOC_ARMED &&
 		    tdx_emu_rs_tdmrs_initialized(tdx_emu_model)) {
-			fail_alloc_armed = false;
+			fail_alloc = FAIL_ALLOC_FIRED;
 			fail_allocs = true;
 		}
 	}
@@ -242,20 +243,21 @@ void tdx_emu_reset(void)
 }
 EXPORT_SYMBOL_NS_GPL(tdx_emu_reset, TDX_EMU);
 
-/* For debugfs.c: the model's text report into @buf. */
+/* For debugfs.c: arm (or disarm) the allocation failure after init. */
 int tdx_emu_fail_alloc_after_init(bool arm)
 {
 	if (!IS_ENABLED(CONFIG_FAULT_INJECTION))
 		return -EOPNOTSUPP;
 	guard(raw_spinlock_irqsave)(&tdx_emu_lock);
-	fail_alloc_armed = arm;
+	fail_alloc = arm ? FAIL_ALLOC_ARMED : FAIL_ALLOC_OFF;
 	return 0;
 }
 
-bool tdx_emu_fail_alloc_armed(void)
+/* 0: off, 1: armed, 2: fired (the task's allocations fail). */
+u32 tdx_emu_fail_alloc_state(void)
 {
 	guard(raw_spinlock_irqsave)(&tdx_emu_lock);
-	return fail_alloc_armed;
+	return fail_alloc;
 }
 
 #define MAX_PAMTS (64 * 3)
@@ -278,6 +280,11 @@ long tdx_emu_pamt_free_pages(void)
 	}
 	scoped_guard(raw_spinlock_irqsave, &tdx_emu_lock)
 		n = tdx_emu_rs_pamts(tdx_emu_model, bases, sizes, MAX_PAMTS);
+	/* 64 TDMRs of three PAMTs each is the module's maximum. */
+	if (n == MAX_PAMTS) {
+		free = -E2BIG;
+		goto out;
+	}
 	for (i = 0; i < n; i++) {
 		unsigned long pfn;
 
@@ -287,6 +294,7 @@ long tdx_emu_pamt_free_pages(void)
 			if (page && !page_count(page))
 				free++;
 		}
+		cond_resched();
 	}
 out:
 	kfree(bases);
@@ -294,6 +302,7 @@ out:
 	return free;
 }
 
+/* For debugfs.c: the model's text report into @buf. */
 u64 tdx_emu_report(char *buf, u64 len)
 {
 	guard(raw_spinlock_irqsave)(&tdx_emu_lock);
