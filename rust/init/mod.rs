@@ -267,15 +267,13 @@ impl Host {
             })
             .and_then(|_| config_global_keyid());
         if let Err(e) = ready {
-            // SAFETY: the module never became ready: either no SEAMCALL named
-            // these pages (the TDMR_INFO array could not be made, or
-            // TDH.SYS.CONFIG failed and holds nothing), or TDH.SYS.KEY.CONFIG
-            // failed on a package, and a module whose packages are not all
-            // configured refuses every leaf that would use a PAMT. The state
-            // is `Failed` for good and this module, the one caller of the
-            // initialization leaves, takes it no further. `reclaim` writes
-            // back what the module may have cached before the pages are
-            // cleared and freed.
+            // The state is `Failed` for good: this module, the one caller of
+            // the initialization leaves, takes the TDX module no further.
+            // SAFETY: the module never became ready. No SEAMCALL named these
+            // pages, or TDH.SYS.CONFIG failed and holds nothing, or a
+            // TDH.SYS.KEY.CONFIG failed, and a module with an unconfigured
+            // package refuses every leaf that would use a PAMT. `reclaim`
+            // writes back its cached lines before clearing and freeing.
             unsafe { ModulePages::reclaim(handed) };
             return Err(e);
         }
