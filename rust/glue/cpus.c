@@ -23,11 +23,6 @@ int tdx_rs_cpu_enable(void)
 }
 EXPORT_SYMBOL_NS_GPL(tdx_rs_cpu_enable, TDX_HOST_RS);
 
-u32 tdx_rs_k_nr_cpu_ids(void)
-{
-	return nr_cpu_ids;
-}
-
 u32 tdx_rs_k_this_cpu(void)
 {
 	return raw_smp_processor_id();

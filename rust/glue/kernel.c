@@ -134,11 +134,6 @@ void tdx_rs_k_clear_phys(u64 pa, u64 size)
 	mb();
 }
 
-void tdx_rs_k_wbinvd_all(void)
-{
-	wbinvd_on_all_cpus();
-}
-
 void tdx_rs_k_cond_resched(void)
 {
 	cond_resched();

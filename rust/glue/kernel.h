@@ -44,14 +44,12 @@ u64 tdx_rs_k_virt_to_phys(void *va);
 u64 tdx_rs_k_alloc_contig(u64 nr_pages, int nid);
 void tdx_rs_k_free_contig(u64 pa, u64 nr_pages);
 void tdx_rs_k_clear_phys(u64 pa, u64 size);
-void tdx_rs_k_wbinvd_all(void);
 void tdx_rs_k_cond_resched(void);
 int tdx_rs_k_walk_ram(tdx_rs_ram_func_t cb, void *ctx);
 void tdx_rs_k_pin_module(void);
 void tdx_rs_k_set_vp_enter_refusal(u64 refusal);
 
 /* CPUs (cpus.c). The walks need the CPU hotplug lock held. */
-u32 tdx_rs_k_nr_cpu_ids(void);
 u32 tdx_rs_k_this_cpu(void);
 bool tdx_rs_k_irqs_disabled(void);
 int tdx_rs_k_next_present_cpu(int prev);

@@ -150,8 +150,7 @@ impl ModulePages {
         if pages.is_empty() {
             return;
         }
-        // SAFETY: FFI call without preconditions.
-        unsafe { c::tdx_rs_k_wbinvd_all() };
+        super::services::wbinvd_all();
         for p in pages {
             let p = core::mem::ManuallyDrop::new(p);
             // SAFETY: the range is ours (type invariant) and, by the

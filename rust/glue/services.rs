@@ -40,8 +40,10 @@ pub(crate) fn keyid_partitioning() -> Result<(u32, u32)> {
 
 /// Writes back and invalidates the caches of every CPU.
 pub(crate) fn wbinvd_all() {
-    // SAFETY: FFI call without preconditions.
-    unsafe { c::tdx_rs_k_wbinvd_all() }
+    // SAFETY: FFI call without preconditions; it waits for every CPU, and
+    // can only fail on a kernel without SMP support for IPIs, where there is
+    // no other CPU to write back.
+    let _ = unsafe { kernel::bindings::wbinvd_on_all_cpus() };
 }
 
 pub(crate) fn cond_resched() {
@@ -63,8 +65,9 @@ pub(crate) fn set_vp_enter_refusal(refusal: u64) {
 
 /// The number of possible CPU ids.
 pub(crate) fn nr_cpu_ids() -> u32 {
-    // SAFETY: FFI call without preconditions.
-    unsafe { c::tdx_rs_k_nr_cpu_ids() }
+    // SAFETY: `nr_cpu_ids` is set while the kernel boots, before any module
+    // loads, and only read from then on.
+    unsafe { kernel::bindings::nr_cpu_ids }
 }
 
 /// The calling CPU, and whether interrupts are off, which keeps it so.
