@@ -189,7 +189,7 @@ impl Host {
     pub(crate) fn memory_may_go_online(&self, start: u64, end: u64) -> bool {
         match &self.configured {
             None => true,
-            Some(cfg) => cfg.memory.iter().any(|m| start >= m.start && end <= m.end),
+            Some(cfg) => cfg.memory.iter().any(|m| m.contains(start, end)),
         }
     }
 

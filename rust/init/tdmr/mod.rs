@@ -190,6 +190,14 @@ pub(crate) struct MemBlock {
     pub(crate) nid: i32,
 }
 
+impl MemBlock {
+    /// Whether `[start, end)` lies inside this block: memory that may come
+    /// online once the TDX module covers this list.
+    pub(crate) const fn contains(&self, start: u64, end: u64) -> bool {
+        start >= self.start && start <= end && end <= self.end
+    }
+}
+
 /// The TDMR part of the TDX module's global metadata.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) struct Limits {

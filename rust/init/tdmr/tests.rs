@@ -805,3 +805,21 @@ fn random_memory_maps() {
         "{seen:?}"
     );
 }
+
+#[test]
+fn only_memory_inside_a_block_may_come_online() {
+    let m = MemBlock {
+        start: 1 << 30,
+        end: 2 << 30,
+        nid: 0,
+    };
+    assert!(m.contains(1 << 30, 2 << 30));
+    assert!(m.contains((1 << 30) + 4096, (1 << 30) + 8192));
+    assert!(
+        !m.contains((1 << 30) - 4096, (1 << 30) + 4096),
+        "starts below"
+    );
+    assert!(!m.contains(1 << 30, (2 << 30) + 4096), "ends above");
+    assert!(!m.contains(3 << 30, 4 << 30), "elsewhere");
+    assert!(!m.contains((2 << 30) - 4096, 1 << 30), "backwards");
+}
