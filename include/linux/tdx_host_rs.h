@@ -184,6 +184,27 @@ struct tdx_rs_cmr {
 	u64 size;
 };
 
+#define TDX_RS_MAX_CPUID_CONFIG	128
+
+/* Sizes of the TD's control structures, in bytes (upstream's td_ctrl). */
+struct tdx_rs_sysinfo_td_ctrl {
+	u16 tdr_base_size;
+	u16 tdcs_base_size;
+	u16 tdvps_base_size;
+};
+
+/* What a TD may be configured with (upstream's td_conf). */
+struct tdx_rs_sysinfo_td_conf {
+	u64 attributes_fixed0;
+	u64 attributes_fixed1;
+	u64 xfam_fixed0;
+	u64 xfam_fixed1;
+	u16 num_cpuid_config;
+	u16 max_vcpus_per_td;
+	u64 cpuid_config_leaves[TDX_RS_MAX_CPUID_CONFIG];
+	u64 cpuid_config_values[TDX_RS_MAX_CPUID_CONFIG][2];
+};
+
 /* What the TDX module reports about itself (TDH.SYS.RD global metadata). */
 struct tdx_rs_sysinfo {
 	u16 major_version;
@@ -196,6 +217,8 @@ struct tdx_rs_sysinfo {
 	u16 pamt_entry_size[3];		/* bytes per entry: 4K, 2M, 1G */
 	u32 nr_cmrs;
 	struct tdx_rs_cmr cmrs[TDX_RS_MAX_CMRS];
+	struct tdx_rs_sysinfo_td_ctrl td_ctrl;
+	struct tdx_rs_sysinfo_td_conf td_conf;
 };
 
 /*
@@ -230,6 +253,92 @@ const struct tdx_rs_sysinfo *tdx_rs_get_sysinfo(void);
  */
 int tdx_rs_guest_keyid_alloc(void);
 void tdx_rs_guest_keyid_free(unsigned int keyid);
+
+/*
+ * The life of a TD: the SEAMCALL wrappers KVM's TDX support calls, with
+ * upstream's (Linux 6.16+) parameters and semantics. Porting KVM is a
+ * rename: tdh_X() -> tdx_rs_X(), struct tdx_td -> struct tdx_rs_td,
+ * struct tdx_vp -> struct tdx_rs_vp (Documentation/tdx_host_rs.rst has the
+ * table). Each returns the TDX module's completion status (RAX), or a
+ * TDX_RS_* software status when the call was refused before any SEAMCALL.
+ *
+ * The caller allocates the pages, as KVM does. Page ownership is enforced
+ * with a page reference: when a SEAMCALL hands a page to the TDX module
+ * (TDR, TDCS, TDVPR, TDCX, Secure EPT and private pages) tdx_host_rs takes
+ * a reference of its own, and drops it only when the module has given the
+ * page back (TDH.PHYMEM.PAGE.RECLAIM, TDH.MEM.PAGE.REMOVE) and, for the TDR,
+ * after TDH.PHYMEM.PAGE.WBINVD wrote its cache lines back. A caller that
+ * frees such a page early frees its own reference only: the page never
+ * reaches the page allocator while the module owns it. A page the module
+ * never gives back stays allocated on purpose and is counted.
+ */
+struct page;
+
+struct tdx_rs_td {
+	/* TD root page. */
+	struct page *tdr_page;
+	int tdcs_nr_pages;
+	/* TD control structure pages. */
+	struct page **tdcs_pages;
+	/* Size of tdcx_pages in struct tdx_rs_vp. */
+	int tdcx_nr_pages;
+	/* tdx_host_rs' own bookkeeping: callers leave it zero and never touch it. */
+	u64 rs_private;
+};
+
+struct tdx_rs_vp {
+	/* TDVP root page. */
+	struct page *tdvpr_page;
+	/* page_to_phys(tdvpr_page), for tdx_rs_vp_enter() in noinstr code. */
+	phys_addr_t tdvpr_pa;
+	/* TD vCPU control structure pages. */
+	struct page **tdcx_pages;
+};
+
+/* TD management. */
+u64 tdx_rs_mng_create(struct tdx_rs_td *td, u16 hkid);
+u64 tdx_rs_mng_addcx(struct tdx_rs_td *td, struct page *tdcs_page);
+u64 tdx_rs_mng_key_config(struct tdx_rs_td *td);
+u64 tdx_rs_mng_init(struct tdx_rs_td *td, u64 td_params, u64 *extended_err);
+u64 tdx_rs_mng_rd(struct tdx_rs_td *td, u64 field, u64 *data);
+u64 tdx_rs_mng_vpflushdone(struct tdx_rs_td *td);
+u64 tdx_rs_mng_key_freeid(struct tdx_rs_td *td);
+
+/* vCPUs (TDH.VP.ENTER is tdx_rs_vp_enter(), above). */
+u64 tdx_rs_vp_create(struct tdx_rs_td *td, struct tdx_rs_vp *vp);
+u64 tdx_rs_vp_addcx(struct tdx_rs_vp *vp, struct page *tdcx_page);
+u64 tdx_rs_vp_init(struct tdx_rs_vp *vp, u64 initial_rcx, u32 x2apicid);
+u64 tdx_rs_vp_rd(struct tdx_rs_vp *vp, u64 field, u64 *data);
+u64 tdx_rs_vp_wr(struct tdx_rs_vp *vp, u64 field, u64 data, u64 mask);
+u64 tdx_rs_vp_flush(struct tdx_rs_vp *vp);
+
+/* Private memory and the Secure EPT. @level: 0 4K, 1 2M, 2 1G. */
+u64 tdx_rs_mem_sept_add(struct tdx_rs_td *td, u64 gpa, int level,
+			struct page *page, u64 *ext_err1, u64 *ext_err2);
+u64 tdx_rs_mem_page_add(struct tdx_rs_td *td, u64 gpa, struct page *page,
+			struct page *source, u64 *ext_err1, u64 *ext_err2);
+u64 tdx_rs_mem_page_aug(struct tdx_rs_td *td, u64 gpa, int level,
+			struct page *page, u64 *ext_err1, u64 *ext_err2);
+u64 tdx_rs_mem_range_block(struct tdx_rs_td *td, u64 gpa, int level,
+			   u64 *ext_err1, u64 *ext_err2);
+u64 tdx_rs_mem_track(struct tdx_rs_td *td);
+u64 tdx_rs_mem_page_remove(struct tdx_rs_td *td, u64 gpa, u64 level,
+			   u64 *ext_err1, u64 *ext_err2);
+
+/* Measurement. */
+u64 tdx_rs_mr_extend(struct tdx_rs_td *td, u64 gpa, u64 *ext_err1,
+		     u64 *ext_err2);
+u64 tdx_rs_mr_finalize(struct tdx_rs_td *td);
+
+/* Physical memory. */
+u64 tdx_rs_phymem_page_reclaim(struct page *page, u64 *tdx_pt, u64 *tdx_owner,
+			       u64 *tdx_size);
+u64 tdx_rs_phymem_cache_wb(bool resume);
+u64 tdx_rs_phymem_page_wbinvd_tdr(struct tdx_rs_td *td);
+u64 tdx_rs_phymem_page_wbinvd_hkid(u64 hkid, struct page *page);
+
+/* Pages the TDX module never gave back, kept allocated on purpose. */
+u64 tdx_rs_leaked_pages(void);
 
 #endif /* !__ASSEMBLY__ */
 #endif /* _LINUX_TDX_HOST_RS_H */
