@@ -43,12 +43,27 @@ struct kvm_td_page {
 /* Leaked pages remembered one by one (more are still counted). */
 #define KVM_TD_MAX_LEAKED	128
 
+enum kvm_td_page_kind {
+	KVM_TD_TDR, KVM_TD_TDCS, KVM_TD_TDVPR, KVM_TD_TDCX, KVM_TD_SEPT,
+	KVM_TD_PRIVATE,
+};
+
+/* A page left with the TDX module: what it was, and for a TDVPR its CPU. */
+struct kvm_td_leak {
+	struct page *page;
+	enum kvm_td_page_kind kind;
+	int cpu;
+};
+
 /* What happened to the pages this TD allocated for the TDX module. */
 struct kvm_td_pages {
 	u64 allocated;
 	u64 freed;		/* given back by the module, then freed */
 	u64 leaked;		/* never given back: kept allocated on purpose */
-	struct page *leaked_pages[KVM_TD_MAX_LEAKED];
+	struct kvm_td_leak leaks[KVM_TD_MAX_LEAKED];
+	/* Pages whose caller reference a test dropped early (a buggy KVM). */
+	unsigned int nr_dropped;
+	struct page *dropped[4];
 };
 
 /* The image the TD starts from: page-aligned @gpa, entry point @entry. */
@@ -128,9 +143,17 @@ const char *kvm_td_leaf_name(u16 leaf);
 /* tdx_rs_* failures: record, log (ratelimited) and return -EIO. */
 int kvm_td_failed(struct kvm_td *td, const char *leaf, u64 status);
 
+/*
+ * Test hook: drops the caller's reference to @page now, as a buggy KVM
+ * would while the TDX module holds it; the library will not drop it again.
+ * -ENOSPC beyond 4 pages.
+ */
+int kvm_td_drop_ref_early(struct kvm_td *td, struct page *page);
+
 /* Allocation bookkeeping shared by the library's files. */
 struct page *kvm_td_alloc_page(struct kvm_td *td);
 void kvm_td_free_page(struct kvm_td *td, struct page *page);
-void kvm_td_leak_page(struct kvm_td *td, struct page *page);
+void kvm_td_leak_page(struct kvm_td *td, struct page *page,
+		      enum kvm_td_page_kind kind, int cpu);
 
 #endif /* _TDX_RS_KVM_TD_H */

@@ -189,7 +189,7 @@ static int remove_one(struct kvm_td *td, unsigned int i)
 	return 0;
 leak:
 	/* KVM keeps the page pinned when the module may still hold it. */
-	kvm_td_leak_page(td, p.page);
+	kvm_td_leak_page(td, p.page, KVM_TD_PRIVATE, -1);
 	return ret;
 }
 

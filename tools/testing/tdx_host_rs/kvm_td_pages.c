@@ -22,22 +22,50 @@ struct page *kvm_td_alloc_page(struct kvm_td *td)
 	return page;
 }
 
+static bool dropped(const struct kvm_td *td, struct page *page)
+{
+	unsigned int i;
+
+	for (i = 0; i < td->pages.nr_dropped; i++)
+		if (td->pages.dropped[i] == page)
+			return true;
+	return false;
+}
+
+int kvm_td_drop_ref_early(struct kvm_td *td, struct page *page)
+{
+	if (td->pages.nr_dropped >= ARRAY_SIZE(td->pages.dropped))
+		return -ENOSPC;
+	td->pages.dropped[td->pages.nr_dropped++] = page;
+	__free_page(page);
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(kvm_td_drop_ref_early, TDX_RS_TEST);
+
 /* A page the module never held, or gave back: to the allocator. NULL is fine. */
 void kvm_td_free_page(struct kvm_td *td, struct page *page)
 {
 	if (!page)
 		return;
-	__free_page(page);
+	if (!dropped(td, page))
+		__free_page(page);
 	td->pages.freed++;
 }
 
 /* A page the module did not give back: kept allocated for good. */
-void kvm_td_leak_page(struct kvm_td *td, struct page *page)
+void kvm_td_leak_page(struct kvm_td *td, struct page *page,
+		      enum kvm_td_page_kind kind, int cpu)
 {
+	struct kvm_td_leak *l;
+
 	if (!page)
 		return;
-	if (td->pages.leaked < KVM_TD_MAX_LEAKED)
-		td->pages.leaked_pages[td->pages.leaked] = page;
+	if (td->pages.leaked < KVM_TD_MAX_LEAKED) {
+		l = &td->pages.leaks[td->pages.leaked];
+		l->page = page;
+		l->kind = kind;
+		l->cpu = cpu;
+	}
 	td->pages.leaked++;
 	pr_warn_ratelimited("%s: page %#llx leaked: the TDX module did not give it back\n",
 			    td->name, (u64)page_to_phys(page));

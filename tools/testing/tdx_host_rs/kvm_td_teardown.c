@@ -111,7 +111,8 @@ static int release_hkid(struct kvm_td *td)
 }
 
 /* tdx_reclaim_control_page(): freed when given back, else leaked. */
-static void reclaim(struct kvm_td *td, struct page *page)
+static void reclaim(struct kvm_td *td, struct page *page,
+		    enum kvm_td_page_kind kind)
 {
 	u64 status, type = 0, owner = 0, size = 0;
 
@@ -122,7 +123,7 @@ static void reclaim(struct kvm_td *td, struct page *page)
 		pr_err("%s: reclaim of %#llx: page type %llu owner %#llx size %llu\n",
 		       td->name, (u64)page_to_phys(page), type, owner, size);
 		kvm_td_failed(td, "TDH.PHYMEM.PAGE.RECLAIM", status);
-		kvm_td_leak_page(td, page);
+		kvm_td_leak_page(td, page, kind, -1);
 		return;
 	}
 	kvm_td_free_page(td, page);
@@ -137,16 +138,16 @@ static void free_vcpu(struct kvm_td *td, struct fake_vcpu *vcpu, bool reclaimabl
 		if (!vcpu->created)
 			kvm_td_free_page(td, tdcx[i]);
 		else if (reclaimable)
-			reclaim(td, tdcx[i]);
+			reclaim(td, tdcx[i], KVM_TD_TDCX);
 		else
-			kvm_td_leak_page(td, tdcx[i]);
+			kvm_td_leak_page(td, tdcx[i], KVM_TD_TDCX, -1);
 	}
 	if (!vcpu->created)
 		kvm_td_free_page(td, vcpu->vp.tdvpr_page);
 	else if (reclaimable)
-		reclaim(td, vcpu->vp.tdvpr_page);
+		reclaim(td, vcpu->vp.tdvpr_page, KVM_TD_TDVPR);
 	else
-		kvm_td_leak_page(td, vcpu->vp.tdvpr_page);
+		kvm_td_leak_page(td, vcpu->vp.tdvpr_page, KVM_TD_TDVPR, vcpu->cpu);
 	kfree(tdcx);
 	vcpu->vp.tdcx_pages = NULL;
 	vcpu->vp.tdvpr_page = NULL;
@@ -166,19 +167,19 @@ static void free_tdr(struct kvm_td *td, bool reclaimable)
 		return;
 	}
 	if (!reclaimable) {
-		kvm_td_leak_page(td, tdr);
+		kvm_td_leak_page(td, tdr, KVM_TD_TDR, -1);
 		return;
 	}
 	status = tdx_rs_phymem_page_reclaim(tdr, &type, &owner, &size);
 	if (status) {
 		kvm_td_failed(td, "TDH.PHYMEM.PAGE.RECLAIM", status);
-		kvm_td_leak_page(td, tdr);
+		kvm_td_leak_page(td, tdr, KVM_TD_TDR, -1);
 		return;
 	}
 	status = tdx_rs_phymem_page_wbinvd_tdr(&td->td);
 	if (status) {
 		kvm_td_failed(td, "TDH.PHYMEM.PAGE.WBINVD", status);
-		kvm_td_leak_page(td, tdr);
+		kvm_td_leak_page(td, tdr, KVM_TD_TDR, -1);
 		return;
 	}
 	kvm_td_free_page(td, tdr);
@@ -204,18 +205,18 @@ void kvm_td_destroy(struct kvm_td *td)
 	td->nr_vcpus = 0;
 	for (i = 0; i < td->nr_sept; i++) {
 		if (reclaimable)
-			reclaim(td, td->sept[i].page);
+			reclaim(td, td->sept[i].page, KVM_TD_SEPT);
 		else
-			kvm_td_leak_page(td, td->sept[i].page);
+			kvm_td_leak_page(td, td->sept[i].page, KVM_TD_SEPT, -1);
 	}
 	td->nr_sept = 0;
 	for (j = 0; td->td.tdcs_pages && j < td->td.tdcs_nr_pages; j++) {
 		if (td->state == KVM_TD_EMPTY)
 			kvm_td_free_page(td, td->td.tdcs_pages[j]);
 		else if (reclaimable)
-			reclaim(td, td->td.tdcs_pages[j]);
+			reclaim(td, td->td.tdcs_pages[j], KVM_TD_TDCS);
 		else
-			kvm_td_leak_page(td, td->td.tdcs_pages[j]);
+			kvm_td_leak_page(td, td->td.tdcs_pages[j], KVM_TD_TDCS, -1);
 	}
 	kfree(td->td.tdcs_pages);
 	td->td.tdcs_pages = NULL;
