@@ -20,9 +20,11 @@
 mod create;
 mod init;
 mod keys;
+#[cfg(test)]
+mod life_tests;
 pub(crate) mod mem;
 mod phymem;
-mod rd;
+pub(crate) mod rd;
 mod vcpu;
 pub(crate) mod vp_enter;
 
