@@ -10,7 +10,7 @@
 //! leaves are the initialization sequence: TDH.SYS.INIT, TDH.SYS.LP.INIT,
 //! TDH.SYS.RD (and TDH.SYS.RDALL's checks), TDH.SYS.CONFIG,
 //! TDH.SYS.KEY.CONFIG and TDH.SYS.TDMR.INIT, each in its own file, and
-//! TDH.VP.ENTER into TD vCPUs that tests register (`td.rs`). Other
+//! the TD leaves of `td/` over the PAMT of `pamt.rs`. Other
 //! leaves are declined (the trap glue lets the #UD through), never answered
 //! with a made-up status.
 //!
