@@ -194,6 +194,7 @@ int kvm_td_vcpu_create(struct kvm_td *td, struct fake_vcpu *vcpu, u64 entry)
 	vcpu->td = td;
 	vcpu->id = td->nr_vcpus;
 	vcpu->cpu = -1;
+	vcpu->verbose = td->verbose;
 	tdcx = kcalloc(max(td->td.tdcx_nr_pages, 1), sizeof(*tdcx), GFP_KERNEL);
 	if (!tdcx)
 		return -ENOMEM;

@@ -120,7 +120,7 @@ static void reclaim(struct kvm_td *td, struct page *page,
 		return;
 	status = tdx_rs_phymem_page_reclaim(page, &type, &owner, &size);
 	if (status) {
-		pr_err("%s: reclaim of %#llx: page type %llu owner %#llx size %llu\n",
+		pr_err("%s: give-back of %#llx refused: page type %llu owner %#llx size %llu\n",
 		       td->name, (u64)page_to_phys(page), type, owner, size);
 		kvm_td_failed(td, "TDH.PHYMEM.PAGE.RECLAIM", status);
 		kvm_td_leak_page(td, page, kind, -1);

@@ -37,6 +37,15 @@ static void expect_guest_finished(struct kunit *test, struct fake_vcpu *vcpu)
 	KUNIT_EXPECT_TRUE(test, vcpu->done);
 }
 
+/* No TD left anywhere: the emulated PAMT lists no page at all. */
+static void expect_module_holds_nothing(struct kunit *test)
+{
+	struct td_owned o;
+
+	KUNIT_EXPECT_EQ(test, td_owned_scan(0, &o), 0);
+	KUNIT_EXPECT_EQ(test, o.owned, 0);
+}
+
 static void expect_all_back(struct kunit *test, struct kvm_td *td, u64 tdr_pa,
 			    u64 leaked_before)
 {
@@ -77,6 +86,7 @@ static void one_life_counted(struct kunit *test)
 		   td->nr_sept + 1;
 	kvm_td_destroy(td);
 	expect_all_back(test, td, tdr_pa, leaked);
+	expect_module_holds_nothing(test);
 
 	td_calls_snapshot(calls);
 	for (leaf = 0; leaf < TD_NR_LEAVES; leaf++) {
@@ -173,7 +183,13 @@ static void early_free_of_a_tdcs_page(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, td_run_all(td, MAX_EXITS), 0);
 	KUNIT_EXPECT_FALSE(test, td_page_is_free(pa));
 	kvm_td_destroy(td);
-	expect_all_back(test, td, tdr_pa, leaked);
+	/*
+	 * Given back by the module, the page is tdx_host_rs's last reference:
+	 * it keeps the page (its contents and cache lines are the caller's
+	 * to clean) and counts it, rather than free it behind the caller.
+	 */
+	expect_all_back(test, td, tdr_pa, leaked + 1);
+	KUNIT_EXPECT_FALSE(test, td_page_is_free(pa));
 }
 
 /* Runs a slice of @vcpu on @cpu: 1 when its guest is done, 0 if not yet. */
@@ -230,6 +246,7 @@ static void two_tds_at_once(struct kunit *test)
 	KUNIT_EXPECT_GT(test, td_expect_owned_ok(test, b, "TD B alone"), 0);
 	kvm_td_destroy(b);
 	expect_all_back(test, b, b_tdr, leaked);
+	expect_module_holds_nothing(test);
 }
 
 static struct kunit_case td_life_cases[] = {
