@@ -25,6 +25,8 @@
 mod cmr;
 mod hooks;
 mod keyids;
+pub(crate) mod sept;
+pub(crate) mod sept_walk;
 mod sys;
 mod sys_fields;
 mod sysconfig;
