@@ -78,16 +78,12 @@ void tdx_emu_reset(void);
 void tdx_emu_keyid_partitioning(u32 *nr_mktme, u32 *nr_tdx);
 
 /*
- * TD vCPUs. tdx_emu_td_vcpu_add() makes the 4 KiB page at @tdvpr_pa the
- * TDVPR page of a one-vCPU TD, as if TDH.MNG.CREATE ... TDH.MR.FINALIZE had
- * run; TDH.VP.ENTER on it runs the emulated guest's TDG.VP.VMCALL script
- * (Documentation/tdx_host_rs.rst). 0, or -EBUSY before the module is
- * initialized, -EINVAL for a page that is not a free page of a TDMR,
- * -EEXIST, -ENOSPC (4 vCPUs at most).
+ * TD vCPUs, known by their TDVPR page. There is no way in but the TDX
+ * module's leaves: TDH.MNG.CREATE ... TDH.MR.FINALIZE build the TD,
+ * TDH.VP.CREATE ... TDH.VP.INIT the vCPU; TDH.VP.ENTER then runs the emulated
+ * guest's TDG.VP.VMCALL script (Documentation/tdx_host_rs.rst). The controls
+ * below only observe.
  */
-int tdx_emu_td_vcpu_add(u64 tdvpr_pa);
-/* Forgets the vCPU: 0, or -ENOENT. */
-int tdx_emu_td_vcpu_remove(u64 tdvpr_pa);
 
 /* What a TD vCPU went through, and what its guest found. */
 struct tdx_emu_td_report {

@@ -53,8 +53,6 @@ bool tdx_emu_rs_config_record(struct tdx_emu_model *model,
 			      struct tdx_emu_config_record *record);
 void tdx_emu_rs_set_features0(struct tdx_emu_model *model, u64 features0);
 void tdx_emu_rs_reset(struct tdx_emu_model *model);
-int tdx_emu_rs_td_vcpu_add(struct tdx_emu_model *model, u64 tdvpr_pa);
-int tdx_emu_rs_td_vcpu_remove(struct tdx_emu_model *model, u64 tdvpr_pa);
 int tdx_emu_rs_td_vcpu_report(struct tdx_emu_model *model, u64 tdvpr_pa,
 			      struct tdx_emu_td_report *report);
 int tdx_emu_rs_td_exit_regs(struct tdx_emu_model *model, u64 tdvpr_pa, u64 n,

@@ -1,42 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The TD controls' side of the seam (`td_controls.c`): register TD vCPUs
-//! and read back what their guest went through. Every callback runs with the
+//! The TD controls' side of the seam (`td_controls.c`): read back what a TD
+//! vCPU's guest went through, keyed by its TDVPR page. Every callback runs with the
 //! model lock held, as in the rest of the glue.
 
 use super::{c, gprs, model};
-use crate::model::td::{AddError, SCRIPT_LEN};
+use crate::model::td::vp_enter::SCRIPT_LEN;
 use crate::model::td_guest::State;
 use kernel::ffi;
 use kernel::prelude::*;
-
-/// # Safety
-///
-/// Called by `td_controls.c` with the model lock held.
-#[no_mangle]
-unsafe extern "C" fn tdx_emu_rs_td_vcpu_add(m: *mut c::tdx_emu_model, tdvpr: u64) -> ffi::c_int {
-    // SAFETY: our contract.
-    match unsafe { model(m) }.td_vcpu_add(tdvpr) {
-        Ok(()) => 0,
-        Err(AddError::NotReady) => EBUSY.to_errno(),
-        Err(AddError::BadPage) => EINVAL.to_errno(),
-        Err(AddError::Exists) => EEXIST.to_errno(),
-        Err(AddError::Full) => ENOSPC.to_errno(),
-    }
-}
-
-/// # Safety
-///
-/// Called by `td_controls.c` with the model lock held.
-#[no_mangle]
-unsafe extern "C" fn tdx_emu_rs_td_vcpu_remove(m: *mut c::tdx_emu_model, tdvpr: u64) -> ffi::c_int {
-    // SAFETY: our contract.
-    if unsafe { model(m) }.td_vcpu_remove(tdvpr) {
-        0
-    } else {
-        ENOENT.to_errno()
-    }
-}
 
 /// # Safety
 ///
@@ -96,12 +68,6 @@ unsafe extern "C" fn tdx_emu_rs_td_exit_regs(
 
 // The definitions above must have exactly the types `glue.h` declares.
 const _: () = {
-    let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, u64) -> ffi::c_int; 4] = [
-        c::tdx_emu_rs_td_vcpu_add,
-        tdx_emu_rs_td_vcpu_add,
-        c::tdx_emu_rs_td_vcpu_remove,
-        tdx_emu_rs_td_vcpu_remove,
-    ];
     let _: [unsafe extern "C" fn(
         *mut c::tdx_emu_model,
         u64,

@@ -25,6 +25,7 @@
 mod cmr;
 mod hooks;
 mod keyids;
+pub(crate) mod pamt;
 pub(crate) mod sept;
 pub(crate) mod sept_walk;
 mod sys;
@@ -46,6 +47,7 @@ pub(crate) use sys::{ConfigRecord, SysState};
 use crate::abi::leaf::{Leaf, RaxFields};
 use crate::abi::status::{code, OPERAND_ID_RAX};
 use crate::platform::{Lp, PhysMem, Platform};
+use core::ptr::addr_of_mut;
 use hooks::Hooks;
 use sys::Sys;
 use td::Tds;
@@ -115,15 +117,37 @@ pub(crate) struct Model {
 
 impl Model {
     /// A module as the SEAM loader leaves it on `platform`: loaded, not
-    /// initialized.
+    /// initialized. Tens of KiB: the kernel builds it in place with
+    /// [`Model::write_new`] instead.
+    #[cfg(test)]
     pub(crate) fn new(platform: Platform) -> Self {
-        Self {
-            mode: Mode::Normal,
-            hooks: Hooks::default(),
-            calls: 0,
-            calls_of: [0; COUNTED_LEAVES],
-            sys: Sys::new(platform),
-            tds: Tds::new(),
+        let mut slot = core::mem::MaybeUninit::<Self>::uninit();
+        // SAFETY: `slot` is valid for writes and properly aligned;
+        // `write_new` initializes every field, so it is then a valid `Model`.
+        unsafe {
+            Self::write_new(slot.as_mut_ptr(), platform);
+            slot.assume_init()
+        }
+    }
+
+    /// Writes at `slot` a module as the SEAM loader leaves it on
+    /// `platform`, field by field, so that no whole model is ever built on
+    /// the (kernel) stack.
+    ///
+    /// # Safety
+    ///
+    /// `slot` is valid for writes of a `Model` and aligned. Whatever it held
+    /// is overwritten without being dropped (no part of a model needs drop).
+    pub(crate) unsafe fn write_new(slot: *mut Self, platform: Platform) {
+        // SAFETY: the caller's contract: each field pointer is in bounds of
+        // `slot`, valid for writes and aligned.
+        unsafe {
+            addr_of_mut!((*slot).mode).write(Mode::Normal);
+            addr_of_mut!((*slot).hooks).write(Hooks::default());
+            addr_of_mut!((*slot).calls).write(0);
+            addr_of_mut!((*slot).calls_of).write([0; COUNTED_LEAVES]);
+            Sys::write_new(addr_of_mut!((*slot).sys), platform);
+            Tds::write_new(addr_of_mut!((*slot).tds));
         }
     }
 
@@ -213,7 +237,7 @@ impl Model {
             Leaf::SysConfig => self.sys.sys_config(regs, mem),
             Leaf::SysKeyConfig => self.sys.sys_key_config(lp),
             Leaf::SysTdmrInit => self.sys.sys_tdmr_init(regs, mem),
-            Leaf::VpEnter => Some(self.tds.vp_enter(&self.sys, lp, regs, stack_top)),
+            Leaf::VpEnter => self.tds.vp_enter(&self.sys, mem, lp, regs, stack_top),
             _ => None,
         }
     }
@@ -262,7 +286,9 @@ impl Model {
 
     /// Everything back to the state at load, on the same platform.
     pub(crate) fn reset(&mut self) {
-        *self = Self::new(self.sys.platform);
+        let platform = self.sys.platform;
+        // SAFETY: `self` is a valid, aligned, exclusive model.
+        unsafe { Self::write_new(self, platform) };
     }
 
     /// Where initialization stands.
@@ -300,17 +326,6 @@ impl Model {
     /// The module's TD vCPUs (a test view and test controls).
     pub(crate) fn tds(&self) -> &Tds {
         &self.tds
-    }
-
-    /// Registers a TD vCPU at `tdvpr` (see [`Tds::add`]).
-    pub(crate) fn td_vcpu_add(&mut self, tdvpr: u64) -> Result<(), td::AddError> {
-        let ready = self.sys.state == SysState::Ready;
-        self.tds.add(&self.sys, ready, tdvpr)
-    }
-
-    /// Forgets the TD vCPU at `tdvpr`; false if there is none.
-    pub(crate) fn td_vcpu_remove(&mut self, tdvpr: u64) -> bool {
-        self.tds.remove(tdvpr)
     }
 
     #[cfg(test)]
@@ -438,7 +453,7 @@ mod tests {
     }
 
     #[test]
-    fn vp_enter_before_ready_is_sys_not_ready_and_no_td_can_exist() {
+    fn vp_enter_before_ready_is_sys_not_ready() {
         let mut m = Model::new(machine());
         let mut r = regs_with(LeafCall::new(Leaf::VpEnter).rax());
         r[RCX] = G;
@@ -449,7 +464,6 @@ mod tests {
         );
         assert_eq!(r[RAX], code::SYS_NOT_READY);
         assert_eq!(r[1..], before[1..]);
-        assert_eq!(m.td_vcpu_add(G), Err(td::AddError::NotReady));
         m.set_state(SysState::Shutdown);
         assert_eq!(call(&mut m, 0).1[RAX], code::SYS_SHUTDOWN);
     }
