@@ -25,9 +25,11 @@
 mod cmr;
 mod hooks;
 mod keyids;
+pub(crate) mod measure;
 pub(crate) mod pamt;
 pub(crate) mod sept;
 pub(crate) mod sept_walk;
+pub(crate) mod sha384;
 mod sys;
 mod sys_fields;
 mod sysconfig;
@@ -238,6 +240,14 @@ impl Model {
             Leaf::SysKeyConfig => self.sys.sys_key_config(lp),
             Leaf::SysTdmrInit => self.sys.sys_tdmr_init(regs, mem),
             Leaf::VpEnter => self.tds.vp_enter(&self.sys, mem, lp, regs, stack_top),
+            Leaf::MemSeptAdd => self.tds.mem_sept_add(&self.sys, mem, regs, fields.version),
+            Leaf::MemPageAdd => self.tds.mem_page_add(&self.sys, mem, regs),
+            Leaf::MemPageAug => self.tds.mem_page_aug(&self.sys, mem, regs),
+            Leaf::MemRangeBlock => self.tds.mem_range_block(&self.sys, mem, regs),
+            Leaf::MemTrack => self.tds.mem_track(&self.sys, mem, regs),
+            Leaf::MemPageRemove => self.tds.mem_page_remove(&self.sys, mem, regs),
+            Leaf::MrExtend => self.tds.mr_extend(&self.sys, mem, regs),
+            Leaf::MrFinalize => self.tds.mr_finalize(&self.sys, mem, regs),
             _ => None,
         }
     }

@@ -18,6 +18,16 @@
 //! Pure `core`.
 
 pub(crate) mod mem;
+pub(crate) mod mem_block;
+#[cfg(test)]
+mod mem_fixture;
+pub(crate) mod mem_measure;
+pub(crate) mod mem_page_add;
+pub(crate) mod mem_page_aug;
+pub(crate) mod mem_remove;
+pub(crate) mod mem_sept_add;
+#[cfg(test)]
+mod mem_tests;
 pub(crate) mod vp_enter;
 
 use self::mem::TdMem;
