@@ -37,6 +37,7 @@ mod sysinit;
 mod sysrd;
 pub(crate) mod td;
 pub(crate) mod td_guest;
+pub(crate) mod td_guest_mem;
 mod tdmr_check;
 mod tdmr_info;
 mod tdmr_init;

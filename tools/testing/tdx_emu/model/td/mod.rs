@@ -20,7 +20,7 @@
 pub(crate) mod mem;
 pub(crate) mod mem_block;
 #[cfg(test)]
-mod mem_fixture;
+pub(crate) mod mem_fixture;
 pub(crate) mod mem_measure;
 pub(crate) mod mem_page_add;
 pub(crate) mod mem_page_aug;
