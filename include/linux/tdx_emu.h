@@ -110,4 +110,22 @@ int tdx_emu_td_vcpu_report(u64 tdvpr_pa, struct tdx_emu_td_report *report);
  */
 int tdx_emu_td_exit_regs(u64 tdvpr_pa, u64 n, u64 *gprs);
 
+/*
+ * Pages the emulated TDX module holds for TDs, as its PAMT says: every
+ * 4 KiB, 2 MiB or 1 GiB leaf entry of an initialized PAMT whose page type is
+ * neither PT_NDA (the host's) nor PT_RSVD (reserved areas, the PAMTs
+ * themselves): TDR (4), TDCX (5), TDVPR (6), Secure EPT (8) and private
+ * (3) pages, in address order, @owner the TDR's address (0 for a TDR).
+ * Fills up to @max, returns how many there are, or -EIO if a PAMT could not
+ * be read. It walks every PAMT with the model lock held: slow, tests only.
+ */
+struct tdx_emu_owned_page {
+	u64 pa;
+	u64 owner;
+	u32 page_type;
+	u32 reserved;
+};
+
+long tdx_emu_owned_pages(struct tdx_emu_owned_page *pages, long max);
+
 #endif /* _LINUX_TDX_EMU_H */

@@ -15,6 +15,7 @@ mod glue;
 mod model;
 mod platform;
 mod report;
+mod td_conf;
 
 module! {
     type: TdxEmu,

@@ -20,9 +20,6 @@ pub(crate) const OPERAND_ID_RCX: u32 = 1;
 pub(crate) const OPERAND_ID_RDX: u32 = 2;
 pub(crate) const OPERAND_ID_R8: u32 = 8;
 pub(crate) const OPERAND_ID_R9: u32 = 9;
-/// Implicit operands (`OPERAND_ID_*` above 63): the TDR page a leaf reached
-/// through another page.
-pub(crate) const OPERAND_ID_TDR: u32 = 128;
 
 /// The completion codes the model returns or its tests inject: the upper
 /// 32 bits of the status, with the operand details cleared.
@@ -55,7 +52,6 @@ pub(crate) mod code {
     pub(crate) const VCPU_NOT_ASSOCIATED: u64 = 0x8000_0702_0000_0000;
     pub(crate) const MAX_VCPUS_EXCEEDED: u64 = 0xC000_0705_0000_0000;
     pub(crate) const TD_KEYS_NOT_CONFIGURED: u64 = 0x8000_0810_0000_0000;
-    pub(crate) const KEY_STATE_INCORRECT: u64 = 0xC000_0811_0000_0000;
     pub(crate) const KEY_CONFIGURED: u64 = 0x0000_0815_0000_0000;
     pub(crate) const WBCACHE_NOT_COMPLETE: u64 = 0x8000_0817_0000_0000;
     pub(crate) const HKID_NOT_FREE: u64 = 0xC000_0820_0000_0000;

@@ -93,7 +93,7 @@ pub(crate) unsafe fn gprs<'a>(gprs: *mut u64) -> &'a mut Gprs {
 }
 
 /// Host memory through the kernel's direct map (`trap.c`).
-struct KernelMem;
+pub(crate) struct KernelMem;
 
 impl PhysMem for KernelMem {
     fn read(&self, pa: u64, buf: &mut [u8]) -> bool {

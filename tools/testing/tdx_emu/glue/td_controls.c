@@ -22,3 +22,10 @@ int tdx_emu_td_exit_regs(u64 tdvpr_pa, u64 n, u64 *gprs)
 	return tdx_emu_rs_td_exit_regs(tdx_emu_model, tdvpr_pa, n, gprs);
 }
 EXPORT_SYMBOL_NS_GPL(tdx_emu_td_exit_regs, TDX_EMU);
+
+long tdx_emu_owned_pages(struct tdx_emu_owned_page *pages, long max)
+{
+	guard(raw_spinlock_irqsave)(&tdx_emu_lock);
+	return tdx_emu_rs_owned_pages(tdx_emu_model, pages, max);
+}
+EXPORT_SYMBOL_NS_GPL(tdx_emu_owned_pages, TDX_EMU);

@@ -10,7 +10,7 @@
 //! leaves are the initialization sequence: TDH.SYS.INIT, TDH.SYS.LP.INIT,
 //! TDH.SYS.RD (and TDH.SYS.RDALL's checks), TDH.SYS.CONFIG,
 //! TDH.SYS.KEY.CONFIG and TDH.SYS.TDMR.INIT, each in its own file, and
-//! TDH.VP.ENTER into TD vCPUs that tests register (`td.rs`). Other
+//! the TD leaves of `td/` over the PAMT of `pamt.rs`. Other
 //! leaves are declined (the trap glue lets the #UD through), never answered
 //! with a made-up status.
 //!
@@ -26,6 +26,7 @@ mod cmr;
 mod hooks;
 mod keyids;
 pub(crate) mod measure;
+pub(crate) mod owned;
 pub(crate) mod pamt;
 pub(crate) mod sept;
 pub(crate) mod sept_walk;
@@ -249,6 +250,22 @@ impl Model {
             Leaf::MemPageRemove => self.tds.mem_page_remove(&self.sys, mem, regs),
             Leaf::MrExtend => self.tds.mr_extend(&self.sys, mem, regs),
             Leaf::MrFinalize => self.tds.mr_finalize(&self.sys, mem, regs),
+            Leaf::MngCreate => self.tds.mng_create(&self.sys, regs, mem),
+            Leaf::MngKeyConfig => self.tds.mng_key_config(&self.sys, lp, regs, mem),
+            Leaf::MngAddcx => self.tds.mng_addcx(&self.sys, regs, mem),
+            Leaf::MngInit => self.tds.mng_init(&self.sys, regs, mem),
+            Leaf::MngRd => self.tds.mng_rd(&self.sys, regs, mem),
+            Leaf::MngVpflushdone => self.tds.mng_vpflushdone(&self.sys, regs, mem),
+            Leaf::MngKeyFreeid => self.tds.mng_key_freeid(&self.sys, regs, mem),
+            Leaf::VpCreate => self.tds.vp_create(&self.sys, regs, mem),
+            Leaf::VpAddcx => self.tds.vp_addcx(&self.sys, regs, mem),
+            Leaf::VpInit => self.tds.vp_init(&self.sys, lp, regs, mem),
+            Leaf::VpRd => self.tds.vp_rdwr(&self.sys, regs, mem, false),
+            Leaf::VpWr => self.tds.vp_rdwr(&self.sys, regs, mem, true),
+            Leaf::VpFlush => self.tds.vp_flush(&self.sys, lp, regs, mem),
+            Leaf::PhymemCacheWb => self.tds.phymem_cache_wb(lp, regs),
+            Leaf::PhymemPageReclaim => self.tds.phymem_page_reclaim(&self.sys, regs, mem),
+            Leaf::PhymemPageWbinvd => self.tds.phymem_page_wbinvd(&self.sys, regs, mem),
             _ => None,
         }
     }
@@ -332,6 +349,22 @@ impl Model {
     /// The value metadata field TDX_FEATURES0 reads from now on.
     pub(crate) fn set_features0(&mut self, value: u64) {
         self.sys.features0 = value;
+    }
+
+    /// Calls `f` with each page the PAMTs list as held for a TD (see
+    /// `owned.rs`); `None` if a PAMT could not be read.
+    pub(crate) fn owned_pages(
+        &self,
+        mem: &dyn PhysMem,
+        f: &mut dyn FnMut(owned::OwnedPage) -> Option<()>,
+    ) -> Option<()> {
+        self.sys.owned_pages(mem, f)
+    }
+
+    /// The next `n` TDH.PHYMEM.CACHE.WB steps are interrupted (test hook).
+    #[cfg(test)]
+    pub(crate) fn interrupt_cache_wb(&mut self, n: u32) {
+        self.tds.interrupt_cache_wb(n);
     }
 
     /// The module's TD vCPUs (a test view and test controls).
@@ -460,7 +493,7 @@ mod tests {
             code::SYS_NOT_READY
         );
         m.set_state(SysState::Ready);
-        assert_eq!(call(&mut m, Leaf::MngCreate as u64).0, Outcome::Decline);
+        assert_eq!(call(&mut m, Leaf::MngWr as u64).0, Outcome::Decline);
     }
 
     #[test]
@@ -734,8 +767,8 @@ mod tests {
         let pamt_4k = tdmrs[1].pamt[0].base;
         assert_eq!(mem.peek_u64(pamt_4k + 4096), pamt_word(pamt_4k + 4096));
 
-        // Past NOT_READY: TDH.MNG.CREATE is a defined leaf the model declines.
-        let (out, _) = leaf_call(&mut m, &mut mem, lps[0], Leaf::MngCreate, &[]);
+        // Past NOT_READY: TDH.MNG.WR is a defined leaf the model declines.
+        let (out, _) = leaf_call(&mut m, &mut mem, lps[0], Leaf::MngWr, &[]);
         assert_eq!(out, Outcome::Decline);
         // And initialization does not run twice.
         assert_eq!(

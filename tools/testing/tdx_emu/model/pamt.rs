@@ -48,24 +48,9 @@ pub(crate) enum PageType {
     Tdcx = 5,
     /// A vCPU's root page.
     Tdvpr = 6,
-    /// A Secure EPT page.
+    /// A Secure EPT page (made by the memory leaves).
+    #[allow(dead_code)]
     Ept = 8,
-}
-
-impl PageType {
-    /// The type with this raw value.
-    pub(crate) const fn from_raw(raw: u8) -> Option<Self> {
-        Some(match raw {
-            0 => PageType::Nda,
-            1 => PageType::Rsvd,
-            3 => PageType::Reg,
-            4 => PageType::Tdr,
-            5 => PageType::Tdcx,
-            6 => PageType::Tdvpr,
-            8 => PageType::Ept,
-            _ => return None,
-        })
-    }
 }
 
 /// One PAMT entry, decoded.
@@ -97,11 +82,6 @@ impl PamtEntry {
 
     /// An unassigned page.
     pub(crate) const NDA: Self = Self::new(PageType::Nda, 0);
-
-    /// The page type, if it is one the module defines.
-    pub(crate) const fn page_type(&self) -> Option<PageType> {
-        PageType::from_raw(self.pt)
-    }
 
     /// Whether the page type is `pt`.
     pub(crate) fn is(&self, pt: PageType) -> bool {
@@ -173,8 +153,10 @@ impl Sys {
         Some(t.pamt[size as usize].base + index * PAMT_ENTRY_SIZE)
     }
 
-    /// The 4 KiB entry of `pa`, as [`Sys::pamt_entry_at`] finds it; `None`
+    /// The 4 KiB entry of `pa`, as [`Sys::pamt_entry_at`] finds it (a test
+    /// view); `None`
     /// outside the initialized TDMRs or if the PAMT cannot be read.
+    #[cfg(test)]
     pub(crate) fn pamt_get(&self, mem: &dyn PhysMem, pa: u64) -> Option<PamtEntry> {
         read_entry(mem, self.pamt_entry_at(pa, PageSize::Size4K)?)
     }

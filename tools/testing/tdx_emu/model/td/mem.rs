@@ -26,12 +26,10 @@
 //! Pure `core`.
 
 use super::super::measure::Mrtd;
-use super::super::pamt::PageType;
 use super::super::sept_walk::{self, PageInfo, LVL_PML4};
 use super::super::sys::Sys;
 use super::super::{Gprs, RCX, RDX};
-use super::vp_enter::check_td_built;
-use super::{OpState, Td, Tds, SEPT_ROOT_TDCX_INDEX};
+use super::{check_td_state, Td, Tds};
 use crate::abi::leaf::Leaf;
 use crate::abi::status::{code, OPERAND_ID_RCX};
 use crate::platform::PhysMem;
@@ -42,6 +40,9 @@ pub(crate) const MRTD_BYTES: usize = 48;
 /// Per-TD memory state.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct TdMem {
+    /// The Secure EPT root: the TDCS page at `SEPT_ROOT_TDCX_INDEX`, set by
+    /// TDH.MNG.ADDCX, which fills it with FREE entries; 0 before.
+    pub(crate) sept_root: u64,
     /// The TD's TLB epoch (`TD_EPOCH`), 1 after TDH.MNG.INIT, advanced by
     /// TDH.MEM.TRACK.
     pub(crate) epoch: u64,
@@ -55,6 +56,7 @@ impl TdMem {
     /// A TD's memory state at TDH.MNG.CREATE.
     pub(crate) const fn new() -> Self {
         Self {
+            sept_root: 0,
             epoch: 1,
             mr: Mrtd::new(),
             mrtd: None,
@@ -70,22 +72,6 @@ impl TdMem {
     /// doc): a TDH.MEM.TRACK ran since the page was blocked in `bepoch`.
     pub(crate) const fn is_tracked(&self, bepoch: u64) -> bool {
         bepoch < self.epoch
-    }
-}
-
-/// Whether the TD's op state allows `leaf` (Intel's table, for the op
-/// states a TD reaches without migration).
-pub(crate) const fn op_state_allows(leaf: Leaf, op: OpState) -> bool {
-    match leaf {
-        Leaf::MemPageAdd | Leaf::MrExtend | Leaf::MrFinalize => {
-            matches!(op, OpState::Initialized)
-        }
-        Leaf::MemSeptAdd
-        | Leaf::MemPageAug
-        | Leaf::MemRangeBlock
-        | Leaf::MemPageRemove
-        | Leaf::MemTrack => matches!(op, OpState::Initialized | OpState::Runnable),
-        _ => false,
     }
 }
 
@@ -105,16 +91,9 @@ impl Tds {
         operand: u32,
         leaf: Leaf,
     ) -> Found<'_> {
-        match sys.check_explicit_4k(mem, tdr, operand, PageType::Tdr) {
-            Err(status) => return Err(Some(status)),
-            Ok(None) => return Err(None),
-            Ok(Some(_)) => {}
-        }
-        let td = self.td_mut(tdr).ok_or(None)?;
-        check_td_built(td.fatal, td.lifecycle, td.num_tdcx).map_err(Some)?;
-        if !op_state_allows(leaf, td.op_state) {
-            return Err(Some(code::OP_STATE_INCORRECT));
-        }
+        let i = self.explicit_tdr(sys, mem, tdr, operand)?;
+        let td = self.td_at(i)?;
+        check_td_state(td, leaf)?;
         let pwl = (td.config.eptp >> 3 & 7) as u8;
         if pwl > LVL_PML4 || td.config.gpaw == 52 {
             return Err(None);
@@ -126,7 +105,7 @@ impl Tds {
 impl Td {
     /// The Secure EPT root page.
     pub(crate) const fn sept_root(&self) -> u64 {
-        self.tdcx[SEPT_ROOT_TDCX_INDEX]
+        self.mem.sept_root
     }
 
     /// The page-info operand of a leaf (RCX) with levels `min..=max`, then

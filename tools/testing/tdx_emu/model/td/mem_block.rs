@@ -21,9 +21,11 @@
 //!
 //! Pure `core`.
 
+use super::super::pamt::read_entry;
 use super::super::sept::{with_state, State, HPA_MASK, RWX};
 use super::super::sept_walk::{self, LVL_PML4, LVL_PT};
 use super::super::sys::Sys;
+use super::super::tdmr_info::PageSize;
 use super::super::{Gprs, RCX, RDX};
 use super::mem::{no_extended_error, septe_error};
 use super::{Td, Tds};
@@ -65,7 +67,7 @@ impl Tds {
         // A leaf above 4 KiB cannot exist in the model (PAGE.AUG declines
         // it), so the page's PAMT entry is always a 4 KiB one.
         let page = w.entry & HPA_MASK;
-        let mut e = sys.pamt_get(mem, page)?;
+        let mut e = read_entry(mem, sys.pamt_entry_at(page, PageSize::Size4K)?)?;
         e.bepoch = td.mem.epoch;
         sept_walk::write(mem, w.at, blocked)?;
         sys.pamt_set(mem, page, e)?;

@@ -56,6 +56,7 @@ impl World {
             td.tdcx[i] = TDCS + 0x1000 * i as u64;
             set(&m, &mut mem, td.tdcx[i], PageType::Tdcx, TDR);
         }
+        td.mem.sept_root = td.tdcx[3];
         sept_walk::init_page(&mut mem, td.sept_root()).unwrap();
         td.num_tdcx = MIN_TDCS_PAGES as u32;
         td.lifecycle = Lifecycle::KeysConfigured;
@@ -73,7 +74,8 @@ impl World {
     }
 
     pub(crate) fn td(&self) -> &Td {
-        self.m.tds.td(TDR).unwrap()
+        let i = self.m.tds.td_index(TDR).unwrap();
+        self.m.tds.tds[i].as_ref().unwrap()
     }
 
     /// Calls `leaf` at `version` with these operands on LP 0: the status,

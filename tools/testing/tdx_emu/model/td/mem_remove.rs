@@ -20,10 +20,12 @@
 //!
 //! Pure `core`.
 
+use super::super::pamt::read_entry;
 use super::super::pamt::PageType;
 use super::super::sept::{State, FREE};
 use super::super::sept_walk::{self, LVL_PT};
 use super::super::sys::Sys;
+use super::super::tdmr_info::PageSize;
 use super::super::{Gprs, RCX, RDX};
 use super::mem::{no_extended_error, septe_error};
 use super::{OpState, Td, Tds};
@@ -61,7 +63,7 @@ impl Tds {
             return None;
         }
         let page = sept_walk::leaf_hpa(w.entry, info.gpa, LVL_PT);
-        let mut e = sys.pamt_get(mem, page)?;
+        let mut e = read_entry(mem, sys.pamt_entry_at(page, PageSize::Size4K)?)?;
         if state.needs_tracking() && td.op_state == OpState::Runnable {
             if !state.is_blocked() {
                 return septe_error(regs, code::GPA_RANGE_NOT_BLOCKED, w.entry, info.level);

@@ -17,6 +17,11 @@
 //!
 //! Pure `core`.
 
+mod create;
+mod init;
+mod keys;
+#[cfg(test)]
+mod life_tests;
 pub(crate) mod mem;
 pub(crate) mod mem_block;
 #[cfg(test)]
@@ -28,11 +33,18 @@ pub(crate) mod mem_remove;
 pub(crate) mod mem_sept_add;
 #[cfg(test)]
 mod mem_tests;
+mod phymem;
+pub(crate) mod rd;
+mod vcpu;
 pub(crate) mod vp_enter;
 
 use self::mem::TdMem;
+use super::pamt::{PageType, PamtEntry};
+use super::sys::Sys;
 use super::td_guest::Guest;
-use super::Gprs;
+use crate::abi::leaf::Leaf;
+use crate::abi::status::code;
+use crate::platform::PhysMem;
 use core::ptr::addr_of_mut;
 
 pub(crate) use vp_enter::{ExitRecord, VcpuReport};
@@ -228,10 +240,6 @@ pub(crate) enum KotState {
     Free = 0,
     Assigned = 1,
     Flushed = 2,
-    /// The global private KeyID's (not modeled: TDH.SYS.CONFIG's KeyID is
-    /// never a TD's, which the model checks where the real module looks at
-    /// this state).
-    Reserved = 3,
 }
 
 /// One KOT entry.
@@ -258,6 +266,8 @@ pub(crate) struct Tds {
     pub(crate) vcpus: [Option<Vcpu>; MAX_VCPUS],
     pub(crate) kot: [KotEntry; MAX_KOT],
     pub(crate) wbt: [WbEntry; MAX_PACKAGES],
+    /// Test hook: TDH.PHYMEM.CACHE.WB steps still to be "interrupted".
+    pub(crate) cache_wb_interrupts: u32,
 }
 
 impl Tds {
@@ -274,6 +284,7 @@ impl Tds {
                 intr_point: 0,
                 hkids: [0; MAX_KOT / 64],
             }; MAX_PACKAGES],
+            cache_wb_interrupts: 0,
         }
     }
 
@@ -308,25 +319,13 @@ impl Tds {
                     hkids: [0; MAX_KOT / 64],
                 }; MAX_PACKAGES],
             );
+            addr_of_mut!((*slot).cache_wb_interrupts).write(0);
         }
-    }
-
-    /// The TD whose TDR page is `tdr`.
-    pub(crate) fn td(&self, tdr: u64) -> Option<&Td> {
-        self.tds.iter().flatten().find(|t| t.tdr == tdr)
-    }
-
-    pub(crate) fn td_mut(&mut self, tdr: u64) -> Option<&mut Td> {
-        self.tds.iter_mut().flatten().find(|t| t.tdr == tdr)
     }
 
     /// The vCPU whose TDVPR page is `tdvpr`.
     pub(crate) fn get(&self, tdvpr: u64) -> Option<&Vcpu> {
         self.vcpus.iter().flatten().find(|v| v.tdvpr == tdvpr)
-    }
-
-    pub(crate) fn vcpu_mut(&mut self, tdvpr: u64) -> Option<&mut Vcpu> {
-        self.vcpus.iter_mut().flatten().find(|v| v.tdvpr == tdvpr)
     }
 
     /// The vCPU at `tdvpr` and its TD, both mutable.
@@ -342,17 +341,117 @@ impl Tds {
         let v = self.get(tdvpr)?;
         (n + 1 == v.report.exits).then_some(v.last)
     }
+}
 
-    /// The vCPUs of the TD at `tdr`.
-    pub(crate) fn vcpus_of(&self, tdr: u64) -> impl Iterator<Item = &Vcpu> + '_ {
-        self.vcpus.iter().flatten().filter(move |v| v.tdr == tdr)
-    }
+/// How a leaf stops early: `Some(status)` completes with that status,
+/// `None` declines.
+pub(crate) type Stop = Option<u64>;
 
-    /// The KOT entry of `hkid`; `None` above [`MAX_KOT`].
-    pub(crate) fn kot_mut(&mut self, hkid: u16) -> Option<&mut KotEntry> {
-        self.kot.get_mut(hkid as usize)
+/// A leaf's result as the dispatcher wants it.
+pub(crate) fn finish(r: Result<u64, Stop>) -> Option<u64> {
+    r.map_or_else(|stop| stop, Some)
+}
+
+/// Whether TDCS op state `op` lets leaf `leaf` run
+/// (`op_state_is_seamcall_allowed()`, `seamcall_state_lookup`), for the
+/// three op states a TD reaches without migration.
+pub(crate) fn op_state_allows(leaf: Leaf, op: OpState) -> bool {
+    use Leaf::*;
+    use OpState::*;
+    match leaf {
+        MngAddcx | MngInit => op == Uninitialized,
+        VpAddcx | VpCreate | VpInit | MemPageAdd | MrExtend | MrFinalize => op == Initialized,
+        VpEnter => op == Runnable,
+        VpFlush => true,
+        _ => op != Uninitialized,
     }
 }
 
-/// The registers of a leaf.
-pub(crate) type Regs = Gprs;
+/// `check_td_in_correct_build_state()` and the op-state check of
+/// `check_state_map_tdcs_and_lock()` for `leaf`.
+pub(crate) fn check_td_state(td: &Td, leaf: Leaf) -> Result<(), Stop> {
+    if td.fatal {
+        return Err(Some(code::TD_FATAL));
+    }
+    if td.lifecycle != Lifecycle::KeysConfigured {
+        return Err(Some(code::TD_KEYS_NOT_CONFIGURED));
+    }
+    if (td.num_tdcx as usize) < MIN_TDCS_PAGES {
+        return Err(Some(code::TDCS_NOT_ALLOCATED));
+    }
+    if !op_state_allows(leaf, td.op_state) {
+        return Err(Some(code::OP_STATE_INCORRECT));
+    }
+    Ok(())
+}
+
+/// `check_and_lock_explicit_4k_private_hpa()` as a leaf step: the PAMT entry
+/// of `pa`, which must be of type `pt`.
+pub(crate) fn explicit_4k(
+    sys: &Sys,
+    mem: &dyn PhysMem,
+    pa: u64,
+    operand: u32,
+    pt: PageType,
+) -> Result<PamtEntry, Stop> {
+    match sys.check_explicit_4k(mem, pa, operand, pt) {
+        Ok(Some(e)) => Ok(e),
+        Ok(None) => Err(None),
+        Err(status) => Err(Some(status)),
+    }
+}
+
+impl Tds {
+    /// `check_lock_and_map_explicit_tdr()`: `tdr` (operand `operand`) is a
+    /// PT_TDR page; the index of its TD. A PT_TDR page the model has no TD
+    /// for cannot happen; it is declined.
+    pub(crate) fn explicit_tdr(
+        &self,
+        sys: &Sys,
+        mem: &dyn PhysMem,
+        tdr: u64,
+        operand: u32,
+    ) -> Result<usize, Stop> {
+        explicit_4k(sys, mem, tdr, operand, PageType::Tdr)?;
+        self.td_index(tdr).ok_or(None)
+    }
+
+    /// The index of the TD at `tdr`.
+    pub(crate) fn td_index(&self, tdr: u64) -> Option<usize> {
+        self.tds
+            .iter()
+            .position(|t| t.is_some_and(|t| t.tdr == tdr))
+    }
+
+    /// The index of the vCPU at `tdvpr`.
+    pub(crate) fn vcpu_index(&self, tdvpr: u64) -> Option<usize> {
+        self.vcpus
+            .iter()
+            .position(|v| v.is_some_and(|v| v.tdvpr == tdvpr))
+    }
+
+    /// A PT_TDVPR page (operand `operand`), then its owner TD
+    /// (`lock_and_map_implicit_tdr()`): the vCPU's and the TD's indices.
+    pub(crate) fn explicit_tdvpr(
+        &self,
+        sys: &Sys,
+        mem: &dyn PhysMem,
+        tdvpr: u64,
+        operand: u32,
+    ) -> Result<(usize, usize), Stop> {
+        let e = explicit_4k(sys, mem, tdvpr, operand, PageType::Tdvpr)?;
+        let v = self.vcpu_index(tdvpr).ok_or(None)?;
+        let t = self.td_index(e.owner).ok_or(None)?;
+        Ok((v, t))
+    }
+
+    /// The TD at index `i` (from [`Tds::td_index`]).
+    pub(crate) fn td_at(&mut self, i: usize) -> Result<&mut Td, Stop> {
+        self.tds.get_mut(i).and_then(Option::as_mut).ok_or(None)
+    }
+
+    /// The vCPU at index `i` (from [`Tds::vcpu_index`]).
+    pub(crate) fn vcpu_at(&mut self, i: usize) -> Result<&mut Vcpu, Stop> {
+        self.vcpus.get_mut(i).and_then(Option::as_mut).ok_or(None)
+    }
+}
