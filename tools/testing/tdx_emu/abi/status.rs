@@ -18,6 +18,8 @@
 pub(crate) const OPERAND_ID_RAX: u32 = 0;
 pub(crate) const OPERAND_ID_RCX: u32 = 1;
 pub(crate) const OPERAND_ID_RDX: u32 = 2;
+pub(crate) const OPERAND_ID_R8: u32 = 8;
+pub(crate) const OPERAND_ID_R9: u32 = 9;
 
 /// The completion codes the model returns or its tests inject: the upper
 /// 32 bits of the status, with the operand details cleared.
@@ -66,6 +68,18 @@ pub(crate) mod code {
     pub(crate) const INVALID_RESERVED_IN_TDMR: u64 = 0xC000_0A20_0000_0000;
     pub(crate) const NON_ORDERED_RESERVED_IN_TDMR: u64 = 0xC000_0A21_0000_0000;
     pub(crate) const CMR_LIST_INVALID: u64 = 0xC000_0A22_0000_0000;
+    // The Secure EPT's and the memory leaves'.
+    pub(crate) const NO_VCPUS: u64 = 0xC000_0609_0000_0000;
+    pub(crate) const EPT_WALK_FAILED: u64 = 0xC000_0B00_0000_0000;
+    pub(crate) const EPT_ENTRY_NOT_PRESENT: u64 = 0xC000_0B03_0000_0000;
+    pub(crate) const GPA_RANGE_NOT_BLOCKED: u64 = 0xC000_0B06_0000_0000;
+    pub(crate) const GPA_RANGE_ALREADY_BLOCKED: u64 = 0x0000_0B07_0000_0000;
+    pub(crate) const TLB_TRACKING_NOT_DONE: u64 = 0xC000_0B08_0000_0000;
+    #[cfg(test)]
+    pub(crate) const PAGE_ALREADY_ACCEPTED: u64 = 0x0000_0B0A_0000_0000;
+    #[cfg(test)]
+    pub(crate) const PAGE_SIZE_MISMATCH: u64 = 0xC000_0B0B_0000_0000;
+    pub(crate) const EPT_ENTRY_STATE_INCORRECT: u64 = 0xC000_0B0D_0000_0000;
     pub(crate) const METADATA_FIELD_ID_INCORRECT: u64 = 0xC000_0C00_0000_0000;
     pub(crate) const METADATA_FIRST_FIELD_ID_IN_CONTEXT: u64 = 0x0000_0C0B_0000_0000;
 }

@@ -25,8 +25,12 @@
 mod cmr;
 mod hooks;
 mod keyids;
+pub(crate) mod measure;
 pub(crate) mod owned;
 pub(crate) mod pamt;
+pub(crate) mod sept;
+pub(crate) mod sept_walk;
+pub(crate) mod sha384;
 mod sys;
 mod sys_fields;
 mod sysconfig;
@@ -34,6 +38,9 @@ mod sysinit;
 mod sysrd;
 pub(crate) mod td;
 pub(crate) mod td_guest;
+// Not yet driven by TDH.VP.ENTER (the guest program will): host tests only.
+#[cfg(test)]
+pub(crate) mod td_guest_mem;
 mod tdmr_check;
 mod tdmr_info;
 mod tdmr_init;
@@ -237,6 +244,14 @@ impl Model {
             Leaf::SysKeyConfig => self.sys.sys_key_config(lp),
             Leaf::SysTdmrInit => self.sys.sys_tdmr_init(regs, mem),
             Leaf::VpEnter => self.tds.vp_enter(&self.sys, mem, lp, regs, stack_top),
+            Leaf::MemSeptAdd => self.tds.mem_sept_add(&self.sys, mem, regs, fields.version),
+            Leaf::MemPageAdd => self.tds.mem_page_add(&self.sys, mem, regs),
+            Leaf::MemPageAug => self.tds.mem_page_aug(&self.sys, mem, regs),
+            Leaf::MemRangeBlock => self.tds.mem_range_block(&self.sys, mem, regs),
+            Leaf::MemTrack => self.tds.mem_track(&self.sys, mem, regs),
+            Leaf::MemPageRemove => self.tds.mem_page_remove(&self.sys, mem, regs),
+            Leaf::MrExtend => self.tds.mr_extend(&self.sys, mem, regs),
+            Leaf::MrFinalize => self.tds.mr_finalize(&self.sys, mem, regs),
             Leaf::MngCreate => self.tds.mng_create(&self.sys, regs, mem),
             Leaf::MngKeyConfig => self.tds.mng_key_config(&self.sys, lp, regs, mem),
             Leaf::MngAddcx => self.tds.mng_addcx(&self.sys, regs, mem),

@@ -34,6 +34,7 @@
 //! Pure `core`.
 
 use super::super::pamt::{PageType, PamtEntry};
+use super::super::sept_walk;
 use super::super::sys::Sys;
 use super::super::{Gprs, RCX, RDX};
 use super::{
@@ -215,6 +216,10 @@ impl Tds {
         let td = self.td_at(i)?;
         if n + 1 > MIN_TDCS_PAGES && !op_state_allows(Leaf::MngAddcx, td.op_state) {
             return Err(Some(code::OP_STATE_INCORRECT));
+        }
+        // The SEPT root starts with every entry FREE (`SEPTE_INIT_VALUE`).
+        if n == SEPT_ROOT_TDCX_INDEX {
+            sept_walk::init_page(mem, page).ok_or(None)?;
         }
         sys.pamt_set(mem, page, PamtEntry::new(PageType::Tdcx, tdr))
             .ok_or(None)?;

@@ -23,6 +23,16 @@ mod keys;
 #[cfg(test)]
 mod life_tests;
 pub(crate) mod mem;
+pub(crate) mod mem_block;
+#[cfg(test)]
+pub(crate) mod mem_fixture;
+pub(crate) mod mem_measure;
+pub(crate) mod mem_page_add;
+pub(crate) mod mem_page_aug;
+pub(crate) mod mem_remove;
+pub(crate) mod mem_sept_add;
+#[cfg(test)]
+mod mem_tests;
 mod phymem;
 pub(crate) mod rd;
 mod vcpu;
