@@ -72,7 +72,7 @@ const struct kvm_td_image *td_test_image(void)
 		.bytes = tdx_td_image,
 		.size = sizeof(tdx_td_image),
 		.gpa = TDX_TD_IMAGE_GPA,
-		.entry = TDX_TD_IMAGE_ENTRY_GPA,
+		.entry = TDX_TD_ENTRY_GPA,
 	};
 
 	return &image;
@@ -80,7 +80,12 @@ const struct kvm_td_image *td_test_image(void)
 
 u64 td_test_extra_gpa(void)
 {
-	return TDX_TD_IMAGE_EXTRA_GPA;
+	return TDX_TD_EXTRA_GPA;
+}
+
+const u8 *td_test_mrtd(void)
+{
+	return tdx_td_image_mrtd;
 }
 
 void td_init_struct(struct kvm_td *td, const char *name)

@@ -36,6 +36,8 @@ long td_expect_owned_ok(struct kunit *test, const struct kvm_td *td,
 /* The test image (scripts/td_image.py), and its extra private GPA. */
 const struct kvm_td_image *td_test_image(void);
 u64 td_test_extra_gpa(void);
+/* The MRTD td_image.py computed with hashlib: 48 bytes. */
+const u8 *td_test_mrtd(void);
 
 /* A fresh TD for a test: name, verbose off, HKID -1. */
 void td_init_struct(struct kvm_td *td, const char *name);

@@ -18,7 +18,7 @@ static const struct kvm_td_image image = {
 	.bytes = tdx_td_image,
 	.size = sizeof(tdx_td_image),
 	.gpa = TDX_TD_IMAGE_GPA,
-	.entry = TDX_TD_IMAGE_ENTRY_GPA,
+	.entry = TDX_TD_ENTRY_GPA,
 };
 
 static void report(struct fake_vcpu *vcpu)

@@ -77,6 +77,8 @@ static void one_life_counted(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kvm_td_build(td, image, 1), 0);
 	tdr_pa = page_to_phys(td->td.tdr_page);
 	kunit_info(test, "MRTD %*phN\n", (int)sizeof(td->mrtd), td->mrtd);
+	/* TDH.MNG.RD's MRTD against the one td_image.py computed with hashlib. */
+	KUNIT_EXPECT_MEMEQ(test, td->mrtd, td_test_mrtd(), sizeof(td->mrtd));
 	KUNIT_EXPECT_EQ(test, td_run_all(td, MAX_EXITS), 0);
 	expect_guest_finished(test, td->vcpus[0]);
 	KUNIT_EXPECT_EQ(test, td->ept_violations, 1);
