@@ -101,9 +101,15 @@ static void page_in_the_wrong_state(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tdx_rs_vp_create(&td->td, &vp),
 			TDX_PAGE_METADATA_INCORRECT | TDX_OPERAND_ID_RCX);
 	KUNIT_EXPECT_EQ(test, page_count(vp.tdvpr_page), count);
-	/* A TDCS page handed again to the TD: refused by the op state first. */
+	/*
+	 * A TDCS page handed to the TD again: there is room for more TDCS
+	 * pages (Intel's MAX_NUM_TDCS_PAGES is above the 6 a TD without L2 VMs
+	 * uses), so the page itself is refused: it is PT_TDCX, not PT_NDA.
+	 */
+	count = page_count(td->td.tdcs_pages[0]);
 	KUNIT_EXPECT_EQ(test, tdx_rs_mng_addcx(&td->td, td->td.tdcs_pages[0]),
-			TDX_OP_STATE_INCORRECT);
+			TDX_PAGE_METADATA_INCORRECT | TDX_OPERAND_ID_RCX);
+	KUNIT_EXPECT_EQ(test, page_count(td->td.tdcs_pages[0]), count);
 	destroy_all_back(test, td);
 }
 
