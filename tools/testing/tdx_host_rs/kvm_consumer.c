@@ -229,21 +229,27 @@ static void log_exit(const struct fake_vcpu *vcpu)
 		regs[VCPU_REGS_R13], regs[VCPU_REGS_R14], regs[VCPU_REGS_R15]);
 }
 
+struct flush {
+	struct tdx_rs_vp *vp;
+	u64 status;
+};
+
 static void flush_here(void *data)
 {
-	struct fake_vcpu *vcpu = data;
+	struct flush *f = data;
 
-	vcpu->exit_status = tdx_rs_vp_flush(&vcpu->vp);
+	f->status = tdx_rs_vp_flush(f->vp);
 }
 
 int fake_vcpu_flush(struct fake_vcpu *vcpu)
 {
+	struct flush f = { .vp = &vcpu->vp };
 	u64 status;
 
 	if (vcpu->cpu < 0 || !vcpu->created)
 		return 0;
-	smp_call_function_single(vcpu->cpu, flush_here, vcpu, 1);
-	status = vcpu->exit_status;
+	smp_call_function_single(vcpu->cpu, flush_here, &f, 1);
+	status = f.status;
 	/* Never entered on that CPU since the last flush: nothing to do. */
 	if (status && status != TDX_VCPU_NOT_ASSOCIATED)
 		return vcpu->td ? kvm_td_failed(vcpu->td, "TDH.VP.FLUSH", status) : -EIO;
