@@ -27,3 +27,7 @@ mod init {
 mod seamcall {
     pub(crate) mod retry;
 }
+mod td {
+    pub(crate) mod args;
+    pub(crate) mod state;
+}
