@@ -25,6 +25,7 @@ mod init {
     pub(crate) mod vp_enter;
 }
 mod seamcall {
+    pub(crate) mod proof;
     pub(crate) mod retry;
 }
 mod td {

@@ -5,7 +5,7 @@
 //! module checks; `gpa_level` is RCX of the leaves that take a level: the
 //! GPA's bits 51:12 with the level in bits 2:0.
 
-use super::{call, hand_over, Args, Handed, Released, Status};
+use super::{call, hand_over, proof, raw, Args, Handed, Released, Status};
 use crate::abi::leaf::Leaf;
 use crate::glue::page_ref::PageRef;
 
@@ -94,9 +94,7 @@ pub(crate) fn page_remove(tdr: u64, gpa_level: u64) -> (Status, Option<Released>
         ..Args::default()
     };
     let status = call(Leaf::MemPageRemove, &mut args);
-    let pa = args.rcx;
-    // The module's page address: 4 KiB aligned, or it names no page.
-    let released = (status.is_ok() && pa % 4096 == 0).then_some(Released { pa });
+    let released = proof::remove_released(raw(&status), args.rcx).map(|pa| Released { pa });
     (status, released, ExtErr::of(&args))
 }
 

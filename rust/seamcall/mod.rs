@@ -20,6 +20,7 @@ mod call;
 pub(crate) mod mem;
 pub(crate) mod mng;
 pub(crate) mod phymem;
+pub(crate) mod proof;
 pub(crate) mod retry;
 pub(crate) mod sys;
 pub(crate) mod vp;
@@ -56,8 +57,8 @@ pub(crate) fn raw_handed(handed: &Handed) -> u64 {
 }
 
 /// The TDX module's proof that it gave the page at `pa` back: made only
-/// here, from a successful leaf that leaves the page no longer the
-/// module's (TDH.PHYMEM.PAGE.RECLAIM of a page other than a TDR,
+/// here, by the wrappers, when `proof.rs` says their leaf's answer proves
+/// it (TDH.PHYMEM.PAGE.RECLAIM of a page other than a TDR,
 /// TDH.MEM.PAGE.REMOVE, TDH.PHYMEM.PAGE.WBINVD).
 pub(crate) struct Released {
     pa: u64,

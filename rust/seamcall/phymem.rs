@@ -3,11 +3,8 @@
 //! The physical memory leaves (TDH.PHYMEM.*): taking pages back from a TD
 //! in teardown and the cache write-backs that must precede reuse.
 
-use super::{call, Args, Released, Status};
+use super::{call, proof, raw, Args, Released, Status};
 use crate::abi::leaf::Leaf;
-
-/// A page's type in the PAMT (TDX module 1.5, `page_type_t`).
-pub(crate) const PT_TDR: u64 = 4;
 
 /// RCX, RDX and R8 after TDH.PHYMEM.PAGE.RECLAIM: the page's type, owner
 /// (its TD's TDR) and size, as the PAMT had them.
@@ -33,7 +30,7 @@ pub(crate) fn page_reclaim(pa: u64) -> (Status, Option<Released>, Reclaimed) {
         owner: args.rdx,
         size: args.r8,
     };
-    let released = (status.is_ok() && out.page_type != PT_TDR).then_some(Released { pa });
+    let released = proof::reclaim_released(raw(&status), out.page_type).then_some(Released { pa });
     (status, released, out)
 }
 
@@ -57,6 +54,6 @@ pub(crate) fn page_wbinvd(pa: u64, keyed: u64) -> (Status, Option<Released>) {
         ..Args::default()
     };
     let status = call(Leaf::PhymemPageWbinvd, &mut args);
-    let released = status.is_ok().then_some(Released { pa });
+    let released = proof::wbinvd_released(raw(&status)).then_some(Released { pa });
     (status, released)
 }

@@ -4,10 +4,11 @@
 //! cache write-backs before they may be reused.
 
 use super::{args, non_null, out, phys, rax, ready, state, Rax, Td};
-use crate::abi::status::{code, SeamcallError, SEAMCALL_BAD_ARGS};
+use crate::abi::status::SEAMCALL_BAD_ARGS;
 use crate::abi::{page, tdx_rs_td};
 use crate::glue::page_ref::ModulePage;
 use crate::glue::services::c;
+use crate::seamcall::proof::{self, TdrAfterWbinvd};
 use crate::seamcall::{phymem, raw};
 use core::sync::atomic::Ordering;
 
@@ -87,11 +88,8 @@ unsafe extern "C" fn tdx_rs_rs_phymem_page_wbinvd_tdr(td: *mut tdx_rs_td) -> u64
         let td = unsafe { Td::new(td) }?;
         let tdr = td.tdr()?;
         let (status, released) = phymem::page_wbinvd(tdr, keyed(tdr, global.into())?);
-        let still_owned = matches!(
-            status,
-            Err(SeamcallError::Module(s)) if s.code() == code::PAGE_METADATA_INCORRECT
-        );
-        if !still_owned
+        let fate = proof::tdr_after_wbinvd(raw(&status));
+        if fate != TdrAfterWbinvd::StillOwned
             && td
                 .state
                 .fetch_update(Ordering::AcqRel, Ordering::Acquire, state::tdr_dropped)
@@ -103,7 +101,7 @@ unsafe extern "C" fn tdx_rs_rs_phymem_page_wbinvd_tdr(td: *mut tdx_rs_td) -> u64
             if let Some(held) = unsafe { ModulePage::take_back(tdr) } {
                 match released {
                     Some(released) => held.give_back(released),
-                    // Kept for good: dropped, and counted.
+                    // Given up: kept for good, and counted.
                     None => drop(held),
                 }
             }
