@@ -25,5 +25,10 @@ mod init {
     pub(crate) mod vp_enter;
 }
 mod seamcall {
+    pub(crate) mod proof;
     pub(crate) mod retry;
+}
+mod td {
+    pub(crate) mod args;
+    pub(crate) mod state;
 }

@@ -13,11 +13,13 @@ use kernel::prelude::*;
 
 // The layers, bottom up: the ABI (the C header, leaves, statuses, metadata
 // field IDs); the SEAMCALL trampolines and the calls made through them; the
-// initialization with its TDMR planner; the glue to the kernel and to C.
+// initialization with its TDMR planner; the TD life cycle; the glue to the
+// kernel and to C.
 mod abi;
 mod glue;
 mod init;
 mod seamcall;
+mod td;
 
 module! {
     type: TdxHostRs,

@@ -31,21 +31,60 @@
 #define TDX_RS_VP_ENTER_NOT_READY	0x8000FF00FFFE0000
 #define TDX_RS_VP_ENTER_RBP_UNSAFE	0x8000FF00FFFD0000
 /*
- * The argument block (or regs[]) is NULL or not 8-byte aligned: refused
- * before any SEAMCALL, nothing read or written.
+ * The argument block (or regs[]) is NULL or not 8-byte aligned, or an
+ * argument of a TD life-cycle function is NULL, misaligned or does not fit
+ * its SEAMCALL operand: refused before any SEAMCALL, nothing read or written.
  */
 #define TDX_RS_SEAMCALL_BAD_ARGS	0x8000FF00FFFC0000
+/*
+ * The TD life-cycle functions' own refusals, each before any SEAMCALL and
+ * with nothing written:
+ * TDX_RS_NOT_READY: tdx_rs_enable() has not succeeded.
+ * TDX_RS_TD_STATE: the struct tdx_rs_td does not allow the call: not created
+ * by a successful tdx_rs_mng_create() (or created already, for that one),
+ * its TDR already given back, or td->tdr_page is not the page it was created
+ * with.
+ * TDX_RS_BAD_KEYID: tdx_rs_mng_create() with an HKID that
+ * tdx_rs_guest_keyid_alloc() did not hand out.
+ */
+#define TDX_RS_NOT_READY		0x8000FF00FFFB0000
+#define TDX_RS_TD_STATE			0x8000FF00FFFA0000
+#define TDX_RS_BAD_KEYID		0x8000FF00FFF90000
 
 /*
  * The SEAMCALL leaves tdx_host_rs makes (TDX 1.5 numbering), for RAX bits
  * 15:0. The Rust side checks its own leaf table against these at build time.
  */
 #define TDX_RS_LEAF_VP_ENTER		0
+#define TDX_RS_LEAF_MNG_ADDCX		1
+#define TDX_RS_LEAF_MEM_PAGE_ADD	2
+#define TDX_RS_LEAF_MEM_SEPT_ADD	3
+#define TDX_RS_LEAF_VP_ADDCX		4
+#define TDX_RS_LEAF_MEM_PAGE_AUG	6
+#define TDX_RS_LEAF_MEM_RANGE_BLOCK	7
+#define TDX_RS_LEAF_MNG_KEY_CONFIG	8
+#define TDX_RS_LEAF_MNG_CREATE		9
+#define TDX_RS_LEAF_VP_CREATE		10
+#define TDX_RS_LEAF_MNG_RD		11
+#define TDX_RS_LEAF_MR_EXTEND		16
+#define TDX_RS_LEAF_MR_FINALIZE		17
+#define TDX_RS_LEAF_VP_FLUSH		18
+#define TDX_RS_LEAF_MNG_VPFLUSHDONE	19
+#define TDX_RS_LEAF_MNG_KEY_FREEID	20
+#define TDX_RS_LEAF_MNG_INIT		21
+#define TDX_RS_LEAF_VP_INIT		22
+#define TDX_RS_LEAF_VP_RD		26
+#define TDX_RS_LEAF_PHYMEM_PAGE_RECLAIM	28
+#define TDX_RS_LEAF_MEM_PAGE_REMOVE	29
 #define TDX_RS_LEAF_SYS_KEY_CONFIG	31
 #define TDX_RS_LEAF_SYS_INIT		33
 #define TDX_RS_LEAF_SYS_RD		34
 #define TDX_RS_LEAF_SYS_LP_INIT		35
 #define TDX_RS_LEAF_SYS_TDMR_INIT	36
+#define TDX_RS_LEAF_MEM_TRACK		38
+#define TDX_RS_LEAF_PHYMEM_CACHE_WB	40
+#define TDX_RS_LEAF_PHYMEM_PAGE_WBINVD	41
+#define TDX_RS_LEAF_VP_WR		43
 #define TDX_RS_LEAF_SYS_CONFIG		45
 
 #ifndef __ASSEMBLY__
@@ -249,7 +288,11 @@ const struct tdx_rs_sysinfo *tdx_rs_get_sysinfo(void);
  * functions may sleep):
  * the KeyID, or -ENOSPC when all are taken, or -ENODEV before
  * tdx_rs_enable() succeeded. tdx_rs_guest_keyid_free() of a KeyID that is
- * not allocated changes nothing and logs a warning.
+ * not allocated changes nothing and logs a warning; so does the free of a
+ * KeyID a TD holds, from its tdx_rs_mng_create() until its
+ * tdx_rs_mng_key_freeid() succeeded: that KeyID stays allocated, on purpose,
+ * and is never handed out twice. (The TDX module itself refuses
+ * TDH.MNG.KEY.FREEID until TDH.PHYMEM.CACHE.WB ran on every package.)
  */
 int tdx_rs_guest_keyid_alloc(void);
 void tdx_rs_guest_keyid_free(unsigned int keyid);
@@ -262,6 +305,14 @@ void tdx_rs_guest_keyid_free(unsigned int keyid);
  * table). Each returns the TDX module's completion status (RAX), or a
  * TDX_RS_* software status when the call was refused before any SEAMCALL.
  *
+ * Refusals, before any SEAMCALL and with no output written:
+ * TDX_RS_NOT_READY before tdx_rs_enable() succeeded;
+ * TDX_RS_SEAMCALL_BAD_ARGS for a NULL or misaligned pointer, a page whose
+ * count is zero, a GPA with bits 11:0 set or a level outside 0..7 where the
+ * two share RCX, an HKID wider than 16 bits;
+ * TDX_RS_TD_STATE and TDX_RS_BAD_KEYID (above). Otherwise the outputs are
+ * written as upstream's are, from the registers after the call.
+ *
  * The caller allocates the pages, as KVM does. Page ownership is enforced
  * with a page reference: when a SEAMCALL hands a page to the TDX module
  * (TDR, TDCS, TDVPR, TDCX, Secure EPT and private pages) tdx_host_rs takes
@@ -269,8 +320,16 @@ void tdx_rs_guest_keyid_free(unsigned int keyid);
  * page back (TDH.PHYMEM.PAGE.RECLAIM, TDH.MEM.PAGE.REMOVE) and, for the TDR,
  * after TDH.PHYMEM.PAGE.WBINVD wrote its cache lines back. A caller that
  * frees such a page early frees its own reference only: the page never
- * reaches the page allocator while the module owns it. A page the module
- * never gives back stays allocated on purpose and is counted.
+ * reaches the page allocator while the module owns it, and when the module
+ * gives it back it is kept, not freed (its cache lines and contents are the
+ * caller's to clean). Kept pages, and a TDR whose write-back failed after
+ * its reclaim, stay allocated on purpose and are counted
+ * (tdx_rs_leaked_pages()). Every call on a TD names the TDR that
+ * tdx_rs_mng_create() recorded: td->tdr_page must stay that page.
+ *
+ * The memory functions (mem, mr, phymem) neither sleep nor allocate: KVM
+ * calls them under its mmu_lock. tdx_rs_mng_create() and
+ * tdx_rs_mng_key_freeid() may sleep.
  */
 struct page;
 
@@ -282,7 +341,11 @@ struct tdx_rs_td {
 	struct page **tdcs_pages;
 	/* Size of tdcx_pages in struct tdx_rs_vp. */
 	int tdcx_nr_pages;
-	/* tdx_host_rs' own bookkeeping: callers leave it zero and never touch it. */
+	/*
+	 * tdx_host_rs' own bookkeeping (the HKID, the TDR, whether the TD holds
+	 * both; Documentation/tdx_host_rs.rst): callers zero it before
+	 * tdx_rs_mng_create() and never touch it.
+	 */
 	u64 rs_private;
 };
 

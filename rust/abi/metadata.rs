@@ -64,6 +64,39 @@ pub(crate) const PAMT_4K_ENTRY_SIZE: FieldId = FieldId(0x9100_0001_0000_0010);
 pub(crate) const PAMT_2M_ENTRY_SIZE: FieldId = FieldId(0x9100_0001_0000_0011);
 pub(crate) const PAMT_1G_ENTRY_SIZE: FieldId = FieldId(0x9100_0001_0000_0012);
 
+// TD control structure sizes (class 24), in bytes (u16 each).
+/// TDR size.
+pub(crate) const TDR_BASE_SIZE: FieldId = FieldId(0x9800_0001_0000_0000);
+/// TDCS size: TDH.MNG.ADDCX adds this many bytes of 4 KiB pages.
+pub(crate) const TDCS_BASE_SIZE: FieldId = FieldId(0x9800_0001_0000_0100);
+/// TDVPS size: the TDVPR page and the TDCX pages of one vCPU.
+pub(crate) const TDVPS_BASE_SIZE: FieldId = FieldId(0x9800_0001_0000_0200);
+
+// TD configurability (class 25).
+/// TD ATTRIBUTES bits that may be 1 (u64).
+pub(crate) const ATTRIBUTES_FIXED0: FieldId = FieldId(0x1900_0003_0000_0000);
+/// TD ATTRIBUTES bits that must be 1 (u64).
+pub(crate) const ATTRIBUTES_FIXED1: FieldId = FieldId(0x1900_0003_0000_0001);
+/// XFAM bits that may be 1 (u64).
+pub(crate) const XFAM_FIXED0: FieldId = FieldId(0x1900_0003_0000_0002);
+/// XFAM bits that must be 1 (u64).
+pub(crate) const XFAM_FIXED1: FieldId = FieldId(0x1900_0003_0000_0003);
+/// Number of configurable CPUID leaves (u16).
+pub(crate) const NUM_CPUID_CONFIG: FieldId = FieldId(0x9900_0001_0000_0004);
+/// Largest number of vCPUs of a TD (u16).
+pub(crate) const MAX_VCPUS_PER_TD: FieldId = FieldId(0x9900_0001_0000_0008);
+/// The configurable CPUID leaves, an array of u64: leaf in bits 31:0,
+/// subleaf in bits 63:32.
+pub(crate) const CPUID_CONFIG_LEAVES: FieldId = FieldId(0x9900_0003_0000_0400);
+/// Their configurable bits, an array of two u64 per leaf (EBX:EAX,
+/// EDX:ECX).
+pub(crate) const CPUID_CONFIG_VALUES: FieldId = FieldId(0x9900_0003_0000_0500);
+
+/// Field `half` (0: EBX:EAX, 1: EDX:ECX) of configurable CPUID leaf `index`.
+pub(crate) const fn cpuid_config_value(index: u32, half: u32) -> FieldId {
+    CPUID_CONFIG_VALUES.element(index * 2 + half)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,6 +112,27 @@ mod tests {
         assert_eq!(PAMT_2M_ENTRY_SIZE.raw(), 0x9100000100000011);
         assert_eq!(PAMT_1G_ENTRY_SIZE.raw(), 0x9100000100000012);
         assert_eq!(TDX_FEATURES0.raw(), 0x0A00000300000008);
+    }
+
+    #[test]
+    fn upstream_td_ctrl_and_td_conf_ids_are_ours() {
+        // arch/x86/virt/vmx/tdx/tdx_global_metadata.c (Linux 6.16).
+        assert_eq!(TDR_BASE_SIZE.raw(), 0x9800000100000000);
+        assert_eq!(TDCS_BASE_SIZE.raw(), 0x9800000100000100);
+        assert_eq!(TDVPS_BASE_SIZE.raw(), 0x9800000100000200);
+        assert_eq!(ATTRIBUTES_FIXED0.raw(), 0x1900000300000000);
+        assert_eq!(ATTRIBUTES_FIXED1.raw(), 0x1900000300000001);
+        assert_eq!(XFAM_FIXED0.raw(), 0x1900000300000002);
+        assert_eq!(XFAM_FIXED1.raw(), 0x1900000300000003);
+        assert_eq!(NUM_CPUID_CONFIG.raw(), 0x9900000100000004);
+        assert_eq!(MAX_VCPUS_PER_TD.raw(), 0x9900000100000008);
+        assert_eq!(CPUID_CONFIG_LEAVES.element(5).raw(), 0x9900000300000400 + 5);
+        // Two values per leaf: leaf i's pair at 0x500 + 2i and 0x500 + 2i + 1.
+        assert_eq!(cpuid_config_value(0, 0).raw(), 0x9900000300000500);
+        assert_eq!(cpuid_config_value(0, 1).raw(), 0x9900000300000501);
+        assert_eq!(cpuid_config_value(7, 1).raw(), 0x9900000300000500 + 15);
+        // The last of 128 leaves stays inside the array's field codes.
+        assert_eq!(cpuid_config_value(127, 1).raw() & 0xff_ffff, 0x5ff);
     }
 
     #[test]
@@ -104,6 +158,17 @@ mod tests {
             PAMT_4K_ENTRY_SIZE,
             PAMT_2M_ENTRY_SIZE,
             PAMT_1G_ENTRY_SIZE,
+            TDR_BASE_SIZE,
+            TDCS_BASE_SIZE,
+            TDVPS_BASE_SIZE,
+            ATTRIBUTES_FIXED0,
+            ATTRIBUTES_FIXED1,
+            XFAM_FIXED0,
+            XFAM_FIXED1,
+            NUM_CPUID_CONFIG,
+            MAX_VCPUS_PER_TD,
+            CPUID_CONFIG_LEAVES,
+            CPUID_CONFIG_VALUES,
         ] {
             assert_eq!(id.raw() & RESERVED_BITS, 0, "{:#x}", id.raw());
             assert_eq!(id.raw() >> 52 & 0x7, 0, "{:#x}", id.raw());

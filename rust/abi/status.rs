@@ -42,6 +42,12 @@ pub(crate) const VP_ENTER_NOT_READY: u64 = SW_ERROR | 0xfffe_0000;
 pub(crate) const VP_ENTER_RBP_UNSAFE: u64 = SW_ERROR | 0xfffd_0000;
 /// The argument block was NULL or misaligned: no SEAMCALL was made.
 pub(crate) const SEAMCALL_BAD_ARGS: u64 = SW_ERROR | 0xfffc_0000;
+/// A TD life-cycle function refused: `tdx_rs_enable()` has not succeeded.
+pub(crate) const NOT_READY: u64 = SW_ERROR | 0xfffb_0000;
+/// ... the `struct tdx_rs_td` does not allow the call.
+pub(crate) const TD_STATE: u64 = SW_ERROR | 0xfffa_0000;
+/// ... the HKID of `tdx_rs_mng_create()` is not an allocated guest KeyID.
+pub(crate) const BAD_KEYID: u64 = SW_ERROR | 0xfff9_0000;
 /// Trap numbers the trampolines report as `SW_ERROR | trap`.
 pub(crate) const TRAP_UD: u8 = 6;
 pub(crate) const TRAP_GP: u8 = 13;
@@ -50,10 +56,12 @@ pub(crate) const TRAP_GP: u8 = 13;
 /// 32 bits of the status, with the operand details cleared.
 pub(crate) mod code {
     pub(crate) const SUCCESS: u64 = 0x0000_0000_0000_0000;
+    pub(crate) const INTERRUPTED_RESUMABLE: u64 = 0x8000_0003_0000_0000;
     pub(crate) const OPERAND_INVALID: u64 = 0xC000_0100_0000_0000;
     pub(crate) const OPERAND_ADDR_RANGE_ERROR: u64 = 0xC000_0101_0000_0000;
     pub(crate) const OPERAND_BUSY: u64 = 0x8000_0200_0000_0000;
     pub(crate) const PAGE_METADATA_INCORRECT: u64 = 0xC000_0300_0000_0000;
+    pub(crate) const TD_ASSOCIATED_PAGES_EXIST: u64 = 0xC000_0400_0000_0000;
     pub(crate) const SYS_BUSY: u64 = 0x8000_0202_0000_0000;
     pub(crate) const RND_NO_ENTROPY: u64 = 0x8000_0203_0000_0000;
     pub(crate) const SYS_INIT_NOT_PENDING: u64 = 0xC000_0500_0000_0000;
@@ -65,9 +73,13 @@ pub(crate) mod code {
     pub(crate) const SYS_STATE_INCORRECT: u64 = 0xC000_0508_0000_0000;
     pub(crate) const SYS_LP_INIT_NOT_PENDING: u64 = 0xC000_050B_0000_0000;
     pub(crate) const SYS_CONFIG_NOT_PENDING: u64 = 0xC000_050C_0000_0000;
+    pub(crate) const LIFECYCLE_STATE_INCORRECT: u64 = 0xC000_0607_0000_0000;
     pub(crate) const VCPU_ASSOCIATED: u64 = 0x8000_0701_0000_0000;
     pub(crate) const KEY_GENERATION_FAILED: u64 = 0x8000_0800_0000_0000;
     pub(crate) const KEY_CONFIGURED: u64 = 0x0000_0815_0000_0000;
+    pub(crate) const WBCACHE_NOT_COMPLETE: u64 = 0x8000_0817_0000_0000;
+    pub(crate) const HKID_NOT_FREE: u64 = 0xC000_0820_0000_0000;
+    pub(crate) const NO_HKID_READY_TO_WBCACHE: u64 = 0x0000_0821_0000_0000;
     pub(crate) const INVALID_PKG_ID: u64 = 0xC000_0906_0000_0000;
     pub(crate) const INVALID_TDMR: u64 = 0xC000_0A00_0000_0000;
     pub(crate) const NON_ORDERED_TDMR: u64 = 0xC000_0A01_0000_0000;
@@ -85,6 +97,21 @@ pub(crate) mod code {
 
 const NAMES: &[(u64, &str)] = &[
     (code::SUCCESS, "TDX_SUCCESS"),
+    (code::INTERRUPTED_RESUMABLE, "TDX_INTERRUPTED_RESUMABLE"),
+    (
+        code::TD_ASSOCIATED_PAGES_EXIST,
+        "TDX_TD_ASSOCIATED_PAGES_EXIST",
+    ),
+    (
+        code::LIFECYCLE_STATE_INCORRECT,
+        "TDX_LIFECYCLE_STATE_INCORRECT",
+    ),
+    (code::WBCACHE_NOT_COMPLETE, "TDX_WBCACHE_NOT_COMPLETE"),
+    (code::HKID_NOT_FREE, "TDX_HKID_NOT_FREE"),
+    (
+        code::NO_HKID_READY_TO_WBCACHE,
+        "TDX_NO_HKID_READY_TO_WBCACHE",
+    ),
     (code::OPERAND_INVALID, "TDX_OPERAND_INVALID"),
     (
         code::OPERAND_ADDR_RANGE_ERROR,
@@ -219,7 +246,6 @@ pub(crate) enum SeamcallError {
     Module(ModuleStatus),
 }
 
-#[cfg(test)]
 impl SeamcallError {
     /// The value RAX held.
     pub(crate) const fn raw(self) -> u64 {
@@ -246,8 +272,11 @@ impl fmt::Display for SeamcallError {
                 write!(f, "TDH.VP.ENTER refused: TDX module lacks NO_RBP_MOD")
             }
             Self::Software(SEAMCALL_BAD_ARGS) => {
-                write!(f, "refused: argument block NULL or misaligned")
+                write!(f, "refused: argument NULL or misaligned")
             }
+            Self::Software(NOT_READY) => write!(f, "refused: TDX module not initialized"),
+            Self::Software(TD_STATE) => write!(f, "refused: the TD does not allow the call"),
+            Self::Software(BAD_KEYID) => write!(f, "refused: HKID not an allocated guest KeyID"),
             Self::Software(raw) => write!(f, "software status {raw:#018x}"),
             Self::Module(status) => write!(f, "{status}"),
         }

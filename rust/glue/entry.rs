@@ -7,6 +7,7 @@
 use super::services::c;
 use crate::abi::tdx_rs_sysinfo;
 use crate::init::cpus;
+use crate::init::keyids::Freed;
 use crate::init::{lps::Lps, Host};
 use core::sync::atomic::{AtomicPtr, Ordering};
 use kernel::error::to_result;
@@ -100,10 +101,24 @@ extern "C" fn tdx_rs_rs_keyid_alloc() -> c_int {
     }
 }
 
-/// `tdx_rs_guest_keyid_free()`: `false` if `keyid` was not handed out.
+/// `tdx_rs_guest_keyid_free()`: 0 when freed, `-ENOENT` when `keyid` was
+/// not handed out, `-EBUSY` when a TD holds it (it stays allocated).
 #[no_mangle]
-extern "C" fn tdx_rs_rs_keyid_free(keyid: u32) -> bool {
-    shared().is_some_and(|s| s.host.lock().free_guest_keyid(keyid))
+extern "C" fn tdx_rs_rs_keyid_free(keyid: u32) -> c_int {
+    let freed = shared().map_or(Freed::NotAllocated, |s| {
+        s.host.lock().free_guest_keyid(keyid)
+    });
+    match freed {
+        Freed::Yes => 0,
+        Freed::NotAllocated => ENOENT.to_errno(),
+        Freed::Bound => EBUSY.to_errno(),
+    }
+}
+
+/// Runs `f` on the host state under its lock; `None` when the module is
+/// not registered. May sleep.
+pub(crate) fn with_host<R>(f: impl FnOnce(&mut Host) -> R) -> Option<R> {
+    shared().map(|s| f(&mut s.host.lock()))
 }
 
 /// The memory notifier: may `[start, end)` come online.
@@ -145,7 +160,8 @@ const _: () = {
     let _: [unsafe extern "C" fn() -> *const tdx_rs_sysinfo; 2] =
         [c::tdx_rs_rs_sysinfo, tdx_rs_rs_sysinfo];
     let _: [unsafe extern "C" fn() -> c_int; 2] = [c::tdx_rs_rs_keyid_alloc, tdx_rs_rs_keyid_alloc];
-    let _: [unsafe extern "C" fn(u32) -> bool; 2] = [c::tdx_rs_rs_keyid_free, tdx_rs_rs_keyid_free];
+    let _: [unsafe extern "C" fn(u32) -> c_int; 2] =
+        [c::tdx_rs_rs_keyid_free, tdx_rs_rs_keyid_free];
     let _: [unsafe extern "C" fn(u64, u64) -> bool; 2] =
         [c::tdx_rs_rs_memory_online, tdx_rs_rs_memory_online];
     let _: [unsafe extern "C" fn() -> c_int; 2] = [c::tdx_rs_rs_cpu_enable, tdx_rs_rs_cpu_enable];

@@ -51,10 +51,22 @@ EXPORT_SYMBOL_NS_GPL(tdx_rs_guest_keyid_alloc, TDX_HOST_RS);
 
 void tdx_rs_guest_keyid_free(unsigned int keyid)
 {
-	/* Nothing changes for a KeyID that is not out: it may be a TD's. */
-	if (!tdx_rs_rs_keyid_free(keyid))
+	/*
+	 * Nothing changes for a KeyID that is not out (it may be another
+	 * TD's), nor for one a TD holds until TDH.MNG.KEY.FREEID succeeds:
+	 * that one stays allocated on purpose, never handed out twice.
+	 */
+	switch (tdx_rs_rs_keyid_free(keyid)) {
+	case 0:
+		break;
+	case -EBUSY:
+		pr_warn_ratelimited("%s(%u): still a TD's (no TDH.MNG.KEY.FREEID yet), kept allocated\n",
+				    __func__, keyid);
+		break;
+	default:
 		pr_warn_ratelimited("%s(%u): not an allocated guest KeyID\n",
 				    __func__, keyid);
+	}
 }
 EXPORT_SYMBOL_NS_GPL(tdx_rs_guest_keyid_free, TDX_HOST_RS);
 

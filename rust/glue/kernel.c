@@ -11,6 +11,8 @@
 #include <linux/module.h>
 #include <linux/sched.h>
 #include <linux/smp.h>
+#include <linux/page_ref.h>
+#include <asm/cacheflush.h>
 #include <asm/cpufeature.h>
 #include <asm/msr.h>
 #include <asm/special_insns.h>
@@ -166,4 +168,53 @@ int tdx_rs_k_walk_ram(tdx_rs_ram_func_t cb, void *ctx)
 void tdx_rs_k_pin_module(void)
 {
 	__module_get(THIS_MODULE);
+}
+
+/*
+ * The page references tdx_host_rs holds for the TDX module: atomic context
+ * is fine for all of these (KVM makes the memory SEAMCALLs under its
+ * mmu_lock). A page's reference lives in its folio.
+ */
+bool tdx_rs_k_try_get_page(struct page *page)
+{
+	return folio_try_get(page_folio(page));
+}
+
+void tdx_rs_k_put_page(struct page *page)
+{
+	put_page(page);
+}
+
+bool tdx_rs_k_put_page_unless_last(struct page *page)
+{
+	/* Drops one reference unless it is the last one: never frees. */
+	return folio_ref_add_unless(page_folio(page), -1, 1);
+}
+
+u64 tdx_rs_k_page_to_phys(struct page *page)
+{
+	return page_to_phys(page);
+}
+
+struct page *tdx_rs_k_phys_to_page(u64 pa)
+{
+	unsigned long pfn = PHYS_PFN(pa);
+
+	return pfn_valid(pfn) ? pfn_to_page(pfn) : NULL;
+}
+
+/*
+ * Before a page goes to the TDX module: none of its lines may sit dirty
+ * in a cache under KeyID 0 (upstream does it whatever CLFLUSH_BEFORE_ALLOC
+ * says, and so does this).
+ */
+void tdx_rs_k_clflush_page(struct page *page)
+{
+	clflush_cache_range(page_to_virt(page), PAGE_SIZE);
+}
+
+/* The KeyID bits of a physical address start here (mk_keyed_paddr()). */
+u32 tdx_rs_k_phys_bits(void)
+{
+	return boot_cpu_data.x86_phys_bits;
 }

@@ -113,8 +113,21 @@ impl Drop for ContigPages {
     }
 }
 
-/// Pages leaked because they were dropped while the TDX module owned them.
+/// Pages kept allocated on purpose, for good: the TDX module never gave
+/// them back (PAMTs, `ModulePages`), or gave them back in a way that does
+/// not let them be freed safely (`page_ref::ModulePage`). What
+/// `tdx_rs_leaked_pages()` reports.
 static LEAKED_PAGES: AtomicU64 = AtomicU64::new(0);
+
+/// Counts `nr` more pages kept on purpose; the total so far.
+pub(crate) fn count_leaked(nr: u64) -> u64 {
+    LEAKED_PAGES.fetch_add(nr, Ordering::Relaxed) + nr
+}
+
+/// Pages kept on purpose so far.
+pub(crate) fn leaked_pages() -> u64 {
+    LEAKED_PAGES.load(Ordering::Relaxed)
+}
 
 /// Physically contiguous pages the TDX module owns.
 ///
@@ -168,7 +181,7 @@ impl ModulePages {
 impl Drop for ModulePages {
     /// The module may still write these pages: they are never freed here.
     fn drop(&mut self) {
-        let total = LEAKED_PAGES.fetch_add(self.nr_pages, Ordering::Relaxed) + self.nr_pages;
+        let total = count_leaked(self.nr_pages);
         pr_warn!(
             "leaking {} KiB at {:#x}: the TDX module may still use them ({} KiB leaked so far)\n",
             self.size() / 1024,

@@ -35,7 +35,7 @@ use crate::glue::pages::{ContigPages, ModulePages};
 use crate::glue::services::{self as k, c};
 use crate::seamcall::sys::{self, TdmrInfoArray};
 use kernel::prelude::*;
-use keyids::{GuestKeyIds, KeyIdRange};
+use keyids::{Freed, GuestKeyIds, KeyIdRange};
 use lps::Lps;
 use tdmr::{Limits, MemBlock, Tdmr, PAGE_SIZE};
 
@@ -169,11 +169,32 @@ impl Host {
         cfg.guest_keyids.alloc().ok_or(ENOSPC)
     }
 
-    /// Takes a guest KeyID back; `false`, changing nothing, if it is not out.
-    pub(crate) fn free_guest_keyid(&mut self, keyid: u32) -> bool {
+    /// Takes a guest KeyID back, unless it is not out or a TD holds it.
+    pub(crate) fn free_guest_keyid(&mut self, keyid: u32) -> Freed {
         self.configured
             .as_mut()
-            .is_some_and(|cfg| cfg.guest_keyids.free(keyid))
+            .map_or(Freed::NotAllocated, |cfg| cfg.guest_keyids.free(keyid))
+    }
+
+    /// Whether `keyid` is a guest KeyID handed out.
+    pub(crate) fn guest_keyid_allocated(&self, keyid: u32) -> bool {
+        self.configured
+            .as_ref()
+            .is_some_and(|cfg| cfg.guest_keyids.is_allocated(keyid))
+    }
+
+    /// A TD holds `keyid` from now on (TDH.MNG.CREATE succeeded).
+    pub(crate) fn bind_guest_keyid(&mut self, keyid: u32) -> bool {
+        self.configured
+            .as_mut()
+            .is_some_and(|cfg| cfg.guest_keyids.bind(keyid))
+    }
+
+    /// Its TD let `keyid` go (TDH.MNG.KEY.FREEID succeeded).
+    pub(crate) fn unbind_guest_keyid(&mut self, keyid: u32) -> bool {
+        self.configured
+            .as_mut()
+            .is_some_and(|cfg| cfg.guest_keyids.unbind(keyid))
     }
 
     /// Whether TDs may hold keys: initialized, and a guest KeyID is out.
@@ -218,6 +239,7 @@ impl Host {
                 self.state = State::Initialized;
                 k::pin_module();
                 k::set_vp_enter_refusal(vp_enter::refusal(Some(features0)));
+                crate::td::set_ready(self.keyids.global());
                 pr_info!("{kib} KB allocated for PAMT\n");
                 pr_info!("module initialized\n");
                 if vp_enter::refusal(Some(features0)) != 0 {
@@ -244,8 +266,10 @@ impl Host {
             pr_err!("cannot lay out reserved areas: {e}\n");
             E2BIG
         })?;
-        let words = KVec::from_elem(0u64, self.keyids.bitmap_words(), GFP_KERNEL)?;
-        let guest_keyids = GuestKeyIds::new(self.keyids, words).ok_or(EINVAL)?;
+        let words = self.keyids.bitmap_words();
+        let used = KVec::from_elem(0u64, words, GFP_KERNEL)?;
+        let bound = KVec::from_elem(0u64, words, GFP_KERNEL)?;
+        let guest_keyids = GuestKeyIds::new(self.keyids, used, bound).ok_or(EINVAL)?;
         // Handed out through a `'static` reference once initialized: boxed
         // now, so nothing needs allocating later.
         let sysinfo = KBox::new(sysinfo, GFP_KERNEL)?;

@@ -7,7 +7,7 @@ use super::check;
 use crate::abi::leaf::Leaf;
 use crate::abi::metadata::{self as md, FieldId};
 use crate::abi::status::code;
-use crate::abi::{tdx_rs_sysinfo, TDX_RS_MAX_CMRS};
+use crate::abi::{tdx_rs_sysinfo, TDX_RS_MAX_CMRS, TDX_RS_MAX_CPUID_CONFIG};
 use crate::init::tdmr::Limits;
 use crate::seamcall::sys;
 use kernel::prelude::*;
@@ -58,7 +58,45 @@ pub(crate) fn read_sysinfo() -> Result<tdx_rs_sysinfo> {
         s.cmrs[i].base = read(md::CMR_BASE.element(i as u32))?;
         s.cmrs[i].size = read(md::CMR_SIZE.element(i as u32))?;
     }
+    read_td_ctrl(&mut s)?;
+    read_td_conf(&mut s)?;
     Ok(s)
+}
+
+/// The TD control structure sizes (upstream's `td_ctrl`).
+fn read_td_ctrl(s: &mut tdx_rs_sysinfo) -> Result {
+    s.td_ctrl.tdr_base_size = read16(md::TDR_BASE_SIZE)?;
+    s.td_ctrl.tdcs_base_size = read16(md::TDCS_BASE_SIZE)?;
+    s.td_ctrl.tdvps_base_size = read16(md::TDVPS_BASE_SIZE)?;
+    Ok(())
+}
+
+/// What a TD may be configured with (upstream's `td_conf`). More
+/// configurable CPUID leaves than `struct tdx_rs_sysinfo` holds is an
+/// error: a TD_PARAMS built from a truncated list would be refused.
+fn read_td_conf(s: &mut tdx_rs_sysinfo) -> Result {
+    let c = &mut s.td_conf;
+    c.attributes_fixed0 = read(md::ATTRIBUTES_FIXED0)?;
+    c.attributes_fixed1 = read(md::ATTRIBUTES_FIXED1)?;
+    c.xfam_fixed0 = read(md::XFAM_FIXED0)?;
+    c.xfam_fixed1 = read(md::XFAM_FIXED1)?;
+    c.num_cpuid_config = read16(md::NUM_CPUID_CONFIG)?;
+    c.max_vcpus_per_td = read16(md::MAX_VCPUS_PER_TD)?;
+    let n = u32::from(c.num_cpuid_config);
+    if n > TDX_RS_MAX_CPUID_CONFIG {
+        pr_err!(
+            "the module reports {n} CPUID configurations, more than {TDX_RS_MAX_CPUID_CONFIG}\n"
+        );
+        return Err(EIO);
+    }
+    for i in 0..n {
+        let idx = i as usize;
+        c.cpuid_config_leaves[idx] = read(md::CPUID_CONFIG_LEAVES.element(i))?;
+        for half in 0..2 {
+            c.cpuid_config_values[idx][half as usize] = read(md::cpuid_config_value(i, half))?;
+        }
+    }
+    Ok(())
 }
 
 /// The TDMR limits the planner needs.

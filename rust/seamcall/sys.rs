@@ -12,16 +12,13 @@
 //! - TDH.SYS.TDMR.INIT names a TDMR base; the module only writes the PAMT
 //!   it already owns, and refuses a base it does not hold.
 
-use super::{seamcall, Args};
+use super::{seamcall, Args, Status};
 use crate::abi::leaf::{Leaf, LeafCall};
 use crate::abi::metadata::FieldId;
 use crate::abi::status::{ModuleStatus, SeamcallError};
 use crate::glue::pages::{ModulePages, PageBuf};
 use crate::init::tdmr::{self, Range, Tdmr, TDMR_INFO_ALIGN};
 use kernel::prelude::*;
-
-/// The result of a SEAMCALL: the completion status or why it failed.
-pub(crate) type Status = Result<ModuleStatus, SeamcallError>;
 
 /// TDH.SYS.INIT: module attributes in RCX, all reserved (zero).
 pub(crate) fn sys_init() -> Status {

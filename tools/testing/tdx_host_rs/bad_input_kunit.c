@@ -7,7 +7,9 @@
  * succeeded; each case checks what the API promises in the phase it finds.
  */
 #include <kunit/test.h>
+#include <linux/gfp.h>
 #include <linux/irqflags.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/string.h>
 #include <linux/tdx_emu.h>
@@ -155,6 +157,124 @@ static void enable_answer_is_kept(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, tdx_rs_get_sysinfo());
 }
 
+/* What the TD life-cycle functions are called with: a TD never created. */
+struct td_call_args {
+	struct tdx_rs_td td;
+	struct tdx_rs_vp vp;
+	struct page *page;
+	u64 out[3];
+};
+
+/*
+ * Every function of the TD life cycle that names a TD or a vCPU, on @a:
+ * each must answer @want. @vp_want is for the vCPU functions but
+ * TDH.VP.CREATE, which names the TD too.
+ */
+static void td_calls_expect(struct kunit *test, struct td_call_args *a,
+			    u64 want, u64 vp_want, const char *why)
+{
+	struct tdx_rs_td *td = &a->td;
+	struct page *pg = a->page;
+	u64 *o = a->out;
+	const struct {
+		const char *name;
+		u64 got, want;
+	} r[] = {
+		{ "mng_addcx", tdx_rs_mng_addcx(td, pg), want },
+		{ "mng_key_config", tdx_rs_mng_key_config(td), want },
+		{ "mng_init", tdx_rs_mng_init(td, 0, o), want },
+		{ "mng_rd", tdx_rs_mng_rd(td, 0, o), want },
+		{ "mng_vpflushdone", tdx_rs_mng_vpflushdone(td), want },
+		{ "mng_key_freeid", tdx_rs_mng_key_freeid(td), want },
+		{ "vp_create", tdx_rs_vp_create(td, &a->vp), want },
+		{ "mem_sept_add", tdx_rs_mem_sept_add(td, 0, 1, pg, o, o + 1), want },
+		{ "mem_page_add", tdx_rs_mem_page_add(td, 0, pg, pg, o, o + 1), want },
+		{ "mem_page_aug", tdx_rs_mem_page_aug(td, 0, 0, pg, o, o + 1), want },
+		{ "mem_range_block", tdx_rs_mem_range_block(td, 0, 0, o, o + 1), want },
+		{ "mem_track", tdx_rs_mem_track(td), want },
+		{ "mem_page_remove", tdx_rs_mem_page_remove(td, 0, 0, o, o + 1), want },
+		{ "mr_extend", tdx_rs_mr_extend(td, 0, o, o + 1), want },
+		{ "mr_finalize", tdx_rs_mr_finalize(td), want },
+		{ "phymem_page_wbinvd_tdr", tdx_rs_phymem_page_wbinvd_tdr(td), want },
+		{ "vp_addcx", tdx_rs_vp_addcx(&a->vp, pg), vp_want },
+		{ "vp_init", tdx_rs_vp_init(&a->vp, 0, 0), vp_want },
+		{ "vp_rd", tdx_rs_vp_rd(&a->vp, 0, o), vp_want },
+		{ "vp_wr", tdx_rs_vp_wr(&a->vp, 0, 0, 0), vp_want },
+		{ "vp_flush", tdx_rs_vp_flush(&a->vp), vp_want },
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(r); i++)
+		KUNIT_EXPECT_EQ_MSG(test, r[i].got, r[i].want, "%s, %s",
+				    r[i].name, why);
+}
+
+/*
+ * The TD life cycle refuses before any SEAMCALL, taking no page reference
+ * and writing no output: everything before tdx_rs_enable() succeeded;
+ * after it, a TD it never created, NULL pointers, an HKID it never handed
+ * out, an HKID too wide for a KeyID-tagged address.
+ */
+static void td_api_refuses_by_phase(struct kunit *test)
+{
+	struct td_call_args *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+	u64 calls = tdx_emu_calls();
+	int count;
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	a->page = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, a->page);
+	count = page_count(a->page);
+	a->td.tdr_page = a->page;
+	a->vp.tdvpr_page = a->page;
+	memset64(a->out, POISON, ARRAY_SIZE(a->out));
+
+	if (!initialized()) {
+		td_calls_expect(test, a, TDX_RS_NOT_READY, TDX_RS_NOT_READY,
+				"before enable");
+		KUNIT_EXPECT_EQ(test, tdx_rs_mng_create(&a->td, 1),
+				(u64)TDX_RS_NOT_READY);
+		KUNIT_EXPECT_EQ(test, tdx_rs_phymem_page_reclaim(a->page, a->out,
+						a->out + 1, a->out + 2),
+				(u64)TDX_RS_NOT_READY);
+		KUNIT_EXPECT_EQ(test, tdx_rs_phymem_cache_wb(false),
+				(u64)TDX_RS_NOT_READY);
+		KUNIT_EXPECT_EQ(test, tdx_rs_phymem_page_wbinvd_hkid(1, a->page),
+				(u64)TDX_RS_NOT_READY);
+	} else {
+		/* The vCPU functions name the TDVPR alone: the module's to check. */
+		a->vp.tdvpr_page = NULL;
+		td_calls_expect(test, a, TDX_RS_TD_STATE,
+				TDX_RS_SEAMCALL_BAD_ARGS, "a TD never created");
+		/* HKID 0 is never a guest KeyID. */
+		KUNIT_EXPECT_EQ(test, tdx_rs_mng_create(&a->td, 0),
+				(u64)TDX_RS_BAD_KEYID);
+		KUNIT_EXPECT_EQ(test, tdx_rs_mng_create(NULL, 0),
+				(u64)TDX_RS_SEAMCALL_BAD_ARGS);
+		KUNIT_EXPECT_EQ(test, tdx_rs_mng_key_config(NULL),
+				(u64)TDX_RS_SEAMCALL_BAD_ARGS);
+		KUNIT_EXPECT_EQ(test, tdx_rs_vp_flush(NULL),
+				(u64)TDX_RS_SEAMCALL_BAD_ARGS);
+		KUNIT_EXPECT_EQ(test, tdx_rs_phymem_page_reclaim(NULL, a->out,
+						a->out + 1, a->out + 2),
+				(u64)TDX_RS_SEAMCALL_BAD_ARGS);
+		KUNIT_EXPECT_EQ(test, tdx_rs_phymem_page_reclaim(a->page, NULL,
+						a->out + 1, a->out + 2),
+				(u64)TDX_RS_SEAMCALL_BAD_ARGS);
+		KUNIT_EXPECT_EQ(test, tdx_rs_phymem_page_wbinvd_hkid(0x10000, a->page),
+				(u64)TDX_RS_SEAMCALL_BAD_ARGS);
+		KUNIT_EXPECT_EQ(test, tdx_rs_phymem_page_wbinvd_hkid(1, NULL),
+				(u64)TDX_RS_SEAMCALL_BAD_ARGS);
+	}
+	KUNIT_EXPECT_EQ(test, tdx_emu_calls(), calls);
+	KUNIT_EXPECT_EQ(test, page_count(a->page), count);
+	KUNIT_EXPECT_EQ(test, a->td.rs_private, 0ULL);
+	KUNIT_EXPECT_EQ(test, a->out[0], POISON);
+	KUNIT_EXPECT_EQ(test, a->out[1], POISON);
+	KUNIT_EXPECT_EQ(test, a->out[2], POISON);
+	__free_page(a->page);
+}
+
 static struct kunit_case bad_input_cases[] = {
 	KUNIT_CASE(trampolines_refuse_null_args),
 	KUNIT_CASE(trampolines_refuse_misaligned_args),
@@ -162,6 +282,7 @@ static struct kunit_case bad_input_cases[] = {
 	KUNIT_CASE(cpu_enable_needs_irqs_off),
 	KUNIT_CASE(keyids_by_phase),
 	KUNIT_CASE(enable_answer_is_kept),
+	KUNIT_CASE(td_api_refuses_by_phase),
 	{}
 };
 

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The life of a TD: the functions KVM's TDX support calls (upstream's
+//! `tdh_*()`, renamed `tdx_rs_*()`), exported by `glue/td_exports.c`. Each
+//! one checks its arguments, makes its leaf through the typed wrappers of
+//! `seamcall/`, keeps the page references the ownership rules ask for, and
+//! returns RAX, or a `TDX_RS_*` software status when it refused before any
+//! SEAMCALL:
+//!
+//! - `TDX_RS_NOT_READY` before `tdx_rs_enable()` succeeded;
+//! - `TDX_RS_SEAMCALL_BAD_ARGS` for a NULL or misaligned pointer, or an
+//!   argument that does not fit its operand (`args.rs`);
+//! - `TDX_RS_TD_STATE` for a TD this module did not create, or whose TDR
+//!   it already gave back (`state.rs`);
+//! - `TDX_RS_BAD_KEYID` for TDH.MNG.CREATE with an HKID not handed out.
+//!
+//! The memory functions run under KVM's mmu_lock, in atomic context:
+//! nothing here sleeps or allocates, but TDH.MNG.CREATE and
+//! TDH.MNG.KEY.FREEID, which take the host's lock for the KeyID they bind
+//! or release (KVM calls them where it may sleep).
+
+mod args;
+mod mem;
+mod mng;
+mod phymem;
+mod state;
+mod vp;
+
+use crate::abi::status::{NOT_READY, SEAMCALL_BAD_ARGS, TD_STATE};
+use crate::abi::{page, tdx_rs_td, tdx_rs_vp};
+use crate::glue::page_ref::PageRef;
+use crate::glue::services::c;
+use core::ptr::NonNull;
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+
+/// The global KeyID once `tdx_rs_enable()` succeeded, 0 before (a KeyID
+/// that is never the global one: TDX KeyIDs follow the MKTME ones).
+static GLOBAL_KEYID: AtomicU32 = AtomicU32::new(0);
+
+/// The TDX module is ready for TDs; its global KeyID is `global_keyid`.
+pub(crate) fn set_ready(global_keyid: u32) {
+    GLOBAL_KEYID.store(global_keyid, Ordering::Release);
+}
+
+/// Why a call was refused, or its RAX: both are what the caller gets.
+type Rax = Result<u64, u64>;
+
+/// The global KeyID, or `TDX_RS_NOT_READY`.
+fn ready() -> Result<u32, u64> {
+    match GLOBAL_KEYID.load(Ordering::Acquire) {
+        0 => Err(NOT_READY),
+        keyid => Ok(keyid),
+    }
+}
+
+/// The RAX a call returns, refused or not.
+fn rax(r: Rax) -> u64 {
+    match r {
+        Ok(v) | Err(v) => v,
+    }
+}
+
+fn aligned<T>(p: *const T) -> bool {
+    (p as usize) % core::mem::align_of::<T>() == 0
+}
+
+/// A caller's output operand: not NULL, aligned.
+///
+/// # Safety
+///
+/// `p` is NULL or valid for a write of a u64 for the call.
+unsafe fn out<'a>(p: *mut u64) -> Result<&'a mut u64, u64> {
+    if !aligned(p) {
+        return Err(SEAMCALL_BAD_ARGS);
+    }
+    // SAFETY: aligned, and NULL or valid for the write (the caller's
+    // guarantee); `as_mut` turns NULL into `None`.
+    unsafe { p.as_mut() }.ok_or(SEAMCALL_BAD_ARGS)
+}
+
+/// A caller's page: not NULL.
+fn non_null(p: *mut page) -> Result<NonNull<page>, u64> {
+    NonNull::new(p).ok_or(SEAMCALL_BAD_ARGS)
+}
+
+/// A reference of this module's on a caller's page, for a hand-over.
+///
+/// # Safety
+///
+/// `p` is NULL or a `struct page` of the kernel's memory map.
+unsafe fn page_ref(p: *mut page) -> Result<PageRef, u64> {
+    // SAFETY: a `struct page` (the caller's guarantee).
+    unsafe { PageRef::get(non_null(p)?) }.ok_or(SEAMCALL_BAD_ARGS)
+}
+
+/// A caller's page's physical address.
+fn phys(p: NonNull<page>) -> u64 {
+    // SAFETY: FFI call on a `struct page` (the exported functions'
+    // contract: every page pointer they take is NULL or one).
+    unsafe { c::tdx_rs_k_page_to_phys(p.as_ptr()) }
+}
+
+/// A caller's `struct tdx_rs_td`, as this module reads it.
+struct Td<'a> {
+    tdr_page: *mut page,
+    /// `rs_private`: only this module's functions touch it, atomically.
+    state: &'a AtomicU64,
+}
+
+impl Td<'_> {
+    /// # Safety
+    ///
+    /// `td` is NULL or points to a `struct tdx_rs_td` valid for the call,
+    /// whose `rs_private` only this module's functions access.
+    unsafe fn new(td: *mut tdx_rs_td) -> Result<Self, u64> {
+        if td.is_null() || !aligned(td) {
+            return Err(SEAMCALL_BAD_ARGS);
+        }
+        // SAFETY: `td` is valid for the call (the caller's guarantee).
+        let tdr_page = unsafe { (*td).tdr_page };
+        // SAFETY: `rs_private` is a valid, 8-byte aligned u64 (a u64 field
+        // of an aligned `struct tdx_rs_td`) for the call, and only this
+        // module's functions access it, all atomically (the caller's
+        // guarantee).
+        let state = unsafe { AtomicU64::from_ptr(core::ptr::addr_of_mut!((*td).rs_private)) };
+        Ok(Self { tdr_page, state })
+    }
+
+    /// The TDR of a TD this module created and still holds: the one every
+    /// call names. `td->tdr_page` must still be it.
+    fn tdr(&self) -> Result<u64, u64> {
+        let pa = state::tdr_pa(self.state.load(Ordering::Acquire)).ok_or(TD_STATE)?;
+        if phys(non_null(self.tdr_page)?) != pa {
+            return Err(TD_STATE);
+        }
+        Ok(pa)
+    }
+}
+
+/// A caller's `struct tdx_rs_vp`: its TDVPR page's physical address.
+///
+/// # Safety
+///
+/// `vp` is NULL or points to a `struct tdx_rs_vp` valid for the call.
+unsafe fn tdvpr(vp: *mut tdx_rs_vp) -> Result<NonNull<page>, u64> {
+    if vp.is_null() || !aligned(vp) {
+        return Err(SEAMCALL_BAD_ARGS);
+    }
+    // SAFETY: `vp` is valid for the call (the caller's guarantee).
+    non_null(unsafe { (*vp).tdvpr_page })
+}
+
+/// `tdx_rs_leaked_pages()`: pages kept allocated on purpose, for good.
+#[no_mangle]
+extern "C" fn tdx_rs_rs_leaked_pages() -> u64 {
+    crate::glue::pages::leaked_pages()
+}
+
+// The definitions must have exactly the types `glue/kernel.h` declares.
+const _: () = {
+    let _: [unsafe extern "C" fn() -> u64; 2] = [c::tdx_rs_rs_leaked_pages, tdx_rs_rs_leaked_pages];
+};
