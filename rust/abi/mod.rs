@@ -16,6 +16,7 @@ pub(crate) mod status;
     dead_code,
     unreachable_pub,
     clippy::all,
+    clippy::undocumented_unsafe_blocks,
     missing_docs
 )]
 mod c {

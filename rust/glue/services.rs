@@ -15,6 +15,7 @@ use kernel::ffi::{c_int, c_void};
     dead_code,
     unreachable_pub,
     clippy::all,
+    clippy::undocumented_unsafe_blocks,
     missing_docs
 )]
 pub(crate) mod c {

@@ -27,6 +27,7 @@ mod retry;
     dead_code,
     unreachable_pub,
     clippy::all,
+    clippy::undocumented_unsafe_blocks,
     missing_docs
 )]
 mod c {

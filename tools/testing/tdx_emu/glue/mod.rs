@@ -22,6 +22,7 @@ use kernel::prelude::*;
     dead_code,
     unreachable_pub,
     clippy::all,
+    clippy::undocumented_unsafe_blocks,
     missing_docs
 )]
 mod c {
