@@ -9,7 +9,8 @@ runs it as the TD's guest. Layout (GPAs from the base, 0x100000 unless
 --gpa-base says otherwise):
 
   base + 0x0000   page 0: the program (header at the entry GPA, the base)
-  base + 0x1000   page 1: data the program reads back (DATA_WORDS)
+  base + 0x1000   page 1: data; qword i is DATA_SEED * (i + 1), and the
+                  program reads qword DATA_WORD back
   base + 0x100000 the extra private page: not in the image; the guest
                   accepts it (an EPT violation the host answers with
                   TDH.MEM.SEPT.ADD + TDH.MEM.PAGE.AUG), reads it (zeros)
@@ -24,8 +25,6 @@ td_guest.rs's done port write; END.
   td_image.py mrtd [--gpa-base X]
                                MRTD (hex): per page in order, PAGE.ADD then
                                MR.EXTEND of its sixteen 256-byte chunks
-  td_image.py bin OUT [--gpa-base X]
-                               the raw image ('-' for stdout)
   td_image.py selftest         known SHA-384 vectors and the records
 
 The MRTD is computed here with hashlib over the TDX module's 128-byte
@@ -202,6 +201,11 @@ def header(base=DEFAULT_BASE):
     return "\n".join(out)
 
 
+def check(cond, what):
+    if not cond:
+        raise SystemExit("td_image.py: selftest FAILED: " + what)
+
+
 def selftest():
     vectors = [
         (b"abc", "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded163"
@@ -210,15 +214,19 @@ def selftest():
               "4c0cc7bf63f6e1da274edebfe76f65fbd51ad2f14898b95b"),
     ]
     for msg, want in vectors:
-        assert hashlib.sha384(msg).hexdigest() == want, msg
+        check(hashlib.sha384(msg).hexdigest() == want, "SHA-384 of %r" % msg)
     r = record(b"MEM.PAGE.ADD", 0x0123456789ABC000)
-    assert len(r) == 128 and r[:16] == b"MEM.PAGE.ADD\0\0\0\0"
-    assert r[16:24] == bytes.fromhex("00c0ab8967452301") and not any(r[24:])
+    check(len(r) == 128 and r[:16] == b"MEM.PAGE.ADD\0\0\0\0", "record name")
+    check(r[16:24] == bytes.fromhex("00c0ab8967452301"), "record GPA")
+    check(not any(r[24:]), "record zeros")
     img = image()
-    assert len(img) == 2 * PAGE and img[:8] == MAGIC
+    check(len(img) == 2 * PAGE and img[:8] == MAGIC, "image size and magic")
     count = struct.unpack_from("<I", img, 12)[0]
-    assert img[16 + 32 * (count - 1)] == END
-    assert mrtd(img, DEFAULT_BASE) != mrtd(img, DEFAULT_BASE + PAGE)
+    check(img[16 + 32 * (count - 1)] == END, "the last instruction is END")
+    check(mrtd(bytes(0), DEFAULT_BASE) == hashlib.sha384().digest(),
+          "an empty image")
+    check(mrtd(img, DEFAULT_BASE) != mrtd(img, DEFAULT_BASE + PAGE),
+          "the GPAs are measured")
     print("td_image.py: selftest passed")
 
 
@@ -237,13 +245,6 @@ def main(args):
     elif cmd == "mrtd":
         base = base_arg(args)
         print(mrtd(image(base), base).hex())
-    elif cmd == "bin" and len(args) >= 2:
-        img = image(base_arg(args))
-        if args[1] == "-":
-            sys.stdout.buffer.write(img)
-        else:
-            with open(args[1], "wb") as f:
-                f.write(img)
     elif cmd == "selftest":
         selftest()
     else:
