@@ -9,6 +9,7 @@ use super::super::measure::{Mrtd, CHUNK};
 use super::tests::{run, TdMem};
 use super::*;
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// What `td_image.h` says.
 struct Header {
@@ -19,7 +20,11 @@ struct Header {
 impl Header {
     fn generate(extra_args: &[&str]) -> Self {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../scripts/td_image.py");
-        let out = std::env::temp_dir().join(format!("td_image_{}.h", std::process::id()));
+        // Tests run in parallel threads of one process: one file each.
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let n = N.fetch_add(1, Ordering::Relaxed);
+        let name = format!("td_image_{}_{n}.h", std::process::id());
+        let out = std::env::temp_dir().join(name);
         let status = Command::new("python3")
             .arg(script)
             .arg("header")

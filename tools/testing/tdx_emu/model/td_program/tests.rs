@@ -339,9 +339,11 @@ fn a_bad_header_is_fatal() {
         assert_eq!(p.step(&mem), Action::Fatal { code }, "byte {at}");
         assert_eq!(p.step(&mem), Action::Fatal { code });
     }
+    // A good header, but across the end of its page.
     let mut mem = TdMem::default();
-    mem.add(BASE, &good);
-    mem.add(BASE + PAGE, &good);
+    let mut two_pages = vec![0; PAGE as usize - 8];
+    two_pages.extend(&good);
+    mem.add(BASE, &two_pages);
     let mut p = Program::new(BASE + PAGE - 8);
     assert_eq!(p.fatal(), None);
     p.step(&mem);
