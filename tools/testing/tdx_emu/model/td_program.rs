@@ -183,6 +183,9 @@ pub(crate) struct Program {
     pub(crate) mismatch: Option<Mismatch>,
 }
 
+// One per vCPU in a model that is built on the stack: keep it small.
+const _: () = assert!(core::mem::size_of::<Program>() <= 384);
+
 /// The value the guest keeps in a GPR step `step` does not expose.
 pub(crate) const fn secret(step: u32, reg: usize) -> u64 {
     0x5ec2_e700_0000_0000 | (step as u64) << 32 | (reg as u64) << 8 | 0x22
