@@ -55,7 +55,8 @@ count_tests() {
 	done < <(grep -E "$2" "$1")
 }
 
-# The production crate's tests, then the emulator's: both go to one log.
+# The production crate's tests, then the emulator's, then td_image.py's
+# self-test: all go to one log.
 host_tests() {
 	local rc=0
 	: >"$out/cargo.log"
@@ -65,6 +66,8 @@ host_tests() {
 	(cd tools/testing/tdx_emu &&
 		CARGO_TARGET_DIR=$TDX_RS_ROOT/build/cargo-emu cargo test --offline 2>&1) |
 		tee -a "$out/cargo.log"
+	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+	python3 scripts/td_image.py selftest 2>&1 | tee -a "$out/cargo.log"
 	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 	count_tests "$out/cargo.log" '^test result:.*passed.*failed'
 	return "$rc"
