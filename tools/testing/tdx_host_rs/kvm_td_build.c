@@ -182,19 +182,27 @@ int kvm_td_init(struct kvm_td *td)
 }
 EXPORT_SYMBOL_NS_GPL(kvm_td_init, TDX_RS_TEST);
 
-/* KVM_TDX_INIT_VCPU: tdx_td_vcpu_init(), @entry as the initial RCX. */
-int kvm_td_vcpu_create(struct kvm_td *td, struct fake_vcpu *vcpu, u64 entry)
+struct vcpu_init {
+	struct kvm_td *td;
+	struct fake_vcpu *vcpu;
+	u64 entry;
+};
+
+/*
+ * tdx_td_vcpu_init(), on the CPU the vCPU is loaded on: TDH.VP.ADDCX and
+ * TDH.VP.INIT associate the vCPU with the CPU that makes them.
+ */
+static int vcpu_init_here(void *data)
 {
+	struct vcpu_init *vi = data;
+	struct fake_vcpu *vcpu = vi->vcpu;
+	struct kvm_td *td = vi->td;
 	struct page **tdcx;
 	u64 status;
 	int i;
 
 	if (td->state != KVM_TD_INITIALIZED || td->nr_vcpus >= KVM_TD_MAX_VCPUS)
 		return -EINVAL;
-	vcpu->td = td;
-	vcpu->id = td->nr_vcpus;
-	vcpu->cpu = -1;
-	vcpu->verbose = td->verbose;
 	tdcx = kcalloc(max(td->td.tdcx_nr_pages, 1), sizeof(*tdcx), GFP_KERNEL);
 	if (!tdcx)
 		return -ENOMEM;
@@ -234,13 +242,29 @@ int kvm_td_vcpu_create(struct kvm_td *td, struct fake_vcpu *vcpu, u64 entry)
 			return kvm_td_failed(td, "TDH.VP.ADDCX", status);
 		}
 	}
-	status = tdx_rs_vp_init(&vcpu->vp, entry, vcpu->id);
+	status = tdx_rs_vp_init(&vcpu->vp, vi->entry, vcpu->id);
 	if (status)
 		return kvm_td_failed(td, "TDH.VP.INIT", status);
 	vcpu->initialized = true;
-	td_log(td, "vCPU %u: TDVPR %#llx + %d TDCX pages, initial RCX %#llx\n",
-	       vcpu->id, vcpu->vp.tdvpr_pa, td->td.tdcx_nr_pages, entry);
+	td_log(td, "vCPU %u: TDVPR %#llx + %d TDCX pages, initial RCX %#llx, on CPU %d\n",
+	       vcpu->id, vcpu->vp.tdvpr_pa, td->td.tdcx_nr_pages, vi->entry,
+	       vcpu->cpu);
 	return 0;
+}
+
+/* KVM_TDX_INIT_VCPU on the first online CPU, @entry as the initial RCX. */
+int kvm_td_vcpu_create(struct kvm_td *td, struct fake_vcpu *vcpu, u64 entry)
+{
+	struct vcpu_init vi = { .td = td, .vcpu = vcpu, .entry = entry };
+
+	if (td->state != KVM_TD_INITIALIZED || td->nr_vcpus >= KVM_TD_MAX_VCPUS)
+		return -EINVAL;
+	vcpu->td = td;
+	vcpu->id = td->nr_vcpus;
+	vcpu->verbose = td->verbose;
+	/* vcpu_load(): associated from its first SEAMCALL on until flushed. */
+	vcpu->cpu = cpumask_first(cpu_online_mask);
+	return smp_call_on_cpu(vcpu->cpu, vcpu_init_here, &vi, false);
 }
 EXPORT_SYMBOL_NS_GPL(kvm_td_vcpu_create, TDX_RS_TEST);
 
@@ -343,7 +367,8 @@ int kvm_td_build(struct kvm_td *td, const struct kvm_td_image *image,
 	for (i = 0; !ret && i < nr_vcpus; i++) {
 		vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL);
 		ret = vcpu ? kvm_td_vcpu_create(td, vcpu, image->entry) : -ENOMEM;
-		if (vcpu && !vcpu->td)
+		/* Not listed in the TD: its teardown will not free it. */
+		if (vcpu && (!td->nr_vcpus || td->vcpus[td->nr_vcpus - 1] != vcpu))
 			kfree(vcpu);
 	}
 	if (!ret)

@@ -95,6 +95,27 @@ void td_init_struct(struct kvm_td *td, const char *name)
 	td->hkid = -1;
 }
 
+/* However a case ends, a TD it left half built is torn down. */
+static void td_cleanup(void *data)
+{
+	struct kvm_td *td = data;
+
+	if (td->td.tdcs_pages || td->td.tdr_page || td->nr_vcpus ||
+	    td->nr_private || td->nr_sept)
+		kvm_td_destroy(td);
+}
+
+struct kvm_td *td_new(struct kunit *test, const char *name)
+{
+	struct kvm_td *td = kunit_kzalloc(test, sizeof(*td), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, td);
+	td_init_struct(td, name);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, td_cleanup, td), 0);
+	KUNIT_ASSERT_EQ(test, tdx_rs_enable(), 0);
+	return td;
+}
+
 void td_calls_snapshot(u64 *calls)
 {
 	u16 leaf;

@@ -41,6 +41,8 @@ const u8 *td_test_mrtd(void);
 
 /* A fresh TD for a test: name, verbose off, HKID -1. */
 void td_init_struct(struct kvm_td *td, const char *name);
+/* The same, allocated for @test and torn down when the case ends if left. */
+struct kvm_td *td_new(struct kunit *test, const char *name);
 
 /* SEAMCALL counts per leaf (0..63), to subtract. */
 #define TD_NR_LEAVES	64

@@ -16,16 +16,6 @@
 
 #define MAX_EXITS	64
 
-static struct kvm_td *new_td(struct kunit *test, const char *name)
-{
-	struct kvm_td *td = kunit_kzalloc(test, sizeof(*td), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, td);
-	td_init_struct(td, name);
-	KUNIT_ASSERT_EQ(test, tdx_rs_enable(), 0);
-	return td;
-}
-
 static void expect_guest_finished(struct kunit *test, struct fake_vcpu *vcpu)
 {
 	struct tdx_emu_td_report r;
@@ -65,7 +55,7 @@ static void one_life_counted(struct kunit *test)
 {
 	u64 *before, *calls, leaked = tdx_rs_leaked_pages(), tdr_pa;
 	const struct kvm_td_image *image = td_test_image();
-	struct kvm_td *td = new_td(test, "td-life");
+	struct kvm_td *td = td_new(test, "td-life");
 	u64 image_pages = DIV_ROUND_UP(image->size, PAGE_SIZE), reclaims;
 	u16 leaf;
 
@@ -144,7 +134,7 @@ static void check_between_exits(struct fake_vcpu *vcpu, u64 nr, void *ctx)
 
 static void owned_pages_never_free(struct kunit *test)
 {
-	struct kvm_td *td = new_td(test, "td-owned");
+	struct kvm_td *td = td_new(test, "td-owned");
 	struct samples s = { .test = test, .td = td, .after_remove = -1 };
 	struct fake_vcpu_hooks hooks = { .entering = check_between_exits, .ctx = &s };
 	u64 leaked = tdx_rs_leaked_pages(), tdr_pa;
@@ -170,7 +160,7 @@ static void owned_pages_never_free(struct kunit *test)
 /* A buggy KVM frees a TDCS page it handed over: the page stays allocated. */
 static void early_free_of_a_tdcs_page(struct kunit *test)
 {
-	struct kvm_td *td = new_td(test, "td-early");
+	struct kvm_td *td = td_new(test, "td-early");
 	u64 leaked = tdx_rs_leaked_pages(), tdr_pa, pa;
 	struct page *page;
 
@@ -211,7 +201,7 @@ static int slice(struct kunit *test, struct fake_vcpu *vcpu, int cpu)
 
 static void two_tds_at_once(struct kunit *test)
 {
-	struct kvm_td *a = new_td(test, "td-a"), *b = new_td(test, "td-b");
+	struct kvm_td *a = td_new(test, "td-a"), *b = td_new(test, "td-b");
 	u64 leaked = tdx_rs_leaked_pages(), a_tdr, b_tdr;
 	int cpu0, cpu1, round, done = 0;
 

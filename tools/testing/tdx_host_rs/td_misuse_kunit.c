@@ -12,16 +12,6 @@
 #include "td_check.h"
 #include "td_leaves.h"
 
-static struct kvm_td *new_td(struct kunit *test, const char *name)
-{
-	struct kvm_td *td = kunit_kzalloc(test, sizeof(*td), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, td);
-	td_init_struct(td, name);
-	KUNIT_ASSERT_EQ(test, tdx_rs_enable(), 0);
-	return td;
-}
-
 static struct page *test_page(struct kunit *test)
 {
 	struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
@@ -51,7 +41,7 @@ static void destroy_all_back(struct kunit *test, struct kvm_td *td)
 /* TDH.VP.CREATE before TDH.MNG.INIT: the TD's op state refuses it. */
 static void vp_create_before_mng_init(struct kunit *test)
 {
-	struct kvm_td *td = new_td(test, "misuse-order");
+	struct kvm_td *td = td_new(test, "misuse-order");
 	struct tdx_rs_vp vp = {};
 
 	KUNIT_ASSERT_EQ(test, kvm_td_create(td), 0);
@@ -65,7 +55,7 @@ static void vp_create_before_mng_init(struct kunit *test)
 /* TDH.MEM.PAGE.ADD after TDH.MR.FINALIZE: the same. */
 static void page_add_after_finalize(struct kunit *test)
 {
-	struct kvm_td *td = new_td(test, "misuse-add");
+	struct kvm_td *td = td_new(test, "misuse-add");
 	struct page *page, *source;
 	u64 e1 = 0, e2 = 0;
 
@@ -86,7 +76,7 @@ static void page_add_after_finalize(struct kunit *test)
 /* The TDVPR page of one vCPU handed again as another's: not PT_NDA. */
 static void page_in_the_wrong_state(struct kunit *test)
 {
-	struct kvm_td *td = new_td(test, "misuse-page");
+	struct kvm_td *td = td_new(test, "misuse-page");
 	struct fake_vcpu *vcpu = kunit_kzalloc(test, sizeof(*vcpu), GFP_KERNEL);
 	struct tdx_rs_vp vp = {};
 	int count;
@@ -116,7 +106,7 @@ static void page_in_the_wrong_state(struct kunit *test)
 /* A KeyID bound to a TD stays allocated until TDH.MNG.KEY.FREEID. */
 static void hkid_reused_before_freeid(struct kunit *test)
 {
-	struct kvm_td *td = new_td(test, "misuse-hkid");
+	struct kvm_td *td = td_new(test, "misuse-hkid");
 	struct tdx_rs_td other = {};
 	int hkid, next;
 
@@ -139,7 +129,7 @@ static void hkid_reused_before_freeid(struct kunit *test)
 /* Teardown with a vCPU still associated, and FREEID before the write-back. */
 static void teardown_out_of_order(struct kunit *test)
 {
-	struct kvm_td *td = new_td(test, "misuse-flush");
+	struct kvm_td *td = td_new(test, "misuse-flush");
 
 	KUNIT_ASSERT_EQ(test, kvm_td_build(td, td_test_image(), 1), 0);
 	/* Entered once: now associated with its CPU. */
