@@ -55,7 +55,8 @@ count_tests() {
 	done < <(grep -E "$2" "$1")
 }
 
-# The production crate's tests, then the emulator's: both go to one log.
+# The production crate's tests, then the emulator's, then td_image.py's
+# self-test: all go to one log.
 host_tests() {
 	local rc=0
 	: >"$out/cargo.log"
@@ -65,6 +66,8 @@ host_tests() {
 	(cd tools/testing/tdx_emu &&
 		CARGO_TARGET_DIR=$TDX_RS_ROOT/build/cargo-emu cargo test --offline 2>&1) |
 		tee -a "$out/cargo.log"
+	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+	python3 scripts/td_image.py selftest 2>&1 | tee -a "$out/cargo.log"
 	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 	count_tests "$out/cargo.log" '^test result:.*passed.*failed'
 	return "$rc"
@@ -219,7 +222,7 @@ TEST_MODULES=(tdx_host_rs.ko tdx_emu.ko tdx_rs_noemu_kunit.ko tdx_rs_wrappers_ku
 	      tdx_rs_upstream_enable.ko tdx_rs_rust_api_kunit.ko
 	      tdx_rs_kvm_consumer.ko tdx_rs_vp_enter_kunit.ko
 	      tdx_rs_vp_enter_norbp_kunit.ko tdx_rs_td_demo.ko tdx_rs_cpu_probe.ko
-	      tdx_rs_enable_storm.ko tdx_rs_bad_input_kunit.ko)
+	      tdx_rs_enable_storm.ko tdx_rs_bad_input_kunit.ko tdx_rs_td_kunit.ko)
 
 # boot NAME GUEST_SCRIPT [SMP [APPEND]]: one QEMU boot; its console goes to
 # $out/NAME.log. Fails if the boot did not reach its closing leak scan.
@@ -245,7 +248,7 @@ qemu_kunit() {
 	# before and after the initialization.
 	local suites=(tdx_rs_no_emulator tdx_rs_rust_api tdx_rs_wrappers
 		      tdx_rs_upstream_diff tdx_rs_bad_input tdx_rs_init tdx_rs_vp_enter
-		      tdx_rs_bad_input)
+		      tdx_rs_td_life tdx_rs_td_misuse tdx_rs_td_sweep tdx_rs_bad_input)
 	local log=$out/ours.log rc=0
 	boot ours check.sh || return 1
 	grep -E '^guest: (step|FAIL|enable|pinned|sysfs)|# .*agree with upstream' "$log"
@@ -256,8 +259,28 @@ qemu_kunit() {
 		tee "$out/kunit.log"
 	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 	count_tests "$out/kunit.log" '^kunit: [0-9]+ passed'
+	td_figures "$log" || rc=1
 	"$here/splats.sh" "$log" || rc=1
 	return $rc
+}
+
+# The TD suites' figures: SEAMCALLs of one life, the fault sweep's counts,
+# and the MRTD the TD reported against scripts/td_image.py's, computed with
+# hashlib from the image alone (a test case of its own).
+td_figures() {
+	local log=$1 got want
+	tr -d '\r' < "$log" | grep -E '# [a-z_]+: (SEAMCALLs of one life|.*scenarios:|TD A )' |
+		sed 's/^[[:space:]]*# /  /'
+	got=$(tr -d '\r' < "$log" | sed -nE 's/.*# one_life_counted: MRTD ([0-9a-f]{96}).*/\1/p' | head -n 1)
+	want=$(python3 "$here/td_image.py" mrtd)
+	if [ -n "$got" ] && [ "$got" = "$want" ]; then
+		echo "mrtd: the TD's MRTD (TDH.MNG.RD) is td_image.py's: $got"
+		tests_passed=$((tests_passed + 1))
+	else
+		echo "mrtd: the TD reported '$got', td_image.py computes '$want'"
+		tests_failed=$((tests_failed + 1))
+		return 1
+	fi
 }
 
 fault_sweep() {

@@ -3,8 +3,8 @@
 #
 # make run: bootstrap if needed, build the kernel and the modules, boot QEMU,
 # load tdx_host_rs and the emulated TDX module, make one SEAMCALL through each
-# trampoline, initialize the emulated module, enter a TD with TDH.VP.ENTER and
-# print what happened.
+# trampoline, initialize the emulated module, build, run and tear down two TDs
+# the way KVM does and print what happened, phase by phase.
 set -euo pipefail
 here=$(dirname "$0")
 . "$here/env.sh"
@@ -28,7 +28,7 @@ grep -E "^(tdx_host_rs|tdx_emu|tdx_rs_demo|tdx_rs_kvm_consumer|tdx_rs_td_demo): 
 	"$out/console.log" | sed 's/^/  /'
 grep -q '^guest: RUN DONE' "$out/console.log" || { echo "run: the guest did not finish"; exit 1; }
 ! grep -q '^guest: FAIL' "$out/console.log" || { echo "run: a step in the guest failed"; exit 1; }
-grep -q '^guest: the TD ran its script' "$out/console.log" ||
-	{ echo "run: the TD did not run its script"; exit 1; }
+grep -q '^guest: the TDs ran their program' "$out/console.log" ||
+	{ echo "run: the TDs did not run their program"; exit 1; }
 "$here/splats.sh" "$out/console.log"
-echo "run: ok: the emulated TDX module initialized, and a TD ran its script through TDH.VP.ENTER"
+echo "run: ok: the emulated TDX module initialized; two TDs were built, measured, run and torn down through tdx_host_rs"

@@ -78,16 +78,19 @@ void tdx_emu_reset(void);
 void tdx_emu_keyid_partitioning(u32 *nr_mktme, u32 *nr_tdx);
 
 /*
- * TD vCPUs. tdx_emu_td_vcpu_add() makes the 4 KiB page at @tdvpr_pa the
- * TDVPR page of a one-vCPU TD, as if TDH.MNG.CREATE ... TDH.MR.FINALIZE had
- * run; TDH.VP.ENTER on it runs the emulated guest's TDG.VP.VMCALL script
- * (Documentation/tdx_host_rs.rst). 0, or -EBUSY before the module is
- * initialized, -EINVAL for a page that is not a free page of a TDMR,
- * -EEXIST, -ENOSPC (4 vCPUs at most).
+ * MK_TME_KEYID_BITS of the emulated IA32_TME_ACTIVATE: the KeyID is that many
+ * bits below the CPU's MAXPHYADDR. On a real platform the kernel has already
+ * taken them off boot_cpu_data.x86_phys_bits; under QEMU it has not.
  */
-int tdx_emu_td_vcpu_add(u64 tdvpr_pa);
-/* Forgets the vCPU: 0, or -ENOENT. */
-int tdx_emu_td_vcpu_remove(u64 tdvpr_pa);
+u32 tdx_emu_tme_keyid_bits(void);
+
+/*
+ * TD vCPUs, known by their TDVPR page. There is no way in but the TDX
+ * module's leaves: TDH.MNG.CREATE ... TDH.MR.FINALIZE build the TD,
+ * TDH.VP.CREATE ... TDH.VP.INIT the vCPU; TDH.VP.ENTER then runs the emulated
+ * guest's TDG.VP.VMCALL script (Documentation/tdx_host_rs.rst). The controls
+ * below only observe.
+ */
 
 /* What a TD vCPU went through, and what its guest found. */
 struct tdx_emu_td_report {
@@ -113,5 +116,23 @@ int tdx_emu_td_vcpu_report(u64 tdvpr_pa, struct tdx_emu_td_report *report);
  * (0-based) TD exit: 0, or -ENOENT unless @n is its last exit so far.
  */
 int tdx_emu_td_exit_regs(u64 tdvpr_pa, u64 n, u64 *gprs);
+
+/*
+ * Pages the emulated TDX module holds for TDs, as its PAMT says: every
+ * 4 KiB, 2 MiB or 1 GiB leaf entry of an initialized PAMT whose page type is
+ * neither PT_NDA (the host's) nor PT_RSVD (reserved areas, the PAMTs
+ * themselves): TDR (4), TDCX (5), TDVPR (6), Secure EPT (8) and private
+ * (3) pages, in address order, @owner the TDR's address (0 for a TDR).
+ * Fills up to @max, returns how many there are, or -EIO if a PAMT could not
+ * be read. It walks every PAMT with the model lock held: slow, tests only.
+ */
+struct tdx_emu_owned_page {
+	u64 pa;
+	u64 owner;
+	u32 page_type;
+	u32 reserved;
+};
+
+long tdx_emu_owned_pages(struct tdx_emu_owned_page *pages, long max);
 
 #endif /* _LINUX_TDX_EMU_H */

@@ -39,9 +39,12 @@ done
 suite tdx_rs_init_kunit
 unload tdx_rs_enable_once
 
-step "TDH.VP.ENTER: a KVM-shaped vCPU runs the emulated TD's script"
+step "TDH.VP.ENTER: a KVM-shaped vCPU runs the emulated TD's program"
 load tdx_rs_kvm_consumer
 suite tdx_rs_vp_enter_kunit
+
+step "TDs built, run and torn down as KVM does: a life, misuse, a fault at every call"
+suite tdx_rs_td_kunit
 unload tdx_rs_kvm_consumer
 
 step "bad input to every export, once initialized"

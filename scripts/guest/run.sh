@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs inside the VM for `make run`: the emulated TDX module, tdx_host_rs,
 # one SEAMCALL through each trampoline, the initialization of the emulated
-# module and what it left behind, then a TD entered with TDH.VP.ENTER.
+# module and what it left behind, then two TDs built, run and torn down by
+# the KVM-shaped library (tdx_rs_td_demo), each phase logged.
 set -u
 . /guest-lib.sh
 load tdx_emu
@@ -14,5 +15,5 @@ for f in state module_version keyid_range nr_tdmrs nr_reserved_areas pamt_kib; d
 done
 sed 's/^/guest: emulator: /' $E/report
 load tdx_rs_kvm_consumer
-load tdx_rs_td_demo && echo "guest: the TD ran its script"
+load tdx_rs_td_demo && echo "guest: the TDs ran their program and gave every page back"
 echo "guest: RUN DONE"

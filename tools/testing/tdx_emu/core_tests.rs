@@ -13,3 +13,4 @@ mod abi;
 mod model;
 mod platform;
 mod report;
+mod td_conf;

@@ -15,6 +15,7 @@ mod glue;
 mod model;
 mod platform;
 mod report;
+mod td_conf;
 
 module! {
     type: TdxEmu,
@@ -30,7 +31,14 @@ struct TdxEmu {
 
 impl kernel::Module for TdxEmu {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        let model = KBox::new(model::Model::new(glue::platform()?), GFP_KERNEL)?;
+        let platform = glue::platform()?;
+        let mut model = KBox::<model::Model>::new_uninit(GFP_KERNEL)?;
+        // SAFETY: the box is valid for writes of a `Model` and aligned;
+        // `write_new` initializes all of it.
+        let model = unsafe {
+            model::Model::write_new(model.as_mut_ptr(), platform);
+            model.assume_init()
+        };
         let trap = glue::TrapRegistration::new(model)?;
         pr_warn!("emulating the TDX module: SEAMCALL answered in software (test only)\n");
         Ok(TdxEmu { _trap: trap })

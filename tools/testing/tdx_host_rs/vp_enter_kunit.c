@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit suite tdx_rs_vp_enter: the KVM-shaped consumer runs the emulated
- * TD's TDG.VP.VMCALL script through tdx_rs_vp_enter(). Load after tdx_emu.ko,
- * tdx_host_rs.ko and tdx_rs_kvm_consumer.ko; the consumer initializes the
- * TDX module if nobody did.
+ * TD's program through tdx_rs_vp_enter(). Load after tdx_emu.ko,
+ * tdx_host_rs.ko and tdx_rs_kvm_consumer.ko; the cases initialize the TDX
+ * module if nobody did.
  *
- * Each case registers a fresh TD vCPU with the emulator on a page of its
- * own, so the cases are independent. The emulated guest checks the host's
- * replies itself; these cases check the other direction (what the host saw)
- * against the emulator's record of what the guest sent.
+ * Each case builds a TD of its own with the KVM-shaped library (kvm_td.h),
+ * from the image of scripts/td_image.py, so the cases are independent. The
+ * emulated guest checks the host's replies itself; these cases check the
+ * other direction (what the host saw) against the emulator's record of what
+ * the guest sent.
  */
-#include "kvm_consumer.h"
+#include "kvm_td.h"
 #include <kunit/test.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
@@ -19,6 +20,7 @@
 #include <linux/smp.h>
 #include <linux/tdx_emu.h>
 #include <linux/tdx_host_rs.h>
+#include "td_image.h"
 
 #define EXIT_TDCALL		77
 #define MAX_EXITS		64
@@ -34,22 +36,30 @@
 #define VP_ENTER_HINT			BIT_ULL(52)
 #define VP_ENTER_RESUME_L1		BIT_ULL(53)
 
+static const struct kvm_td_image image = {
+	.bytes = tdx_td_image,
+	.size = sizeof(tdx_td_image),
+	.gpa = TDX_TD_IMAGE_GPA,
+	.entry = TDX_TD_ENTRY_GPA,
+};
+
 struct td {
-	struct page *page;
-	u64 pa;
+	struct kunit *test;
+	struct kvm_td td;
+	u64 pa;			/* the vCPU's TDVPR page */
 	struct fake_vcpu *vcpu;
 };
 
-/* Undoes td_init() when the case ends, however it ends. */
+/* Tears the TD down when the case ends, however it ends: all pages back. */
 static void td_release(void *data)
 {
 	struct td *td = data;
 
-	tdx_emu_td_vcpu_remove(td->pa);
-	__free_page(td->page);
+	kvm_td_destroy(&td->td);
+	KUNIT_EXPECT_EQ(td->test, td->td.pages.leaked, 0);
 }
 
-/* A fresh page, made a TD vCPU's TDVPR in the emulator, and a vCPU on it. */
+/* A fresh one-vCPU TD, built as KVM builds it, its registers poisoned. */
 static struct td *td_new(struct kunit *test)
 {
 	unsigned int reg;
@@ -57,17 +67,16 @@ static struct td *td_new(struct kunit *test)
 
 	td = kunit_kzalloc(test, sizeof(*td), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, td);
-	td->page = alloc_page(GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, td->page);
-	td->pa = page_to_phys(td->page);
+	td->test = test;
+	td->td.name = "vp-enter";
+	td->td.hkid = -1;
+	KUNIT_ASSERT_EQ(test, tdx_rs_enable(), 0);
+	KUNIT_ASSERT_EQ(test, kvm_td_build(&td->td, &image, 1), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, td_release, td), 0);
-	td->vcpu = kunit_kzalloc(test, sizeof(*td->vcpu), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, td->vcpu);
-	td->vcpu->tdvpr_pa = td->pa;
+	td->vcpu = td->td.vcpus[0];
+	td->pa = td->vcpu->vp.tdvpr_pa;
 	for (reg = 0; reg < NR_VCPU_REGS; reg++)
 		td->vcpu->arch.regs[reg] = POISON | reg;
-	KUNIT_ASSERT_EQ(test, tdx_rs_enable(), 0);
-	KUNIT_ASSERT_EQ(test, tdx_emu_td_vcpu_add(td->pa), 0);
 	return td;
 }
 
@@ -347,12 +356,15 @@ static int enter_here(void *data)
 	struct entry *e = data;
 
 	local_irq_disable();
-	e->status = tdx_rs_vp_enter(e->vcpu->tdvpr_pa, e->vcpu->arch.regs);
+	e->status = tdx_rs_vp_enter(e->vcpu->vp.tdvpr_pa, e->vcpu->arch.regs);
 	local_irq_enable();
 	return 0;
 }
 
-/* A vCPU entered on one CPU cannot be entered on another (no flush here). */
+/*
+ * A vCPU entered on one CPU cannot be entered on another without a
+ * TDH.VP.FLUSH on the first; after the flush it can.
+ */
 static void a_vcpu_stays_on_its_cpu(struct kunit *test)
 {
 	struct entry e;
@@ -373,6 +385,13 @@ static void a_vcpu_stays_on_its_cpu(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, smp_call_on_cpu(other, enter_here, &e, false), 0);
 	KUNIT_EXPECT_EQ(test, e.status, TDX_VCPU_ASSOCIATED);
 	KUNIT_EXPECT_EQ(test, td_report(test, td).entries, 1);
+	/* What KVM's vcpu_load() does: flush where it was, then enter. */
+	td->vcpu->cpu = cpu;
+	KUNIT_EXPECT_EQ(test, fake_vcpu_flush(td->vcpu), 0);
+	KUNIT_ASSERT_EQ(test, smp_call_on_cpu(other, enter_here, &e, false), 0);
+	KUNIT_EXPECT_EQ(test, e.status, EXIT_TDCALL);
+	KUNIT_EXPECT_EQ(test, td_report(test, td).entries, 2);
+	td->vcpu->cpu = other;
 	td_exit(test, td);
 }
 

@@ -32,18 +32,23 @@ static void vp_enter_is_refused_without_no_rbp_mod(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, si);
 	KUNIT_ASSERT_EQ(test, si->features0 & NO_RBP_MOD, 0);
 
+	/*
+	 * No TD is needed (KVM builds none on such a module): the refusal
+	 * comes before any SEAMCALL, whatever page is named.
+	 */
 	page = alloc_page(GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, page);
-	KUNIT_ASSERT_EQ(test, tdx_emu_td_vcpu_add(page_to_phys(page)), 0);
 	vcpu = kunit_kzalloc(test, sizeof(*vcpu), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, vcpu);
-	vcpu->tdvpr_pa = page_to_phys(page);
+	vcpu->cpu = -1;
+	vcpu->vp.tdvpr_page = page;
+	vcpu->vp.tdvpr_pa = page_to_phys(page);
 	for (reg = 0; reg < NR_VCPU_REGS; reg++)
 		vcpu->arch.regs[reg] = 0x5a5a000000000000ULL | reg;
 	memcpy(before, vcpu->arch.regs, sizeof(before));
 	calls = tdx_emu_calls_of(TDX_RS_LEAF_VP_ENTER);
 
-	KUNIT_EXPECT_EQ(test, tdx_rs_vp_enter(vcpu->tdvpr_pa, vcpu->arch.regs),
+	KUNIT_EXPECT_EQ(test, tdx_rs_vp_enter(vcpu->vp.tdvpr_pa, vcpu->arch.regs),
 			TDX_RS_VP_ENTER_RBP_UNSAFE);
 	KUNIT_EXPECT_MEMEQ(test, vcpu->arch.regs, before, sizeof(before));
 	/* The consumer sees an entry failure, not a TD exit. */
@@ -51,7 +56,6 @@ static void vp_enter_is_refused_without_no_rbp_mod(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcpu->exit_status, TDX_RS_VP_ENTER_RBP_UNSAFE);
 	KUNIT_EXPECT_EQ(test, tdx_emu_calls_of(TDX_RS_LEAF_VP_ENTER), calls);
 
-	tdx_emu_td_vcpu_remove(page_to_phys(page));
 	__free_page(page);
 }
 

@@ -22,6 +22,7 @@ struct tdx_emu_platform {
 	u32 nr_cmrs;
 	u32 nr_mktme_keyids;
 	u32 nr_tdx_keyids;
+	u32 max_pa;
 	u64 cmr_base[TDX_EMU_MAX_CMRS];
 	u64 cmr_size[TDX_EMU_MAX_CMRS];
 };
@@ -53,10 +54,10 @@ bool tdx_emu_rs_config_record(struct tdx_emu_model *model,
 			      struct tdx_emu_config_record *record);
 void tdx_emu_rs_set_features0(struct tdx_emu_model *model, u64 features0);
 void tdx_emu_rs_reset(struct tdx_emu_model *model);
-int tdx_emu_rs_td_vcpu_add(struct tdx_emu_model *model, u64 tdvpr_pa);
-int tdx_emu_rs_td_vcpu_remove(struct tdx_emu_model *model, u64 tdvpr_pa);
 int tdx_emu_rs_td_vcpu_report(struct tdx_emu_model *model, u64 tdvpr_pa,
 			      struct tdx_emu_td_report *report);
+long tdx_emu_rs_owned_pages(struct tdx_emu_model *model,
+			     struct tdx_emu_owned_page *pages, long max);
 int tdx_emu_rs_td_exit_regs(struct tdx_emu_model *model, u64 tdvpr_pa, u64 n,
 			    u64 *gprs);
 /* A text report for debugfs; returns the bytes written to @buf. */

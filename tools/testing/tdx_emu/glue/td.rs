@@ -1,42 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The TD controls' side of the seam (`td_controls.c`): register TD vCPUs
-//! and read back what their guest went through. Every callback runs with the
+//! The TD controls' side of the seam (`td_controls.c`): read back what a TD
+//! vCPU's guest went through, keyed by its TDVPR page. Every callback runs with the
 //! model lock held, as in the rest of the glue.
 
-use super::{c, gprs, model};
-use crate::model::td::{AddError, SCRIPT_LEN};
+use super::{c, gprs, model, KernelMem};
+use crate::model::owned::OwnedPage;
+use crate::model::td::vp_enter::SCRIPT_LEN;
 use crate::model::td_guest::State;
 use kernel::ffi;
 use kernel::prelude::*;
-
-/// # Safety
-///
-/// Called by `td_controls.c` with the model lock held.
-#[no_mangle]
-unsafe extern "C" fn tdx_emu_rs_td_vcpu_add(m: *mut c::tdx_emu_model, tdvpr: u64) -> ffi::c_int {
-    // SAFETY: our contract.
-    match unsafe { model(m) }.td_vcpu_add(tdvpr) {
-        Ok(()) => 0,
-        Err(AddError::NotReady) => EBUSY.to_errno(),
-        Err(AddError::BadPage) => EINVAL.to_errno(),
-        Err(AddError::Exists) => EEXIST.to_errno(),
-        Err(AddError::Full) => ENOSPC.to_errno(),
-    }
-}
-
-/// # Safety
-///
-/// Called by `td_controls.c` with the model lock held.
-#[no_mangle]
-unsafe extern "C" fn tdx_emu_rs_td_vcpu_remove(m: *mut c::tdx_emu_model, tdvpr: u64) -> ffi::c_int {
-    // SAFETY: our contract.
-    if unsafe { model(m) }.td_vcpu_remove(tdvpr) {
-        0
-    } else {
-        ENOENT.to_errno()
-    }
-}
 
 /// # Safety
 ///
@@ -94,19 +67,51 @@ unsafe extern "C" fn tdx_emu_rs_td_exit_regs(
     0
 }
 
+/// # Safety
+///
+/// Called by `td_controls.c` with the model lock held; `pages` is valid for
+/// writes of `max` entries (or `max` is at most 0).
+#[no_mangle]
+unsafe extern "C" fn tdx_emu_rs_owned_pages(
+    m: *mut c::tdx_emu_model,
+    pages: *mut c::tdx_emu_owned_page,
+    max: ffi::c_long,
+) -> ffi::c_long {
+    let max = usize::try_from(max).unwrap_or(0);
+    let mut n: usize = 0;
+    let mut put = |p: OwnedPage| {
+        if n < max {
+            let out = c::tdx_emu_owned_page {
+                pa: p.pa,
+                owner: p.owner,
+                page_type: p.pt.into(),
+                reserved: 0,
+            };
+            // SAFETY: `n < max` and our contract: entry `n` is writable.
+            unsafe { pages.add(n).write(out) };
+        }
+        n += 1;
+        Some(())
+    };
+    // SAFETY: our contract.
+    match unsafe { model(m) }.owned_pages(&KernelMem, &mut put) {
+        Some(()) => ffi::c_long::try_from(n).unwrap_or(ffi::c_long::MAX),
+        None => EIO.to_errno() as ffi::c_long,
+    }
+}
+
 // The definitions above must have exactly the types `glue.h` declares.
 const _: () = {
-    let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, u64) -> ffi::c_int; 4] = [
-        c::tdx_emu_rs_td_vcpu_add,
-        tdx_emu_rs_td_vcpu_add,
-        c::tdx_emu_rs_td_vcpu_remove,
-        tdx_emu_rs_td_vcpu_remove,
-    ];
     let _: [unsafe extern "C" fn(
         *mut c::tdx_emu_model,
         u64,
         *mut c::tdx_emu_td_report,
     ) -> ffi::c_int; 2] = [c::tdx_emu_rs_td_vcpu_report, tdx_emu_rs_td_vcpu_report];
+    let _: [unsafe extern "C" fn(
+        *mut c::tdx_emu_model,
+        *mut c::tdx_emu_owned_page,
+        ffi::c_long,
+    ) -> ffi::c_long; 2] = [c::tdx_emu_rs_owned_pages, tdx_emu_rs_owned_pages];
     let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, u64, u64, *mut u64) -> ffi::c_int; 2] =
         [c::tdx_emu_rs_td_exit_regs, tdx_emu_rs_td_exit_regs];
 };

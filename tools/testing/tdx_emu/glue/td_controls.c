@@ -1,27 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tdx_emu's TD controls: register TD vCPUs with the emulated module and read
- * back what their guest went through. Each holds the model lock around one
+ * tdx_emu's TD controls: read back what the guest of a TD vCPU, built with
+ * the TDX module's own leaves, went through. Each holds the model lock around one
  * Rust call, as the controls in trap.c do.
  */
 #include <linux/module.h>
 #include <linux/spinlock.h>
 #include <linux/tdx_emu.h>
 #include "glue.h"
-
-int tdx_emu_td_vcpu_add(u64 tdvpr_pa)
-{
-	guard(raw_spinlock_irqsave)(&tdx_emu_lock);
-	return tdx_emu_rs_td_vcpu_add(tdx_emu_model, tdvpr_pa);
-}
-EXPORT_SYMBOL_NS_GPL(tdx_emu_td_vcpu_add, TDX_EMU);
-
-int tdx_emu_td_vcpu_remove(u64 tdvpr_pa)
-{
-	guard(raw_spinlock_irqsave)(&tdx_emu_lock);
-	return tdx_emu_rs_td_vcpu_remove(tdx_emu_model, tdvpr_pa);
-}
-EXPORT_SYMBOL_NS_GPL(tdx_emu_td_vcpu_remove, TDX_EMU);
 
 int tdx_emu_td_vcpu_report(u64 tdvpr_pa, struct tdx_emu_td_report *report)
 {
@@ -36,3 +22,10 @@ int tdx_emu_td_exit_regs(u64 tdvpr_pa, u64 n, u64 *gprs)
 	return tdx_emu_rs_td_exit_regs(tdx_emu_model, tdvpr_pa, n, gprs);
 }
 EXPORT_SYMBOL_NS_GPL(tdx_emu_td_exit_regs, TDX_EMU);
+
+long tdx_emu_owned_pages(struct tdx_emu_owned_page *pages, long max)
+{
+	guard(raw_spinlock_irqsave)(&tdx_emu_lock);
+	return tdx_emu_rs_owned_pages(tdx_emu_model, pages, max);
+}
+EXPORT_SYMBOL_NS_GPL(tdx_emu_owned_pages, TDX_EMU);

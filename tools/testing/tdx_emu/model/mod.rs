@@ -10,7 +10,7 @@
 //! leaves are the initialization sequence: TDH.SYS.INIT, TDH.SYS.LP.INIT,
 //! TDH.SYS.RD (and TDH.SYS.RDALL's checks), TDH.SYS.CONFIG,
 //! TDH.SYS.KEY.CONFIG and TDH.SYS.TDMR.INIT, each in its own file, and
-//! TDH.VP.ENTER into TD vCPUs that tests register (`td.rs`). Other
+//! the TD leaves of `td/` over the PAMT of `pamt.rs`. Other
 //! leaves are declined (the trap glue lets the #UD through), never answered
 //! with a made-up status.
 //!
@@ -25,6 +25,12 @@
 mod cmr;
 mod hooks;
 mod keyids;
+pub(crate) mod measure;
+pub(crate) mod owned;
+pub(crate) mod pamt;
+pub(crate) mod sept;
+pub(crate) mod sept_walk;
+pub(crate) mod sha384;
 mod sys;
 mod sys_fields;
 mod sysconfig;
@@ -32,6 +38,12 @@ mod sysinit;
 mod sysrd;
 pub(crate) mod td;
 pub(crate) mod td_guest;
+// Not yet driven by TDH.VP.ENTER (the guest program will): host tests only.
+#[cfg(test)]
+pub(crate) mod td_guest_mem;
+// Not wired into the leaves yet.
+#[allow(dead_code)]
+mod td_program;
 mod tdmr_check;
 mod tdmr_info;
 mod tdmr_init;
@@ -44,6 +56,7 @@ pub(crate) use sys::{ConfigRecord, SysState};
 use crate::abi::leaf::{Leaf, RaxFields};
 use crate::abi::status::{code, OPERAND_ID_RAX};
 use crate::platform::{Lp, PhysMem, Platform};
+use core::ptr::addr_of_mut;
 use hooks::Hooks;
 use sys::Sys;
 use td::Tds;
@@ -113,15 +126,37 @@ pub(crate) struct Model {
 
 impl Model {
     /// A module as the SEAM loader leaves it on `platform`: loaded, not
-    /// initialized.
+    /// initialized. Tens of KiB: the kernel builds it in place with
+    /// [`Model::write_new`] instead.
+    #[cfg(test)]
     pub(crate) fn new(platform: Platform) -> Self {
-        Self {
-            mode: Mode::Normal,
-            hooks: Hooks::default(),
-            calls: 0,
-            calls_of: [0; COUNTED_LEAVES],
-            sys: Sys::new(platform),
-            tds: Tds::new(),
+        let mut slot = core::mem::MaybeUninit::<Self>::uninit();
+        // SAFETY: `slot` is valid for writes and properly aligned;
+        // `write_new` initializes every field, so it is then a valid `Model`.
+        unsafe {
+            Self::write_new(slot.as_mut_ptr(), platform);
+            slot.assume_init()
+        }
+    }
+
+    /// Writes at `slot` a module as the SEAM loader leaves it on
+    /// `platform`, field by field, so that no whole model is ever built on
+    /// the (kernel) stack.
+    ///
+    /// # Safety
+    ///
+    /// `slot` is valid for writes of a `Model` and aligned. Whatever it held
+    /// is overwritten without being dropped (no part of a model needs drop).
+    pub(crate) unsafe fn write_new(slot: *mut Self, platform: Platform) {
+        // SAFETY: the caller's contract: each field pointer is in bounds of
+        // `slot`, valid for writes and aligned.
+        unsafe {
+            addr_of_mut!((*slot).mode).write(Mode::Normal);
+            addr_of_mut!((*slot).hooks).write(Hooks::default());
+            addr_of_mut!((*slot).calls).write(0);
+            addr_of_mut!((*slot).calls_of).write([0; COUNTED_LEAVES]);
+            Sys::write_new(addr_of_mut!((*slot).sys), platform);
+            Tds::write_new(addr_of_mut!((*slot).tds));
         }
     }
 
@@ -211,7 +246,31 @@ impl Model {
             Leaf::SysConfig => self.sys.sys_config(regs, mem),
             Leaf::SysKeyConfig => self.sys.sys_key_config(lp),
             Leaf::SysTdmrInit => self.sys.sys_tdmr_init(regs, mem),
-            Leaf::VpEnter => Some(self.tds.vp_enter(&self.sys, lp, regs, stack_top)),
+            Leaf::VpEnter => self.tds.vp_enter(&self.sys, mem, lp, regs, stack_top),
+            Leaf::MemSeptAdd => self.tds.mem_sept_add(&self.sys, mem, regs, fields.version),
+            Leaf::MemPageAdd => self.tds.mem_page_add(&self.sys, mem, regs),
+            Leaf::MemPageAug => self.tds.mem_page_aug(&self.sys, mem, regs),
+            Leaf::MemRangeBlock => self.tds.mem_range_block(&self.sys, mem, regs),
+            Leaf::MemTrack => self.tds.mem_track(&self.sys, mem, regs),
+            Leaf::MemPageRemove => self.tds.mem_page_remove(&self.sys, mem, regs),
+            Leaf::MrExtend => self.tds.mr_extend(&self.sys, mem, regs),
+            Leaf::MrFinalize => self.tds.mr_finalize(&self.sys, mem, regs),
+            Leaf::MngCreate => self.tds.mng_create(&self.sys, regs, mem),
+            Leaf::MngKeyConfig => self.tds.mng_key_config(&self.sys, lp, regs, mem),
+            Leaf::MngAddcx => self.tds.mng_addcx(&self.sys, regs, mem),
+            Leaf::MngInit => self.tds.mng_init(&self.sys, regs, mem),
+            Leaf::MngRd => self.tds.mng_rd(&self.sys, regs, mem),
+            Leaf::MngVpflushdone => self.tds.mng_vpflushdone(&self.sys, regs, mem),
+            Leaf::MngKeyFreeid => self.tds.mng_key_freeid(&self.sys, regs, mem),
+            Leaf::VpCreate => self.tds.vp_create(&self.sys, regs, mem),
+            Leaf::VpAddcx => self.tds.vp_addcx(&self.sys, regs, mem),
+            Leaf::VpInit => self.tds.vp_init(&self.sys, lp, regs, mem),
+            Leaf::VpRd => self.tds.vp_rdwr(&self.sys, regs, mem, false),
+            Leaf::VpWr => self.tds.vp_rdwr(&self.sys, regs, mem, true),
+            Leaf::VpFlush => self.tds.vp_flush(&self.sys, lp, regs, mem),
+            Leaf::PhymemCacheWb => self.tds.phymem_cache_wb(lp, regs),
+            Leaf::PhymemPageReclaim => self.tds.phymem_page_reclaim(&self.sys, regs, mem),
+            Leaf::PhymemPageWbinvd => self.tds.phymem_page_wbinvd(&self.sys, regs, mem),
             _ => None,
         }
     }
@@ -260,7 +319,9 @@ impl Model {
 
     /// Everything back to the state at load, on the same platform.
     pub(crate) fn reset(&mut self) {
-        *self = Self::new(self.sys.platform);
+        let platform = self.sys.platform;
+        // SAFETY: `self` is a valid, aligned, exclusive model.
+        unsafe { Self::write_new(self, platform) };
     }
 
     /// Where initialization stands.
@@ -295,20 +356,25 @@ impl Model {
         self.sys.features0 = value;
     }
 
+    /// Calls `f` with each page the PAMTs list as held for a TD (see
+    /// `owned.rs`); `None` if a PAMT could not be read.
+    pub(crate) fn owned_pages(
+        &self,
+        mem: &dyn PhysMem,
+        f: &mut dyn FnMut(owned::OwnedPage) -> Option<()>,
+    ) -> Option<()> {
+        self.sys.owned_pages(mem, f)
+    }
+
+    /// The next `n` TDH.PHYMEM.CACHE.WB steps are interrupted (test hook).
+    #[cfg(test)]
+    pub(crate) fn interrupt_cache_wb(&mut self, n: u32) {
+        self.tds.interrupt_cache_wb(n);
+    }
+
     /// The module's TD vCPUs (a test view and test controls).
     pub(crate) fn tds(&self) -> &Tds {
         &self.tds
-    }
-
-    /// Registers a TD vCPU at `tdvpr` (see [`Tds::add`]).
-    pub(crate) fn td_vcpu_add(&mut self, tdvpr: u64) -> Result<(), td::AddError> {
-        let ready = self.sys.state == SysState::Ready;
-        self.tds.add(&self.sys, ready, tdvpr)
-    }
-
-    /// Forgets the TD vCPU at `tdvpr`; false if there is none.
-    pub(crate) fn td_vcpu_remove(&mut self, tdvpr: u64) -> bool {
-        self.tds.remove(tdvpr)
     }
 
     #[cfg(test)]
@@ -432,11 +498,11 @@ mod tests {
             code::SYS_NOT_READY
         );
         m.set_state(SysState::Ready);
-        assert_eq!(call(&mut m, Leaf::MngCreate as u64).0, Outcome::Decline);
+        assert_eq!(call(&mut m, Leaf::MngWr as u64).0, Outcome::Decline);
     }
 
     #[test]
-    fn vp_enter_before_ready_is_sys_not_ready_and_no_td_can_exist() {
+    fn vp_enter_before_ready_is_sys_not_ready() {
         let mut m = Model::new(machine());
         let mut r = regs_with(LeafCall::new(Leaf::VpEnter).rax());
         r[RCX] = G;
@@ -447,7 +513,6 @@ mod tests {
         );
         assert_eq!(r[RAX], code::SYS_NOT_READY);
         assert_eq!(r[1..], before[1..]);
-        assert_eq!(m.td_vcpu_add(G), Err(td::AddError::NotReady));
         m.set_state(SysState::Shutdown);
         assert_eq!(call(&mut m, 0).1[RAX], code::SYS_SHUTDOWN);
     }
@@ -707,8 +772,8 @@ mod tests {
         let pamt_4k = tdmrs[1].pamt[0].base;
         assert_eq!(mem.peek_u64(pamt_4k + 4096), pamt_word(pamt_4k + 4096));
 
-        // Past NOT_READY: TDH.MNG.CREATE is a defined leaf the model declines.
-        let (out, _) = leaf_call(&mut m, &mut mem, lps[0], Leaf::MngCreate, &[]);
+        // Past NOT_READY: TDH.MNG.WR is a defined leaf the model declines.
+        let (out, _) = leaf_call(&mut m, &mut mem, lps[0], Leaf::MngWr, &[]);
         assert_eq!(out, Outcome::Decline);
         // And initialization does not run twice.
         assert_eq!(

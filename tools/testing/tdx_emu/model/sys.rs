@@ -10,8 +10,9 @@
 
 use super::keyids::KeyIds;
 use super::sys_fields::DEFAULT_FEATURES0;
-use super::tdmr_info::{Range, TdmrInfo};
+use super::tdmr_info::{Range, Reserved, TdmrInfo, MAX_RESERVED_AREAS};
 use crate::platform::{Lp, Platform};
+use core::ptr::addr_of_mut;
 
 /// Most TDMRs TDH.SYS.CONFIG takes (`MAX_TDMRS`; metadata MAX_TDMRS).
 pub(crate) const MAX_TDMRS: usize = 64;
@@ -58,6 +59,8 @@ pub(crate) struct Tdmr {
     pub(crate) size: u64,
     /// Indexed by `PageSize`.
     pub(crate) pamt: [Range; 3],
+    /// The reserved areas (`rsvd_areas`); a size of 0 ends the list.
+    pub(crate) reserved: [Reserved; MAX_RESERVED_AREAS],
     /// The next TDMR address whose PAMT entries are not initialized
     /// (`last_initialized`).
     pub(crate) next: u64,
@@ -71,6 +74,7 @@ impl Tdmr {
             base: info.base,
             size: info.size,
             pamt: info.pamt,
+            reserved: info.reserved,
             next: info.base,
         }
     }
@@ -78,6 +82,15 @@ impl Tdmr {
     /// Whether every PAMT entry of the TDMR is initialized.
     pub(crate) const fn is_initialized(&self) -> bool {
         self.next >= self.base + self.size
+    }
+
+    /// Whether the page at `offset` from the base is in a reserved area
+    /// (`is_page_reserved()`).
+    pub(crate) fn is_reserved(&self, offset: u64) -> bool {
+        self.reserved
+            .iter()
+            .take_while(|r| r.size != 0)
+            .any(|r| offset >= r.offset && offset - r.offset < r.size)
     }
 }
 
@@ -109,6 +122,7 @@ pub(crate) struct Sys {
 
 impl Sys {
     /// A module as the SEAM loader leaves it.
+    #[cfg(test)]
     pub(crate) fn new(platform: Platform) -> Self {
         Self {
             platform,
@@ -123,6 +137,36 @@ impl Sys {
             nr_tdmrs: 0,
             record: None,
             features0: DEFAULT_FEATURES0,
+        }
+    }
+
+    /// Writes `Sys::new(platform)` at `slot` field by field (the TDMR
+    /// table alone is 20 KiB: never on the stack).
+    ///
+    /// # Safety
+    ///
+    /// `slot` is valid for writes of a `Sys` and aligned; what it held is
+    /// overwritten without being dropped.
+    pub(crate) unsafe fn write_new(slot: *mut Self, platform: Platform) {
+        // SAFETY: the caller's contract: every field pointer, and every
+        // element of the TDMR table, is in bounds of `slot`, writable and
+        // aligned.
+        unsafe {
+            addr_of_mut!((*slot).platform).write(platform);
+            addr_of_mut!((*slot).keys).write(KeyIds::of(&platform));
+            addr_of_mut!((*slot).state).write(SysState::InitPending);
+            addr_of_mut!((*slot).lp_init).write([0; MAX_LPS / 64]);
+            addr_of_mut!((*slot).nr_init_lps).write(0);
+            addr_of_mut!((*slot).pkg_configured).write(0);
+            addr_of_mut!((*slot).nr_init_pkgs).write(0);
+            addr_of_mut!((*slot).hkid).write(0);
+            let tdmrs = addr_of_mut!((*slot).tdmrs).cast::<Tdmr>();
+            for i in 0..MAX_TDMRS {
+                tdmrs.add(i).write(Tdmr::default());
+            }
+            addr_of_mut!((*slot).nr_tdmrs).write(0);
+            addr_of_mut!((*slot).record).write(None);
+            addr_of_mut!((*slot).features0).write(DEFAULT_FEATURES0);
         }
     }
 

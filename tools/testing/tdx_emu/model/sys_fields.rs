@@ -16,6 +16,7 @@ use super::cmr::cmr_table;
 use super::sys::{Sys, MAX_TDMRS};
 use super::tdmr_info::{MAX_RESERVED_AREAS, PAMT_ENTRY_SIZE};
 use crate::abi::metadata::{self as md, *};
+use crate::td_conf as conf;
 
 /// One lookup table entry: `fields` fields of `elements` elements each,
 /// numbered by consecutive field codes from `id`'s.
@@ -199,6 +200,30 @@ pub(crate) fn value(sys: &Sys, idx: usize, id: u64) -> Option<u64> {
         md::MAX_TDMRS => MAX_TDMRS as u64,
         MAX_RESERVED_PER_TDMR => MAX_RESERVED_AREAS as u64,
         PAMT_4K_ENTRY_SIZE | PAMT_2M_ENTRY_SIZE | PAMT_1G_ENTRY_SIZE => PAMT_ENTRY_SIZE,
+        TDR_BASE_SIZE => conf::TDR_BASE_SIZE,
+        TDCS_BASE_SIZE => conf::TDCS_BASE_SIZE,
+        TDCS_SIZE_PER_L2_VM => conf::TDCS_SIZE_PER_L2_VM,
+        TDVPS_BASE_SIZE => conf::TDVPS_BASE_SIZE,
+        TDVPS_SIZE_PER_L2_VM => conf::TDVPS_SIZE_PER_L2_VM,
+        ATTRIBUTES_FIXED0 => conf::ATTRIBUTES_FIXED0,
+        ATTRIBUTES_FIXED1 => conf::ATTRIBUTES_FIXED1,
+        XFAM_FIXED0 => conf::XFAM_FIXED0,
+        XFAM_FIXED1 => conf::XFAM_FIXED1,
+        CONFIG_FLAGS_FIXED0 => conf::CONFIG_FLAGS_FIXED0,
+        CONFIG_FLAGS_FIXED1 => conf::CONFIG_FLAGS_FIXED1,
+        NUM_CPUID_CONFIG => conf::NUM_CPUID_CONFIG as u64,
+        md::MAX_VCPUS_PER_TD => conf::MAX_VCPUS_PER_TD,
+        // Past the configurable leaves: all ones, no bits (`metadata_sys.c`).
+        CPUID_CONFIG_LEAVES => conf::CPUID_CONFIG_LEAVES
+            .get(field)
+            .copied()
+            .unwrap_or(u64::MAX),
+        CPUID_CONFIG_VALUES => {
+            let element = (element_index(entry, id) % entry.elements as u64) as usize;
+            conf::CPUID_CONFIG_VALUES
+                .get(field)
+                .map_or(0, |v| v[element])
+        }
         _ => return None,
     };
     Some(v & element_mask(entry.id))
@@ -281,7 +306,39 @@ mod tests {
         assert_eq!(read(md::MAX_TDMRS), Some(64));
         assert_eq!(read(MAX_RESERVED_PER_TDMR), Some(16));
         assert_eq!(read(PAMT_1G_ENTRY_SIZE), Some(16));
-        assert_eq!(read(ATTRIBUTES_FIXED0), None);
-        assert_eq!(read(TDR_BASE_SIZE), None);
+        // TD control structures and configurability: the modeled 1.5.06.
+        assert_eq!(read(TDR_BASE_SIZE), Some(4096));
+        assert_eq!(read(TDCS_BASE_SIZE), Some(6 * 4096));
+        assert_eq!(read(TDVPS_BASE_SIZE), Some(6 * 4096));
+        assert_eq!(read(ATTRIBUTES_FIXED0), Some(0x8000_0000_7000_0001));
+        assert_eq!(read(ATTRIBUTES_FIXED1), Some(0));
+        assert_eq!(read(XFAM_FIXED0), Some(0x6_dbe7));
+        assert_eq!(read(XFAM_FIXED1), Some(3));
+        assert_eq!(read(NUM_CPUID_CONFIG), Some(12));
+        assert_eq!(read(md::MAX_VCPUS_PER_TD), Some(576));
+        assert_eq!(
+            read(array_field(CPUID_CONFIG_LEAVES, 0)),
+            Some(0xffff_ffff_0000_0001)
+        );
+        assert_eq!(
+            read(array_field(CPUID_CONFIG_LEAVES, 4)),
+            Some(0x3_0000_0004)
+        );
+        assert_eq!(read(array_field(CPUID_CONFIG_LEAVES, 12)), Some(u64::MAX));
+        // CPUID_CONFIG_VALUES: two elements per field.
+        assert_eq!(
+            read(array_field(CPUID_CONFIG_VALUES, 0)),
+            Some(0x00ff_0000_0fff_3fff)
+        );
+        assert_eq!(
+            read(array_field(CPUID_CONFIG_VALUES, 1)),
+            Some(0xb844_0000_3104_4d88)
+        );
+        assert_eq!(
+            read(array_field(CPUID_CONFIG_VALUES, 11)),
+            Some(0x0005_411c_0241_7f65)
+        );
+        assert_eq!(read(array_field(CPUID_CONFIG_VALUES, 24)), Some(0));
+        assert_eq!(read(MIN_VIRT_MAXPA), None);
     }
 }

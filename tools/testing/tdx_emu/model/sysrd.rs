@@ -150,8 +150,8 @@ mod tests {
     #[test]
     fn fields_without_a_model_value_are_declined() {
         let s = sys();
-        assert_eq!(rd(&s, 0, ATTRIBUTES_FIXED0).0, None);
-        assert_eq!(rd(&s, 0, CPUID_CONFIG_VALUES + 1).0, None);
+        assert_eq!(rd(&s, 0, MIN_VIRT_MAXPA).0, None);
+        assert_eq!(rd(&s, 0, ALLOWED_FMS + 1).0, None);
     }
 
     #[test]

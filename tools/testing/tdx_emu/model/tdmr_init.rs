@@ -8,16 +8,19 @@
 //! chunk ends a GiB. RDX returns the next address to initialize rounded down
 //! to 1 GiB, so the host never uses a GiB that is not done.
 //!
+//! Each entry is left zero (PT_NDA, no owner), except the 4 KiB entries of
+//! pages in the TDMR's reserved areas, which are PT_RSVD (`pamt_4kb_init()`).
 //! The real module writes the entries with the global private KeyID, so the
-//! host sees ciphertext; the model writes [`pamt_word`] instead: non-zero and
-//! recognizable.
+//! host sees ciphertext; the model stores each word XORed with [`pamt_word`]
+//! of its address (`pamt.rs`): non-zero and recognizable.
 //!
 //! Only served once the module is ready (the dispatcher's rule).
 //!
 //! Pure `core`.
 
 use super::keyids::is_aligned;
-use super::sys::Sys;
+use super::pamt::{PageType, PamtEntry};
+use super::sys::{Sys, Tdmr};
 use super::tdmr_info::{PageSize, PAMT_ENTRY_SIZE};
 use super::{Gprs, RCX, RDX};
 use crate::abi::status::code;
@@ -38,14 +41,31 @@ pub(crate) const fn pamt_word(pa: u64) -> u64 {
     PAMT_PATTERN ^ pa
 }
 
-/// Fills `[pa, pa + len)` (8-byte aligned) with PAMT words.
-fn fill(mem: &mut dyn PhysMem, pa: u64, len: u64) -> Option<()> {
+/// Writes the initial entries `[first, first + entries)` of `tdmr`'s PAMT
+/// at `level`.
+fn fill(
+    mem: &mut dyn PhysMem,
+    tdmr: &Tdmr,
+    level: PageSize,
+    first: u64,
+    entries: u64,
+) -> Option<()> {
     let mut buf = [0u8; WRITE_BYTES];
+    let pa = tdmr.pamt[level as usize].base + first * PAMT_ENTRY_SIZE;
+    let len = entries * PAMT_ENTRY_SIZE;
     let mut at = pa;
     while at < pa + len {
         let n = (pa + len - at).min(WRITE_BYTES as u64) as usize;
-        for (k, word) in buf[..n].chunks_exact_mut(8).enumerate() {
-            word.copy_from_slice(&pamt_word(at + 8 * k as u64).to_le_bytes());
+        for (k, bytes) in buf[..n].chunks_exact_mut(16).enumerate() {
+            let entry_pa = at + 16 * k as u64;
+            let index = (entry_pa - tdmr.pamt[level as usize].base) / PAMT_ENTRY_SIZE;
+            let rsvd = level == PageSize::Size4K && tdmr.is_reserved(index * level.bytes());
+            let e = if rsvd {
+                PamtEntry::new(PageType::Rsvd, 0)
+            } else {
+                PamtEntry::NDA
+            };
+            bytes.copy_from_slice(&e.encode(entry_pa));
         }
         if !mem.write(at, &buf[..n]) {
             return None;
@@ -79,12 +99,7 @@ impl Sys {
         for level in [PageSize::Size4K, PageSize::Size2M, PageSize::Size1G] {
             let first = start / level.bytes();
             let entries = end / level.bytes() - first;
-            let pamt = tdmr.pamt[level as usize].base;
-            fill(
-                mem,
-                pamt + first * PAMT_ENTRY_SIZE,
-                entries * PAMT_ENTRY_SIZE,
-            )?;
+            fill(mem, tdmr, level, first, entries)?;
         }
         tdmr.next += CHUNK_BYTES;
         regs[RDX] = tdmr.next & !(G - 1);

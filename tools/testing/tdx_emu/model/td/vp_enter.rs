@@ -1,19 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The emulated module's TDs: TD vCPUs, known by their TDVPR page, and
-//! TDH.VP.ENTER with the TDG.VP.VMCALL exits of the guest in `td_guest.rs`.
+//! TDH.VP.ENTER in the emulated module (`tdh_vp_enter()`,
+//! `tdh_vp_enter.c`), with the TDG.VP.VMCALL exits of the guest in
+//! `td_guest.rs`.
 //!
-//! The TD-management leaves that build a TD (TDH.MNG.CREATE ...
-//! TDH.MR.FINALIZE) are not modeled: a test registers a vCPU with `add`, and
-//! the model takes it as a finalized TD whose keys are configured, with one
-//! vCPU, created with CONFIG_FLAGS.NO_RBP_MOD and no L2 VMs.
-//!
-//! TDH.VP.ENTER follows the TDX 1.5 module (`tdh_vp_enter()`): RCX is the
-//! TDVPR address with flags (bits 51:12 the page, 52 host recoverability
-//! hint, 53 resume L1, the rest reserved), checked in this order:
-//! reserved bits, then the page (a plain address, inside a TDMR, a TDVPR
-//! page), then the vCPU's association with another LP, then the two flags.
-//! A failed check changes RAX only.
+//! RCX is the TDVPR address with flags (bits 51:12 the page, 52 host
+//! recoverability hint, 53 resume L1, the rest reserved), checked in this
+//! order: reserved bits (operand RCX); the page, as
+//! `check_and_lock_explicit_4k_private_hpa()` checks a PT_TDVPR page
+//! (operand RCX); its owner TD: not fatal (`TDX_TD_FATAL`), keys configured
+//! (`TDX_TD_KEYS_NOT_CONFIGURED`), every TDCS page added
+//! (`TDX_TDCS_NOT_ALLOCATED`), op state RUNNABLE (`TDX_OP_STATE_INCORRECT`);
+//! every TDVPS page added (`TDX_TDCX_NUM_INCORRECT`); the vCPU initialized
+//! (`TDX_VCPU_STATE_INCORRECT`) and not associated with another LP
+//! (`TDX_VCPU_ASSOCIATED`), then associated with this one; then the two
+//! flags (the TD never made an asynchronous exit and has no L2 VM: operand
+//! RCX). A failed check changes RAX only. The model's TDs are all created
+//! with CONFIG_FLAGS.NO_RBP_MOD semantics for the guest's bitmap checks.
 //!
 //! On a TDG.VP.VMCALL the module checks the guest's bitmap (RCX bits 15:0
 //! select GPRs, 31:16 XMMs, 63:32 reserved; RAX, RCX, RSP and, with
@@ -27,17 +30,16 @@
 //!
 //! Pure `core`.
 
-use super::sys::Sys;
-use super::td_guest::{Guest, SCRIPT};
-use super::{Gprs, RAX, RBP, RCX, RSP};
+use super::super::pamt::PageType;
+use super::super::sys::Sys;
+use super::super::td_guest::SCRIPT;
+use super::super::{Gprs, RAX, RBP, RCX, RSP};
+use super::{LastExit, Lifecycle, OpState, Tds, Vcpu, VcpuState, MIN_TDCS_PAGES, MIN_TDVPS_PAGES};
 use crate::abi::status::{code, OPERAND_ID_RCX};
-use crate::platform::Lp;
+use crate::platform::{Lp, PhysMem};
 
 /// TDG.VP.VMCALLs in the guest's script.
 pub(crate) const SCRIPT_LEN: usize = SCRIPT.len();
-/// TD vCPUs the model holds at once (the model lives on the stack while it
-/// is built: keep it small).
-pub(crate) const MAX_VCPUS: usize = 4;
 /// The VMX basic exit reason of TDCALL: RAX after a TDG.VP.VMCALL exit.
 pub(crate) const EXIT_REASON_TDCALL: u64 = 77;
 
@@ -50,15 +52,6 @@ const RESERVED: u64 = !(TDVPR_MASK | HOST_RECOVERABILITY_HINT | RESUME_L1);
 /// TDG.VP.VMCALL's RCX (`tdvmcall_control_t`): GPRs 0, 1 and 4 (RAX, RCX,
 /// RSP) are never exposed, RBP not by a NO_RBP_MOD TD; bits 63:32 reserved.
 const VMCALL_NEVER: u64 = 1 << RAX | 1 << RCX | 1 << RSP | 1 << RBP | !0xffff_ffff;
-
-/// How the vCPU last left the TD.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum LastExit {
-    /// Never entered.
-    None,
-    /// TDG.VP.VMCALL with this bitmap.
-    Vmcall(u64),
-}
 
 /// The guest registers at one TD exit, as the guest had set them.
 #[derive(Clone, Copy, Debug, Default)]
@@ -79,137 +72,83 @@ pub(crate) struct VcpuReport {
     pub(crate) stack_top: u64,
 }
 
-/// One TD vCPU.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Vcpu {
-    tdvpr: u64,
-    /// The LP it is associated with (`assoc_lpid`), once entered.
-    assoc: Option<u32>,
-    last_exit: LastExit,
-    pub(crate) guest: Guest,
-    pub(crate) report: VcpuReport,
-    /// The guest's registers at the last TD exit.
-    last: ExitRecord,
+impl VcpuReport {
+    pub(crate) const fn new() -> Self {
+        Self {
+            entries: 0,
+            exits: 0,
+            refused_vmcalls: 0,
+            stack_top: 0,
+        }
+    }
 }
 
-/// Why `Tds::add` refused a page.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum AddError {
-    /// The module is not initialized: no TD can be built.
-    NotReady,
-    /// Not a 4 KiB aligned plain address in a TDMR, outside the PAMTs.
-    BadPage,
-    /// Already a TDVPR page.
-    Exists,
-    /// `MAX_VCPUS` are registered.
-    Full,
-}
-
-/// Every TD vCPU of the module.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Tds {
-    vcpus: [Option<Vcpu>; MAX_VCPUS],
+/// The checks every leaf that works on a built TD makes of the TDR's state
+/// (`check_td_in_correct_build_state()`).
+pub(crate) fn check_td_built(fatal: bool, lifecycle: Lifecycle, num_tdcx: u32) -> Result<(), u64> {
+    if fatal {
+        return Err(code::TD_FATAL);
+    }
+    if lifecycle != Lifecycle::KeysConfigured {
+        return Err(code::TD_KEYS_NOT_CONFIGURED);
+    }
+    if (num_tdcx as usize) < MIN_TDCS_PAGES {
+        return Err(code::TDCS_NOT_ALLOCATED);
+    }
+    Ok(())
 }
 
 impl Tds {
-    pub(crate) const fn new() -> Self {
-        Self {
-            vcpus: [None; MAX_VCPUS],
-        }
-    }
-
-    fn find(&self, tdvpr: u64) -> Option<usize> {
-        self.vcpus
-            .iter()
-            .position(|v| v.is_some_and(|v| v.tdvpr == tdvpr))
-    }
-
-    /// The vCPU whose TDVPR page is `tdvpr`.
-    pub(crate) fn get(&self, tdvpr: u64) -> Option<&Vcpu> {
-        self.find(tdvpr).and_then(|i| self.vcpus[i].as_ref())
-    }
-
-    /// A vCPU at `tdvpr`, ready to enter, as if its TD had been built and
-    /// finalized. `ready`: the module's state is SYS_READY.
-    pub(crate) fn add(&mut self, sys: &Sys, ready: bool, tdvpr: u64) -> Result<(), AddError> {
-        if !ready {
-            return Err(AddError::NotReady);
-        }
-        if tdvpr & !TDVPR_MASK != 0 || !sys.keys.is_plain_pa(tdvpr) {
-            return Err(AddError::BadPage);
-        }
-        let in_tdmr = in_tdmr(sys, tdvpr);
-        let in_pamt = sys
-            .tdmrs()
-            .iter()
-            .flat_map(|t| t.pamt.iter())
-            .any(|p| tdvpr >= p.base && tdvpr - p.base < p.size);
-        if !in_tdmr || in_pamt {
-            return Err(AddError::BadPage);
-        }
-        if self.find(tdvpr).is_some() {
-            return Err(AddError::Exists);
-        }
-        let slot = self.vcpus.iter_mut().find(|v| v.is_none());
-        let slot = slot.ok_or(AddError::Full)?;
-        *slot = Some(Vcpu {
-            tdvpr,
-            assoc: None,
-            last_exit: LastExit::None,
-            guest: Guest::new(),
-            report: VcpuReport::default(),
-            last: ExitRecord::default(),
-        });
-        Ok(())
-    }
-
-    /// Forgets the vCPU at `tdvpr`; false if there is none.
-    pub(crate) fn remove(&mut self, tdvpr: u64) -> bool {
-        match self.find(tdvpr) {
-            Some(i) => {
-                self.vcpus[i] = None;
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// The guest registers at the `n`th (0-based) TD exit of the vCPU at
-    /// `tdvpr`, if that was its last exit.
-    pub(crate) fn exit_record(&self, tdvpr: u64, n: u64) -> Option<ExitRecord> {
-        let v = self.get(tdvpr)?;
-        (n + 1 == v.report.exits).then_some(v.last)
-    }
-
     /// TDH.VP.ENTER on `lp` (the dispatcher already checked RAX and the
     /// module's state). `stack_top`: the word on top of the caller's stack.
-    pub(crate) fn vp_enter(&mut self, sys: &Sys, lp: Lp, regs: &mut Gprs, stack_top: u64) -> u64 {
+    /// `None`: declined (the PAMT could not be read, or the page is a
+    /// TDVPR the model has no vCPU for, which cannot happen).
+    pub(crate) fn vp_enter(
+        &mut self,
+        sys: &Sys,
+        mem: &dyn PhysMem,
+        lp: Lp,
+        regs: &mut Gprs,
+        stack_top: u64,
+    ) -> Option<u64> {
         let rcx = regs[RCX];
         let invalid_rcx = code::OPERAND_INVALID | OPERAND_ID_RCX as u64;
         if rcx & RESERVED != 0 {
-            return invalid_rcx;
+            return Some(invalid_rcx);
         }
         let tdvpr = rcx & TDVPR_MASK;
-        if !sys.keys.is_plain_pa(tdvpr) {
-            return invalid_rcx;
+        match sys.check_explicit_4k(mem, tdvpr, OPERAND_ID_RCX, PageType::Tdvpr) {
+            Err(status) => return Some(status),
+            Ok(None) => return None,
+            Ok(Some(_)) => {}
         }
-        if !in_tdmr(sys, tdvpr) {
-            return code::OPERAND_ADDR_RANGE_ERROR | OPERAND_ID_RCX as u64;
+        let (vcpu, td) = self.vcpu_and_td(tdvpr)?;
+        if let Err(status) = check_td_built(td.fatal, td.lifecycle, td.num_tdcx) {
+            return Some(status);
         }
-        let Some(vcpu) = self.find(tdvpr).and_then(|i| self.vcpus[i].as_mut()) else {
-            return code::PAGE_METADATA_INCORRECT | OPERAND_ID_RCX as u64;
-        };
+        if td.op_state != OpState::Runnable {
+            return Some(code::OP_STATE_INCORRECT);
+        }
+        if (vcpu.num_tdvps as usize) < MIN_TDVPS_PAGES {
+            return Some(code::TDCX_NUM_INCORRECT);
+        }
+        if vcpu.state != VcpuState::Ready {
+            return Some(code::VCPU_STATE_INCORRECT);
+        }
         if vcpu.assoc.is_some_and(|id| id != lp.id) {
-            return code::VCPU_ASSOCIATED;
+            return Some(code::VCPU_ASSOCIATED);
+        }
+        if vcpu.assoc.is_none() {
+            vcpu.assoc = Some(lp.id);
+            td.num_assoc_vcpus += 1;
         }
         // No exit so far was an asynchronous trap, and the TD has no L2 VM.
         if rcx & (HOST_RECOVERABILITY_HINT | RESUME_L1) != 0 {
-            return invalid_rcx;
+            return Some(invalid_rcx);
         }
-        vcpu.assoc = Some(lp.id);
         vcpu.report.entries += 1;
         vcpu.report.stack_top = stack_top;
-        vcpu.enter(regs)
+        Some(vcpu.enter(regs))
     }
 }
 
@@ -255,14 +194,6 @@ impl Vcpu {
     }
 }
 
-/// Whether `pa` is inside a configured TDMR (the module's `pamt_get_block()`
-/// finds it).
-fn in_tdmr(sys: &Sys, pa: u64) -> bool {
-    sys.tdmrs()
-        .iter()
-        .any(|t| pa >= t.base && pa - t.base < t.size)
-}
-
 /// The GPRs a TDG.VP.VMCALL bitmap selects.
 fn selected(bitmap: u64) -> impl Iterator<Item = usize> {
     (0..16).filter(move |&r| bitmap & 1 << r != 0)
@@ -270,28 +201,66 @@ fn selected(bitmap: u64) -> impl Iterator<Item = usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::sys::{SysState, Tdmr};
-    use super::super::td_guest::*;
-    use super::super::test_support::{lp, platform, tdmr_at, with_pamt, G};
-    use super::super::R10;
+    use super::super::super::pamt::PamtEntry;
+    use super::super::super::sys::{SysState, Tdmr};
+    use super::super::super::td_guest::*;
+    use super::super::super::test_support::{lp, platform, tdmr_at, with_pamt, FakeMem, G};
+    use super::super::super::R10;
+    use super::super::Td;
     use super::*;
 
     const PAMT: u64 = G + (256 << 20);
     const PAGE: u64 = G + 0x10_0000;
+    const TDR: u64 = G + 0x20_0000;
 
-    /// A ready module with one TDMR, [1G, 2G), its PAMT at 1G + 256M.
-    fn ready() -> Sys {
-        let mut s = Sys::new(platform(2, 1, &[]));
-        s.tdmrs[0] = Tdmr::from_info(&with_pamt(tdmr_at(G, G), PAMT));
-        s.nr_tdmrs = 1;
-        s.state = SysState::Ready;
-        s
+    /// A ready module with one initialized TDMR, [1G, 2G), its PAMT at
+    /// 1G + 256M, and the memory its PAMT is in.
+    struct World {
+        sys: Sys,
+        mem: FakeMem,
     }
 
-    fn tds_with_vcpu(sys: &Sys) -> Tds {
+    fn ready() -> World {
+        let mut sys = Sys::new(platform(2, 1, &[]));
+        let mut mem = FakeMem::new();
+        sys.tdmrs[0] = Tdmr::from_info(&with_pamt(tdmr_at(G, G), PAMT));
+        sys.nr_tdmrs = 1;
+        sys.state = SysState::Ready;
+        let mut r = [0; 16];
+        r[RCX] = G;
+        while !sys.tdmrs[0].is_initialized() {
+            sys.sys_tdmr_init(&mut r, &mut mem).unwrap();
+        }
+        World { sys, mem }
+    }
+
+    /// A unit-test fixture, not a model path: plants in the PAMT and in
+    /// `tds` what TDH.MNG.CREATE ... TDH.MR.FINALIZE and TDH.VP.CREATE ...
+    /// TDH.VP.INIT leave for a one-vCPU TD with TDR `TDR` and TDVPR `PAGE`
+    /// (the whole life through the leaves is in the model's tests).
+    fn tds_with_vcpu(w: &mut World) -> Tds {
         let mut tds = Tds::new();
-        tds.add(sys, true, PAGE).unwrap();
+        w.sys
+            .pamt_set(&mut w.mem, TDR, PamtEntry::new(PageType::Tdr, 0))
+            .unwrap();
+        w.sys
+            .pamt_set(&mut w.mem, PAGE, PamtEntry::new(PageType::Tdvpr, TDR))
+            .unwrap();
+        let mut td = Td::new(TDR, 40);
+        td.lifecycle = Lifecycle::KeysConfigured;
+        td.num_tdcx = MIN_TDCS_PAGES as u32;
+        td.op_state = OpState::Runnable;
+        td.num_vcpus = 1;
+        tds.tds[0] = Some(td);
+        let mut v = Vcpu::new(PAGE, TDR, 0);
+        v.num_tdvps = MIN_TDVPS_PAGES as u32;
+        v.state = VcpuState::Ready;
+        tds.vcpus[0] = Some(v);
         tds
+    }
+
+    fn enter(tds: &mut Tds, w: &World, on: Lp, h: &mut Gprs, top: u64) -> u64 {
+        tds.vp_enter(&w.sys, &w.mem, on, h, top).unwrap()
     }
 
     fn host_regs(rcx: u64) -> Gprs {
@@ -331,13 +300,13 @@ mod tests {
     /// host's registers after each reply; returns the exits and the outcome.
     fn run(
         tds: &mut Tds,
-        sys: &Sys,
+        sys: &World,
         h: &mut Gprs,
         mut tamper: impl FnMut(u64, &mut Gprs),
     ) -> (u64, Result<(), u64>) {
         for exit in 0..32 {
             h[RCX] = PAGE;
-            h[RAX] = tds.vp_enter(sys, lp(0, 0), h, 0);
+            h[RAX] = enter(tds, sys, lp(0, 0), h, 0);
             match host_reply(h) {
                 Ok(true) => return (exit + 1, Ok(())),
                 Ok(false) => tamper(exit, h),
@@ -349,8 +318,8 @@ mod tests {
 
     #[test]
     fn a_kvm_like_host_runs_the_whole_script() {
-        let sys = ready();
-        let mut tds = tds_with_vcpu(&sys);
+        let mut sys = ready();
+        let mut tds = tds_with_vcpu(&mut sys);
         let mut h = host_regs(PAGE);
         let (exits, outcome) = run(&mut tds, &sys, &mut h, |_, _| {});
         assert_eq!((exits, outcome), (7, Ok(())));
@@ -369,14 +338,14 @@ mod tests {
 
     #[test]
     fn the_host_sees_exposed_registers_zeros_and_its_own_rsp_rbp() {
-        let sys = ready();
-        let mut tds = tds_with_vcpu(&sys);
+        let mut sys = ready();
+        let mut tds = tds_with_vcpu(&mut sys);
         let mut h = host_regs(PAGE);
         let (rsp, rbp) = (h[RSP], h[RBP]);
         let mut step = 0;
         for exit in 0..7u64 {
             h[RCX] = PAGE;
-            h[RAX] = tds.vp_enter(&sys, lp(0, 0), &mut h, 0);
+            h[RAX] = enter(&mut tds, &sys, lp(0, 0), &mut h, 0);
             while !host_visible(&SCRIPT[step]) {
                 step += 1;
             }
@@ -401,8 +370,8 @@ mod tests {
 
     #[test]
     fn unexposed_host_registers_never_reach_the_guest() {
-        let sys = ready();
-        let mut tds = tds_with_vcpu(&sys);
+        let mut sys = ready();
+        let mut tds = tds_with_vcpu(&mut sys);
         let mut step = 0;
         let (_, outcome) = run(&mut tds, &sys, &mut host_regs(PAGE), |_, h| {
             while !host_visible(&SCRIPT[step]) {
@@ -418,14 +387,14 @@ mod tests {
 
     #[test]
     fn every_wrong_reply_register_is_named_by_the_guest() {
-        let sys = ready();
+        let mut sys = ready();
         let visible: Vec<usize> = (0..SCRIPT.len())
             .filter(|&s| host_visible(&SCRIPT[s]))
             .collect();
         let mut cases = 0;
         for (exit, &step) in visible.iter().enumerate().take(visible.len() - 1) {
             for reg in selected(SCRIPT[step].bitmap) {
-                let mut tds = tds_with_vcpu(&sys);
+                let mut tds = tds_with_vcpu(&mut sys);
                 let (exits, outcome) = run(&mut tds, &sys, &mut host_regs(PAGE), |n, h| {
                     if n == exit as u64 {
                         h[reg] ^= 1 << 40;
@@ -444,7 +413,7 @@ mod tests {
     #[test]
     fn misuse_gets_the_module_statuses_in_its_order() {
         let mut sys = ready();
-        let mut tds = tds_with_vcpu(&sys);
+        let mut tds = tds_with_vcpu(&mut sys);
         let rcx_invalid = code::OPERAND_INVALID | 1;
         let cases = [
             (PAGE | 1, rcx_invalid),
@@ -464,65 +433,111 @@ mod tests {
         for (rcx, status) in cases {
             let mut h = host_regs(rcx);
             let before = h;
-            assert_eq!(tds.vp_enter(&sys, lp(0, 0), &mut h, 0), status, "{rcx:#x}");
+            assert_eq!(
+                enter(&mut tds, &sys, lp(0, 0), &mut h, 0),
+                status,
+                "{rcx:#x}"
+            );
             assert_eq!(h, before, "an error changes RAX only");
         }
         assert_eq!(tds.get(PAGE).unwrap().report.entries, 0);
+        // The flags are checked after the association (Intel's order): the
+        // two flag cases left the vCPU associated with LP 0.
+        assert_eq!(tds.get(PAGE).unwrap().assoc, Some(0));
 
         let mut h = host_regs(PAGE);
         assert_eq!(
-            tds.vp_enter(&sys, lp(1, 0), &mut h, 0x1234),
+            enter(&mut tds, &sys, lp(0, 0), &mut h, 0x1234),
             EXIT_REASON_TDCALL
         );
         assert_eq!(tds.get(PAGE).unwrap().report.stack_top, 0x1234);
         let mut h = host_regs(PAGE);
         let before = h;
         assert_eq!(
-            tds.vp_enter(&sys, lp(0, 0), &mut h, 0),
+            enter(&mut tds, &sys, lp(1, 0), &mut h, 0),
             code::VCPU_ASSOCIATED
         );
         assert_eq!(h, before);
 
-        // Gone: its page is an ordinary TDMR page again.
-        assert!(tds.remove(PAGE));
-        assert!(!tds.remove(PAGE));
+        // The PAMT decides: a TDVPR page that is not (any more) one.
+        sys.sys
+            .pamt_set(&mut sys.mem, PAGE, PamtEntry::NDA)
+            .unwrap();
         let mut h = host_regs(PAGE);
         assert_eq!(
-            tds.vp_enter(&sys, lp(1, 0), &mut h, 0),
+            enter(&mut tds, &sys, lp(0, 0), &mut h, 0),
             code::PAGE_METADATA_INCORRECT | 1
         );
-        sys.nr_tdmrs = 0;
+        sys.sys.nr_tdmrs = 0;
         assert_eq!(
-            tds.vp_enter(&sys, lp(1, 0), &mut h, 0),
+            enter(&mut tds, &sys, lp(1, 0), &mut h, 0),
             code::OPERAND_ADDR_RANGE_ERROR | 1
         );
     }
 
+    /// Each TD or vCPU state TDH.VP.ENTER refuses, in the module's order:
+    /// breaking two at once gives the earlier check's status.
     #[test]
-    fn adding_a_vcpu_takes_a_free_tdmr_page_of_a_ready_module() {
-        let sys = ready();
-        let mut tds = Tds::new();
-        assert_eq!(tds.add(&sys, false, PAGE), Err(AddError::NotReady));
-        for bad in [PAGE + 8, 3 * G, PAMT, PAMT + 0x1000, PAGE | 1 << 51, 0] {
-            assert_eq!(tds.add(&sys, true, bad), Err(AddError::BadPage), "{bad:#x}");
+    fn td_and_vcpu_state_checks_come_in_order() {
+        type Break = fn(&mut Td, &mut Vcpu);
+        let breaks: [(Break, u64); 7] = [
+            (|t, _| t.fatal = true, code::TD_FATAL),
+            (
+                |t, _| t.lifecycle = Lifecycle::HkidAssigned,
+                code::TD_KEYS_NOT_CONFIGURED,
+            ),
+            (
+                |t, _| t.lifecycle = Lifecycle::Blocked,
+                code::TD_KEYS_NOT_CONFIGURED,
+            ),
+            (|t, _| t.num_tdcx = 5, code::TDCS_NOT_ALLOCATED),
+            (
+                |t, _| t.op_state = OpState::Initialized,
+                code::OP_STATE_INCORRECT,
+            ),
+            (|_, v| v.num_tdvps = 5, code::TDCX_NUM_INCORRECT),
+            (
+                |_, v| v.state = VcpuState::Uninitialized,
+                code::VCPU_STATE_INCORRECT,
+            ),
+        ];
+        for (k, (first, status)) in breaks.iter().enumerate() {
+            for (later, _) in &breaks[k..] {
+                let mut sys = ready();
+                let mut tds = tds_with_vcpu(&mut sys);
+                let (v, t) = tds.vcpu_and_td(PAGE).unwrap();
+                first(t, v);
+                later(t, v);
+                let mut h = host_regs(PAGE);
+                let before = h;
+                assert_eq!(enter(&mut tds, &sys, lp(0, 0), &mut h, 0), *status, "{k}");
+                assert_eq!(h, before);
+                let (v, t) = tds.vcpu_and_td(PAGE).unwrap();
+                assert_eq!((v.assoc, t.num_assoc_vcpus, v.report.entries), (None, 0, 0));
+            }
         }
-        assert_eq!(tds.add(&sys, true, PAGE), Ok(()));
-        assert_eq!(tds.add(&sys, true, PAGE), Err(AddError::Exists));
-        for i in 1..MAX_VCPUS as u64 {
-            assert_eq!(tds.add(&sys, true, PAGE + i * 0x1000), Ok(()));
+    }
+
+    #[test]
+    fn the_first_entry_associates_once() {
+        let mut sys = ready();
+        let mut tds = tds_with_vcpu(&mut sys);
+        for _ in 0..3 {
+            enter(&mut tds, &sys, lp(1, 0), &mut host_regs(PAGE), 0);
         }
-        assert_eq!(tds.add(&sys, true, PAGE + 0x10_0000), Err(AddError::Full));
+        let (v, t) = tds.vcpu_and_td(PAGE).unwrap();
+        assert_eq!((v.assoc, t.num_assoc_vcpus), (Some(1), 1));
     }
 
     #[test]
     fn a_wrong_guest_keeps_reporting_and_only_the_last_exit_is_kept() {
-        let sys = ready();
-        let mut tds = tds_with_vcpu(&sys);
+        let mut sys = ready();
+        let mut tds = tds_with_vcpu(&mut sys);
         let mut h = host_regs(PAGE);
         // Never replying right: the guest reports a fatal error for ever.
         for _ in 0..5 {
             h[RCX] = PAGE;
-            tds.vp_enter(&sys, lp(0, 0), &mut h, 0);
+            enter(&mut tds, &sys, lp(0, 0), &mut h, 0);
         }
         let v = tds.get(PAGE).unwrap();
         assert_eq!(v.report.exits, 5);

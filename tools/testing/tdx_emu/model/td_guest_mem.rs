@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! What the TDX module does when the guest touches its private memory:
+//! an access through the Secure EPT (GPA to HPA, or a TD exit on EPT
+//! violation) and TDG.MEM.PAGE.ACCEPT of a PENDING 4 KiB page
+//! (`td_ept_violation.c`, `tdg_mem_page_accept.c`, `td_exit.c`). The guest
+//! program that makes these accesses drives them from TDH.VP.ENTER.
+//!
+//! An EPT violation TD exit (`tdx_ept_violation_exit_to_vmm()`): RAX
+//! TDX_SUCCESS | 48, RCX the exit qualification with bits 12:7 cleared (bit
+//! 0 a read, bit 1 a write, bits 5:3 what the GPA allows), RDX the extended
+//! exit qualification (type in bits 3:0: 0 none, 1 ACCEPT; for ACCEPT, bits
+//! 63:32 the requested level, the failing entry's level, state and leaf
+//! bit), R8 the GPA with bits 11:0 cleared, R9 0, and R10-R15, RBX, RSI, RDI
+//! 0; RSP and RBP keep the host's (NO_RBP_MOD). PENDING pages of a TD whose
+//! accesses should raise #VE are not modeled: only a GPA whose walk does not
+//! reach a present leaf exits.
+//!
+//! Pure `core`.
+
+use super::sept::{self, State, RWX};
+use super::sept_walk::{self, PageInfo, LVL_PD, LVL_PT};
+use super::{Gprs, R8, R9, RAX, RBP, RCX, RDX, RSP};
+use crate::abi::status::{code, OPERAND_ID_RCX};
+use crate::platform::PhysMem;
+
+/// The VMX basic exit reason of an EPT violation.
+pub(crate) const EXIT_REASON_EPT_VIOLATION: u64 = 48;
+/// Extended exit qualification types (`VMX_EEQ_*`).
+pub(crate) const EEQ_NONE: u64 = 0;
+pub(crate) const EEQ_ACCEPT: u64 = 1;
+
+/// A TD exit on EPT violation, before it reaches the host.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct EptViolation {
+    pub(crate) qualification: u64,
+    pub(crate) extended: u64,
+    pub(crate) gpa: u64,
+}
+
+impl EptViolation {
+    /// The host's registers at this exit; returns RAX.
+    pub(crate) fn exit_to_host(&self, host: &mut Gprs) -> u64 {
+        for (reg, v) in host.iter_mut().enumerate() {
+            if reg != RSP && reg != RBP {
+                *v = 0;
+            }
+        }
+        host[RCX] = self.qualification & !(0x3f << 7);
+        host[RDX] = self.extended;
+        host[R8] = self.gpa & !0xfff;
+        host[R9] = 0;
+        host[RAX] = code::SUCCESS | EXIT_REASON_EPT_VIOLATION;
+        host[RAX]
+    }
+}
+
+/// A guest access of `gpa` (a write if `write`) through the Secure EPT at
+/// `root`: the host physical address, or the EPT violation. `None`: the
+/// SEPT could not be read.
+pub(crate) fn translate(
+    mem: &dyn PhysMem,
+    root: u64,
+    gpa: u64,
+    write: bool,
+) -> Option<Result<u64, EptViolation>> {
+    let w = sept_walk::walk(mem, root, gpa, LVL_PT)?;
+    let state = State::of(w.entry)?;
+    if state == State::Mapped {
+        return Some(Ok(sept_walk::leaf_hpa(w.entry, gpa, w.level)));
+    }
+    Some(Err(EptViolation {
+        qualification: if write { 2 } else { 1 },
+        extended: EEQ_NONE,
+        gpa,
+    }))
+}
+
+/// TDG.MEM.PAGE.ACCEPT of `info_raw` (level and GPA, as RCX) in the TD
+/// whose Secure EPT is at `root`: the status the guest gets in RAX, or the
+/// EPT violation it turns into. `None`: declined (the SEPT could not be
+/// read, or a 2 MiB accept, which the model does not serve).
+pub(crate) fn accept(
+    mem: &mut dyn PhysMem,
+    root: u64,
+    info_raw: u64,
+) -> Option<Result<u64, EptViolation>> {
+    let invalid = code::OPERAND_INVALID | OPERAND_ID_RCX as u64;
+    let Some(info) = PageInfo::decode(info_raw, LVL_PT, LVL_PD) else {
+        return Some(Ok(invalid));
+    };
+    if !sept_walk::is_private_gpa(info.gpa) {
+        return Some(Ok(invalid));
+    }
+    if info.level != LVL_PT {
+        return None;
+    }
+    let w = sept_walk::walk(mem, root, info.gpa, info.level)?;
+    let state = State::of(w.entry)?;
+    let violation = |entry: u64, level: u8| {
+        let (_, details) = sept::arch_details(entry, level);
+        let leaf = u64::from(state.is_leaf());
+        let eeq_info = info.level as u64 | (level as u64) << 3 | (details >> 8) << 6 | leaf << 14;
+        Err(EptViolation {
+            qualification: 2 | (entry & RWX) << 3,
+            extended: EEQ_ACCEPT | eeq_info << 32,
+            gpa: info.gpa,
+        })
+    };
+    if w.level != info.level {
+        return Some(match state {
+            State::Mapped => Ok(code::PAGE_ALREADY_ACCEPTED | w.level as u64),
+            _ => violation(w.entry, w.level),
+        });
+    }
+    match state {
+        State::Free => Some(violation(w.entry, w.level)),
+        State::Mapped => Some(Ok(code::PAGE_ALREADY_ACCEPTED | w.level as u64)),
+        State::Pending => {
+            let page = sept_walk::leaf_hpa(w.entry, info.gpa, LVL_PT);
+            let zero = [0u8; 256];
+            for off in (0..4096).step_by(zero.len()) {
+                mem.write(page + off, &zero).then_some(())?;
+            }
+            let mapped = sept::with_state(w.entry, State::Mapped) | RWX;
+            sept_walk::write(mem, w.at, mapped)?;
+            Some(Ok(code::SUCCESS))
+        }
+        _ if !state.is_leaf() => Some(Ok(code::PAGE_SIZE_MISMATCH | w.level as u64)),
+        _ => Some(violation(w.entry, w.level)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::td::mem_fixture::*;
+    use super::*;
+    use crate::abi::leaf::Leaf;
+
+    const GPA: u64 = 0x8040_3000;
+
+    /// The guest faults on an unmapped GPA, the host AUGs it, the guest
+    /// accepts it and then reads it.
+    #[test]
+    fn a_fault_then_aug_and_accept_then_the_access_goes_through() {
+        let mut w = World::new();
+        w.map_tables(GPA, 0);
+        w.finalize();
+        let root = w.td().sept_root();
+        let fault = translate(&w.mem, root, GPA + 0x10, false)
+            .unwrap()
+            .unwrap_err();
+        let mut host: Gprs = core::array::from_fn(|n| 0x4057_0000 + n as u64);
+        let (rsp, rbp) = (host[RSP], host[RBP]);
+        assert_eq!(fault.exit_to_host(&mut host), 48);
+        let mut want = [0u64; 16];
+        (want[RAX], want[RCX], want[R8], want[RSP], want[RBP]) = (48, 1, GPA, rsp, rbp);
+        assert_eq!(
+            host, want,
+            "read of a FREE GPA: qualification 1, GPA, zeros"
+        );
+        // ACCEPT before the AUG: a write violation of type ACCEPT.
+        let v = accept(&mut w.mem, root, GPA).unwrap().unwrap_err();
+        let eeq_info = 0; // requested and failing level 0, FREE (0), not a leaf
+        assert_eq!(
+            (v.qualification, v.extended, v.gpa),
+            (2, EEQ_ACCEPT | eeq_info << 32, GPA)
+        );
+        assert_eq!(w.on_gpa(Leaf::MemPageAug, GPA, 0, pool(3)), (0, 0, 0));
+        w.mem.poke(pool(3), &[0xee; 64]);
+        let pending = translate(&w.mem, root, GPA, true).unwrap().unwrap_err();
+        assert_eq!(pending.qualification, 2, "PENDING is not accessible");
+        assert_eq!(accept(&mut w.mem, root, GPA), Some(Ok(0)));
+        assert_eq!(
+            translate(&w.mem, root, GPA + 0x10, false),
+            Some(Ok(pool(3) + 0x10))
+        );
+        assert_eq!(w.mem.peek_u64(pool(3)), 0, "accepted pages are zeroed");
+        assert_eq!(
+            accept(&mut w.mem, root, GPA),
+            Some(Ok(code::PAGE_ALREADY_ACCEPTED))
+        );
+        assert_eq!(
+            accept(&mut w.mem, root, GPA | 8),
+            Some(Ok(code::OPERAND_INVALID | 1))
+        );
+        assert_eq!(
+            accept(&mut w.mem, root, 1 << 47 | GPA),
+            Some(Ok(code::OPERAND_INVALID | 1))
+        );
+        // The host blocks it: a blocked leaf at the level is a violation.
+        assert_eq!(w.on_gpa(Leaf::MemRangeBlock, GPA, 0, 0), (0, 0, 0));
+        let v = accept(&mut w.mem, root, GPA).unwrap().unwrap_err();
+        assert_eq!(v.extended >> 32, 1 << 6 | 1 << 14, "BLOCKED (1), a leaf");
+    }
+}
