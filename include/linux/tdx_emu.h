@@ -78,6 +78,13 @@ void tdx_emu_reset(void);
 void tdx_emu_keyid_partitioning(u32 *nr_mktme, u32 *nr_tdx);
 
 /*
+ * MK_TME_KEYID_BITS of the emulated IA32_TME_ACTIVATE: the KeyID is that many
+ * bits below the CPU's MAXPHYADDR. On a real platform the kernel has already
+ * taken them off boot_cpu_data.x86_phys_bits; under QEMU it has not.
+ */
+u32 tdx_emu_tme_keyid_bits(void);
+
+/*
  * TD vCPUs, known by their TDVPR page. There is no way in but the TDX
  * module's leaves: TDH.MNG.CREATE ... TDH.MR.FINALIZE build the TD,
  * TDH.VP.CREATE ... TDH.VP.INIT the vCPU; TDH.VP.ENTER then runs the emulated

@@ -338,6 +338,27 @@ mod tests {
     }
 
     #[test]
+    fn refusals_are_distinct_software_statuses() {
+        let all = [
+            SEAMCALL_VMFAILINVALID,
+            VP_ENTER_NOT_READY,
+            VP_ENTER_RBP_UNSAFE,
+            SEAMCALL_BAD_ARGS,
+            NOT_READY,
+            TD_STATE,
+            BAD_KEYID,
+        ];
+        for (i, r) in all.iter().enumerate() {
+            assert!(all[i + 1..].iter().all(|o| o != r), "{r:#x} twice");
+        }
+        for r in [NOT_READY, TD_STATE, BAD_KEYID] {
+            assert_eq!(decode(r), Err(SeamcallError::Software(r)));
+            assert_eq!(SeamcallError::Software(r).raw(), r);
+            assert!(format!("{}", SeamcallError::Software(r)).starts_with("refused: "));
+        }
+    }
+
+    #[test]
     fn module_error_fields_decode() {
         let raw = code::OPERAND_INVALID | 8; // operand R8
         let Err(SeamcallError::Module(s)) = decode(raw) else {

@@ -216,5 +216,19 @@ void tdx_rs_k_clflush_page(struct page *page)
 /* The KeyID bits of a physical address start here (mk_keyed_paddr()). */
 u32 tdx_rs_k_phys_bits(void)
 {
-	return boot_cpu_data.x86_phys_bits;
+	u32 bits = boot_cpu_data.x86_phys_bits;
+#ifdef TDX_HOST_RS_EMU_SEAM
+	/*
+	 * Test builds: the kernel found no TME (QEMU has none), so it did not
+	 * take the KeyID bits off x86_phys_bits; the emulated platform's
+	 * IA32_TME_ACTIVATE says how many there are.
+	 */
+	typeof(&tdx_emu_tme_keyid_bits) get = symbol_get(tdx_emu_tme_keyid_bits);
+
+	if (get) {
+		bits -= get();
+		symbol_put(tdx_emu_tme_keyid_bits);
+	}
+#endif
+	return bits;
 }

@@ -39,6 +39,9 @@ pub(crate) struct Platform {
     /// MKTME's; the next `nr_tdx_keyids` are TDX private KeyIDs.
     pub(crate) nr_mktme_keyids: u32,
     pub(crate) nr_tdx_keyids: u32,
+    /// The CPU's physical address width (CPUID.80000008H:EAX[7:0],
+    /// MAXPHYADDR): the KeyID bits are its top bits.
+    pub(crate) max_pa: u32,
 }
 
 /// Host physical memory as the TDX module sees it (through the global

@@ -22,6 +22,7 @@ struct tdx_emu_platform {
 	u32 nr_cmrs;
 	u32 nr_mktme_keyids;
 	u32 nr_tdx_keyids;
+	u32 max_pa;
 	u64 cmr_base[TDX_EMU_MAX_CMRS];
 	u64 cmr_size[TDX_EMU_MAX_CMRS];
 };

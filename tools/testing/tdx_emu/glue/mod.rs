@@ -120,6 +120,7 @@ pub(crate) fn platform() -> Result<Platform> {
         nr_cmrs: (p.nr_cmrs as usize).min(MAX_CMRS),
         nr_mktme_keyids: p.nr_mktme_keyids,
         nr_tdx_keyids: p.nr_tdx_keyids,
+        max_pa: p.max_pa,
     };
     for i in 0..platform.nr_cmrs {
         platform.cmrs[i] = Cmr {

@@ -17,6 +17,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/topology.h>
+#include <asm/processor.h>
 #include <linux/notifier.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -324,6 +325,13 @@ void tdx_emu_keyid_partitioning(u32 *nr_mktme, u32 *nr_tdx)
 }
 EXPORT_SYMBOL_NS_GPL(tdx_emu_keyid_partitioning, TDX_EMU);
 
+u32 tdx_emu_tme_keyid_bits(void)
+{
+	/* The fewest bits that hold every KeyID, as model/keyids.rs takes. */
+	return fls(mktme_keyids + tdx_keyids);
+}
+EXPORT_SYMBOL_NS_GPL(tdx_emu_tme_keyid_bits, TDX_EMU);
+
 static int add_cmr(struct resource *res, void *arg)
 {
 	struct tdx_emu_platform *p = arg;
@@ -372,6 +380,8 @@ int tdx_emu_k_platform(struct tdx_emu_platform *p)
 	p->nr_packages = topology_max_packages();
 	p->nr_mktme_keyids = mktme_keyids;
 	p->nr_tdx_keyids = tdx_keyids;
+	/* The CPU's MAXPHYADDR, not the kernel's view of it. */
+	p->max_pa = cpuid_eax(0x80000008) & 0xff;
 	return walk_iomem_res_desc(IORES_DESC_NONE,
 				   IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY,
 				   0, U64_MAX, p, add_cmr);

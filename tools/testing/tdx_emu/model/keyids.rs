@@ -6,11 +6,12 @@
 //!
 //! The real module samples MAXPA (CPUID 0x80000008) and the KeyID bits
 //! (IA32_TME_ACTIVATE) at TDH.SYS.INIT (`check_key_management_config()` in
-//! `tdh_sys_init.c`); [`Platform`] carries neither, so the model takes
-//! MAXPA = [`MAX_PA`] (the module's own address limit) and the fewest KeyID
-//! bits that hold every KeyID of IA32_MKTME_KEYID_PARTITIONING: a platform
-//! whose BIOS activated more KeyID bits differs only in which high address
-//! bits count as KeyID bits.
+//! `tdh_sys_init.c`), and the KeyID starts at MAXPA minus the KeyID bits.
+//! [`Platform`] carries MAXPA; for the KeyID bits the model takes the fewest
+//! that hold every KeyID of IA32_MKTME_KEYID_PARTITIONING, as a BIOS that
+//! activates no more than it needs would (`tdx_emu_tme_keyid_bits()` tells
+//! the kernel the same). Addresses are checked against [`MAX_PA`], the
+//! module's own limit.
 //!
 //! Pure `core`.
 
@@ -39,10 +40,15 @@ impl KeyIds {
         let total = platform.nr_mktme_keyids as u64 + platform.nr_tdx_keyids as u64;
         // Enough bits to write the highest KeyID.
         let bits = 64 - total.leading_zeros();
-        let hkid_start = MAX_PA - bits;
+        let max_pa = if platform.max_pa < MAX_PA {
+            platform.max_pa
+        } else {
+            MAX_PA
+        };
+        let hkid_start = max_pa.saturating_sub(bits);
         Self {
             hkid_start,
-            hkid_mask: ((1u64 << MAX_PA) - 1) & !((1u64 << hkid_start) - 1),
+            hkid_mask: ((1u64 << max_pa) - 1) & !((1u64 << hkid_start) - 1),
             private_min: platform.nr_mktme_keyids.saturating_add(1),
             private_max: platform
                 .nr_mktme_keyids
@@ -110,7 +116,21 @@ mod tests {
             nr_cmrs: 0,
             nr_mktme_keyids: mktme,
             nr_tdx_keyids: tdx,
+            max_pa: 52,
         }
+    }
+
+    #[test]
+    fn keyid_bits_are_the_top_bits_of_the_cpus_address_width() {
+        // QEMU's default: MAXPHYADDR 40; 1 + 31 KeyIDs need six bits.
+        let k = KeyIds::of(&Platform {
+            max_pa: 40,
+            ..platform(1, 31)
+        });
+        assert_eq!(k.hkid_start, 34);
+        assert_eq!(k.hkid_mask, 0x0000_00FC_0000_0000);
+        assert_eq!(k.hkid_of(2 << 34 | 0x1000), 2);
+        assert!(k.is_plain_pa(0x3_ffff_f000) && !k.is_plain_pa(1 << 34));
     }
 
     #[test]
