@@ -64,6 +64,8 @@ const R13: usize = 13;
 #[cfg(test)]
 mod image;
 #[cfg(test)]
+pub(crate) mod script;
+#[cfg(test)]
 pub(crate) mod tests;
 
 /// The header's magic and the version this file reads.
@@ -171,6 +173,9 @@ pub(crate) struct Program {
     entry: u64,
     /// Instructions in the header.
     count: u32,
+    /// Step instructions among those that fit in the page, counted when
+    /// the header is read.
+    nr_steps: u32,
     /// Index of the current instruction.
     pc: u32,
     state: State,
@@ -198,6 +203,7 @@ impl Program {
             regs: [0; 16],
             entry,
             count: 0,
+            nr_steps: 0,
             pc: 0,
             state: State::Start,
             step: 0,
@@ -221,6 +227,30 @@ impl Program {
         }
     }
 
+    /// The program's steps (VMCALL, ACCEPT, READ, MAPGPA instructions that
+    /// fit in its page), once it read its header; 0 before.
+    pub(crate) fn nr_steps(&self) -> u32 {
+        self.nr_steps
+    }
+
+    /// Counts the step instructions among the first `count` that fit in the
+    /// entry page, by their opcode byte.
+    fn count_steps(&self, mem: &dyn GuestMem) -> Result<u32, Action> {
+        let room = (PAGE - (self.entry & (PAGE - 1)) - HEADER_SIZE) / INSN_SIZE;
+        let mut n = 0;
+        for i in 0..u64::from(self.count).min(room) {
+            let gpa = self.entry + HEADER_SIZE + i * INSN_SIZE;
+            let mut op = [0];
+            if let Err(fault) = mem.read(gpa, &mut op) {
+                return Err(Action::Access { gpa, fault });
+            }
+            if matches!(op[0], OP_VMCALL | OP_ACCEPT | OP_READ | OP_MAPGPA) {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
     /// Runs the guest until it needs the outside world.
     pub(crate) fn step(&mut self, mem: &dyn GuestMem) -> Action {
         loop {
@@ -241,6 +271,10 @@ impl Program {
                         return self.die(FATAL_BAD_HEADER);
                     }
                     self.count = word(12);
+                    match self.count_steps(mem) {
+                        Ok(n) => self.nr_steps = n,
+                        Err(action) => return action,
+                    }
                     self.state = State::Running;
                 }
                 State::Running => {
