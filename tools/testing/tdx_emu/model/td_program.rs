@@ -62,7 +62,7 @@ const R12: usize = 12;
 const R13: usize = 13;
 
 #[cfg(test)]
-mod image;
+pub(crate) mod image;
 #[cfg(test)]
 pub(crate) mod script;
 #[cfg(test)]

@@ -18,6 +18,8 @@
 //! Pure `core`.
 
 mod create;
+#[cfg(test)]
+mod guest_tests;
 mod init;
 mod keys;
 #[cfg(test)]

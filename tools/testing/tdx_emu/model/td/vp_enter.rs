@@ -376,10 +376,7 @@ mod tests {
         assert_eq!(tds.get(PAGE).unwrap().assoc, Some(0));
 
         let mut h = host_regs(PAGE);
-        assert_eq!(
-            enter(&mut tds, &mut sys, lp(0, 0), &mut h, 0x1234),
-            48
-        );
+        assert_eq!(enter(&mut tds, &mut sys, lp(0, 0), &mut h, 0x1234), 48);
         assert_eq!(tds.get(PAGE).unwrap().report.stack_top, 0x1234);
         let mut h = host_regs(PAGE);
         let before = h;
@@ -440,7 +437,11 @@ mod tests {
                 later(t, v);
                 let mut h = host_regs(PAGE);
                 let before = h;
-                assert_eq!(enter(&mut tds, &mut sys, lp(0, 0), &mut h, 0), *status, "{k}");
+                assert_eq!(
+                    enter(&mut tds, &mut sys, lp(0, 0), &mut h, 0),
+                    *status,
+                    "{k}"
+                );
                 assert_eq!(h, before);
                 let (v, t) = tds.vcpu_and_td(PAGE).unwrap();
                 assert_eq!((v.assoc, t.num_assoc_vcpus, v.report.entries), (None, 0, 0));
@@ -474,8 +475,7 @@ mod tests {
             h[RCX] = PAGE;
             assert_eq!(enter(&mut tds, &mut w, lp(0, 0), &mut h, 0), 48);
             let mut want = [0u64; 16];
-            (want[RAX], want[RCX], want[R8], want[RSP], want[RBP]) =
-                (48, 1, 0x12_3000, rsp, rbp);
+            (want[RAX], want[RCX], want[R8], want[RSP], want[RBP]) = (48, 1, 0x12_3000, rsp, rbp);
             assert_eq!(h, want);
         }
         let v = tds.get(PAGE).unwrap();
