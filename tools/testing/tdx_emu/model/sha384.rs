@@ -177,10 +177,10 @@ impl Sha384 {
 fn compress(h: &mut [u64; 8], block: &[u8; BLOCK]) {
     // The message schedule, kept as a ring of sixteen words.
     let mut w = [0u64; 16];
-    for (wt, b) in w.iter_mut().zip(block.chunks_exact(8)) {
+    for (t, b) in block.chunks_exact(8).enumerate() {
         let mut word = [0; 8];
         word.copy_from_slice(b);
-        *wt = u64::from_be_bytes(word);
+        w[t] = u64::from_be_bytes(word);
     }
     let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut hh] = *h;
     for (t, k) in K.iter().enumerate() {

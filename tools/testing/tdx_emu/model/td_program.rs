@@ -319,7 +319,7 @@ impl Program {
             b: q(16),
             c: q(24),
         };
-        if raw[2..8] != [0; 6] || !valid(&insn) {
+        if raw[2..8].iter().any(|&b| b != 0) || !valid(&insn) {
             return Err(self.die(FATAL_BAD_INSN | pc));
         }
         Ok(insn)
