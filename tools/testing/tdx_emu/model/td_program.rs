@@ -47,8 +47,12 @@
 //! it held. At the first difference (or a READ that reads something else:
 //! register `REG_MEMORY`) the guest records the step, the register, the
 //! expected and found values, and from then on only makes the GHCI
-//! ReportFatalError call `td_guest.rs`'s guest makes. The program's own
-//! errors make that call too, with their own codes.
+//! ReportFatalError call (R10-R13 exposed, R11 0x10003, R12 the code). The
+//! program's own errors make that call too, with their own codes.
+//!
+//! TDH.VP.ENTER (`td/vp_enter.rs`) runs it: [`Program::step`] with the
+//! TD's memory as `td_guest_mem.rs`'s `SeptMem`, each action turned into a
+//! TD exit or done inside the module.
 //!
 //! Pure `core`.
 

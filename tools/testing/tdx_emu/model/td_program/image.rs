@@ -2,7 +2,7 @@
 
 //! Host tests of the image `scripts/td_image.py` makes for the test
 //! modules, read from the very header it generates: the program runs to its
-//! end against a KVM-like host, and `Mrtd` gives the MRTD the script
+//! end against a KVM-like host, and `Mrtd` gives the MRTD the python tool
 //! computed with python's hashlib. Needs python3 (bootstrap installs it).
 
 use super::super::measure::{Mrtd, CHUNK};

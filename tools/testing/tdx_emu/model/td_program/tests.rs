@@ -65,7 +65,7 @@ pub(crate) fn program(count: u32, insns: &[Vec<u8>]) -> Vec<u8> {
     v
 }
 
-/// `td_guest.rs`'s script as a TD program (without its END).
+/// `script.rs`'s calls as a TD program (without its END).
 pub(crate) fn script_insns() -> Vec<Vec<u8>> {
     let mut v = Vec::new();
     for (step, s) in SCRIPT.iter().enumerate() {
