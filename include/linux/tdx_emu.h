@@ -87,25 +87,29 @@ u32 tdx_emu_tme_keyid_bits(void);
 /*
  * TD vCPUs, known by their TDVPR page. There is no way in but the TDX
  * module's leaves: TDH.MNG.CREATE ... TDH.MR.FINALIZE build the TD,
- * TDH.VP.CREATE ... TDH.VP.INIT the vCPU; TDH.VP.ENTER then runs the emulated
- * guest's TDG.VP.VMCALL script (Documentation/tdx_host_rs.rst). The controls
- * below only observe.
+ * TDH.VP.CREATE ... TDH.VP.INIT the vCPU; TDH.VP.ENTER then runs the TD's
+ * guest: the TD program (Documentation/tdx_host_rs.rst) the host put in the
+ * TD's private memory with TDH.MEM.PAGE.ADD (measured into MRTD), from the
+ * GPA TDH.VP.INIT gave as the vCPU's RCX. The controls below only observe.
  */
 
 /* What a TD vCPU went through, and what its guest found. */
 struct tdx_emu_td_report {
 	u64 entries;		/* TDH.VP.ENTER calls that entered the guest */
-	u64 exits;		/* TDG.VP.VMCALL exits to the host */
+	u64 exits;		/* TD exits: TDG.VP.VMCALL and EPT violation */
 	u64 refused_vmcalls;	/* TDG.VP.VMCALLs the module failed in the guest */
 	u64 stack_top;		/* top word of the host stack at the last entry */
-	u32 nr_steps;		/* TDG.VP.VMCALLs in the script */
-	u32 steps_done;		/* of which the reply checked out */
-	u32 finished;		/* 1: every step checked out */
-	u32 fatal;		/* 1: a reply was wrong, the guest stopped: */
-	u32 bad_step;		/* the step, */
-	u32 bad_reg;		/* the register (x86 register index), */
+	u32 nr_steps;		/* the program's steps (0 until it is read) */
+	u32 steps_done;		/* of which the result checked out */
+	u32 finished;		/* 1: the program ran to its end */
+	u32 fatal;		/* 1: the guest stopped on an error; if a */
+	u32 bad_step;		/* reply was wrong: the step, */
+	u32 bad_reg;		/* the register (x86 index; 16: memory read), */
 	u64 expected;		/* what the guest expected there */
 	u64 got;		/* and what it found */
+	u64 ept_violations;	/* exits that were EPT violations */
+	u64 accepts;		/* TDG.MEM.PAGE.ACCEPTs done in the module */
+	u64 fatal_code;		/* what the guest reports (ReportFatalError R12) */
 };
 
 /* 0, or -ENOENT when no vCPU has this TDVPR page. */

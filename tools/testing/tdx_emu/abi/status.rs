@@ -75,9 +75,7 @@ pub(crate) mod code {
     pub(crate) const GPA_RANGE_NOT_BLOCKED: u64 = 0xC000_0B06_0000_0000;
     pub(crate) const GPA_RANGE_ALREADY_BLOCKED: u64 = 0x0000_0B07_0000_0000;
     pub(crate) const TLB_TRACKING_NOT_DONE: u64 = 0xC000_0B08_0000_0000;
-    #[cfg(test)]
     pub(crate) const PAGE_ALREADY_ACCEPTED: u64 = 0x0000_0B0A_0000_0000;
-    #[cfg(test)]
     pub(crate) const PAGE_SIZE_MISMATCH: u64 = 0xC000_0B0B_0000_0000;
     pub(crate) const EPT_ENTRY_STATE_INCORRECT: u64 = 0xC000_0B0D_0000_0000;
     pub(crate) const METADATA_FIELD_ID_INCORRECT: u64 = 0xC000_0C00_0000_0000;

@@ -6,8 +6,6 @@
 
 use super::{c, gprs, model, KernelMem};
 use crate::model::owned::OwnedPage;
-use crate::model::td::vp_enter::SCRIPT_LEN;
-use crate::model::td_guest::State;
 use kernel::ffi;
 use kernel::prelude::*;
 
@@ -33,14 +31,17 @@ unsafe extern "C" fn tdx_emu_rs_td_vcpu_report(
         exits: r.exits,
         refused_vmcalls: r.refused_vmcalls,
         stack_top: r.stack_top,
-        nr_steps: SCRIPT_LEN as u32,
+        nr_steps: g.nr_steps(),
         steps_done: g.steps_done,
-        finished: u32::from(g.state == State::Finished),
-        fatal: u32::from(g.mismatch.is_some()),
+        finished: u32::from(g.finished()),
+        fatal: u32::from(g.fatal().is_some()),
         bad_step: mismatch.step,
         bad_reg: mismatch.reg,
         expected: mismatch.expected,
         got: mismatch.got,
+        ept_violations: r.ept_violations,
+        accepts: r.accepts,
+        fatal_code: g.fatal().unwrap_or(0),
     };
     // SAFETY: our contract.
     unsafe { report.write(out) };

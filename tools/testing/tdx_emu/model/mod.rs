@@ -38,12 +38,8 @@ mod sysinit;
 mod sysrd;
 pub(crate) mod td;
 pub(crate) mod td_guest;
-// Not yet driven by TDH.VP.ENTER (the guest program will): host tests only.
-#[cfg(test)]
 pub(crate) mod td_guest_mem;
-// Not wired into the leaves yet.
-#[allow(dead_code)]
-mod td_program;
+pub(crate) mod td_program;
 mod tdmr_check;
 mod tdmr_info;
 mod tdmr_init;

@@ -165,8 +165,8 @@ impl Sha384 {
         self.buf[BLOCK - 8..].copy_from_slice(&bits_lo.to_be_bytes());
         compress(&mut self.state, &self.buf);
         let mut out = [0; 48];
-        for (i, w) in self.state.iter().take(6).enumerate() {
-            out[i * 8..i * 8 + 8].copy_from_slice(&w.to_be_bytes());
+        for (o, w) in out.chunks_exact_mut(8).zip(self.state) {
+            o.copy_from_slice(&w.to_be_bytes());
         }
         out
     }
@@ -177,10 +177,10 @@ impl Sha384 {
 fn compress(h: &mut [u64; 8], block: &[u8; BLOCK]) {
     // The message schedule, kept as a ring of sixteen words.
     let mut w = [0u64; 16];
-    for (i, wt) in w.iter_mut().enumerate() {
+    for (t, b) in block.chunks_exact(8).enumerate() {
         let mut word = [0; 8];
-        word.copy_from_slice(&block[i * 8..i * 8 + 8]);
-        *wt = u64::from_be_bytes(word);
+        word.copy_from_slice(b);
+        w[t] = u64::from_be_bytes(word);
     }
     let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut hh] = *h;
     for (t, k) in K.iter().enumerate() {

@@ -20,9 +20,13 @@
 
 use super::sept::{self, State, RWX};
 use super::sept_walk::{self, PageInfo, LVL_PD, LVL_PT};
+use super::td_program::{Fault, GuestMem};
 use super::{Gprs, R8, R9, RAX, RBP, RCX, RDX, RSP};
 use crate::abi::status::{code, OPERAND_ID_RCX};
 use crate::platform::PhysMem;
+use core::cell::Cell;
+
+const PAGE: u64 = 4096;
 
 /// The VMX basic exit reason of an EPT violation.
 pub(crate) const EXIT_REASON_EPT_VIOLATION: u64 = 48;
@@ -39,6 +43,17 @@ pub(crate) struct EptViolation {
 }
 
 impl EptViolation {
+    /// The exit of a guest read of `gpa` that did not reach a MAPPED leaf:
+    /// qualification 1 (a data read; the guest's instruction fetches are
+    /// reads of its program too), no extended qualification.
+    pub(crate) const fn read(gpa: u64) -> Self {
+        Self {
+            qualification: 1,
+            extended: EEQ_NONE,
+            gpa,
+        }
+    }
+
     /// The host's registers at this exit; returns RAX.
     pub(crate) fn exit_to_host(&self, host: &mut Gprs) -> u64 {
         for (reg, v) in host.iter_mut().enumerate() {
@@ -55,25 +70,66 @@ impl EptViolation {
     }
 }
 
-/// A guest access of `gpa` (a write if `write`) through the Secure EPT at
-/// `root`: the host physical address, or the EPT violation. `None`: the
-/// SEPT could not be read.
-pub(crate) fn translate(
-    mem: &dyn PhysMem,
-    root: u64,
-    gpa: u64,
-    write: bool,
-) -> Option<Result<u64, EptViolation>> {
-    let w = sept_walk::walk(mem, root, gpa, LVL_PT)?;
-    let state = State::of(w.entry)?;
-    if state == State::Mapped {
-        return Some(Ok(sept_walk::leaf_hpa(w.entry, gpa, w.level)));
+/// The TD's private memory as its guest reads it: each 4 KiB piece through
+/// the Secure EPT at `root` to a MAPPED leaf, then host memory. A GPA that
+/// is not private (shared bit, or above GPAW 48), or whose walk ends in a
+/// non-present or non-MAPPED entry, is [`Fault::NotMapped`]; a PENDING leaf
+/// (AUGed, not accepted) is [`Fault::Pending`]. Both are an EPT violation
+/// (#VE on PENDING pages is not modeled).
+pub(crate) struct SeptMem<'a> {
+    pub(crate) mem: &'a dyn PhysMem,
+    pub(crate) root: u64,
+    /// Set when the SEPT or a page could not be read (or held an entry the
+    /// model cannot decode): the caller declines.
+    pub(crate) broken: Cell<bool>,
+}
+
+impl<'a> SeptMem<'a> {
+    pub(crate) fn new(mem: &'a dyn PhysMem, root: u64) -> Self {
+        Self {
+            mem,
+            root,
+            broken: Cell::new(false),
+        }
     }
-    Some(Err(EptViolation {
-        qualification: if write { 2 } else { 1 },
-        extended: EEQ_NONE,
-        gpa,
-    }))
+
+    /// The piece of `buf` at `gpa`, within one page.
+    fn read_in_page(&self, gpa: u64, buf: &mut [u8]) -> Result<(), Fault> {
+        if !sept_walk::is_private_gpa(gpa) {
+            return Err(Fault::NotMapped);
+        }
+        let Some((w, state)) = sept_walk::walk(self.mem, self.root, gpa, LVL_PT)
+            .and_then(|w| Some((w, State::of(w.entry)?)))
+        else {
+            self.broken.set(true);
+            return Err(Fault::NotMapped);
+        };
+        match state {
+            State::Mapped => {
+                let hpa = sept_walk::leaf_hpa(w.entry, gpa, w.level);
+                if !self.mem.read(hpa, buf) {
+                    self.broken.set(true);
+                    return Err(Fault::NotMapped);
+                }
+                Ok(())
+            }
+            State::Pending | State::PendingBlocked => Err(Fault::Pending),
+            _ => Err(Fault::NotMapped),
+        }
+    }
+}
+
+impl GuestMem for SeptMem<'_> {
+    fn read(&self, gpa: u64, buf: &mut [u8]) -> Result<(), Fault> {
+        let mut done = 0;
+        while done < buf.len() {
+            let at = gpa.checked_add(done as u64).ok_or(Fault::NotMapped)?;
+            let n = ((PAGE - (at & (PAGE - 1))) as usize).min(buf.len() - done);
+            self.read_in_page(at, &mut buf[done..done + n])?;
+            done += n;
+        }
+        Ok(())
+    }
 }
 
 /// TDG.MEM.PAGE.ACCEPT of `info_raw` (level and GPA, as RCX) in the TD
@@ -147,9 +203,15 @@ mod tests {
         w.map_tables(GPA, 0);
         w.finalize();
         let root = w.td().sept_root();
-        let fault = translate(&w.mem, root, GPA + 0x10, false)
-            .unwrap()
-            .unwrap_err();
+        let mut q = [0u8; 8];
+        let read = |mem: &dyn PhysMem, gpa, q: &mut [u8; 8]| {
+            let m = SeptMem::new(mem, root);
+            let r = m.read(gpa, q);
+            assert!(!m.broken.get());
+            r
+        };
+        assert_eq!(read(&w.mem, GPA + 0x10, &mut q), Err(Fault::NotMapped));
+        let fault = EptViolation::read(GPA + 0x10);
         let mut host: Gprs = core::array::from_fn(|n| 0x4057_0000 + n as u64);
         let (rsp, rbp) = (host[RSP], host[RBP]);
         assert_eq!(fault.exit_to_host(&mut host), 48);
@@ -168,13 +230,18 @@ mod tests {
         );
         assert_eq!(w.on_gpa(Leaf::MemPageAug, GPA, 0, pool(3)), (0, 0, 0));
         w.mem.poke(pool(3), &[0xee; 64]);
-        let pending = translate(&w.mem, root, GPA, true).unwrap().unwrap_err();
-        assert_eq!(pending.qualification, 2, "PENDING is not accessible");
+        assert_eq!(read(&w.mem, GPA, &mut q), Err(Fault::Pending));
         assert_eq!(accept(&mut w.mem, root, GPA), Some(Ok(0)));
-        assert_eq!(
-            translate(&w.mem, root, GPA + 0x10, false),
-            Some(Ok(pool(3) + 0x10))
-        );
+        w.mem.poke(pool(3) + 0x10, &[0x5a; 8]);
+        assert_eq!(read(&w.mem, GPA + 0x10, &mut q), Ok(()));
+        assert_eq!(q, [0x5a; 8], "read through the SEPT to the AUGed page");
+        w.mem.poke(pool(3) + 0x10, &[0; 8]);
+        // Not private: the shared bit, or beyond GPAW 48.
+        for gpa in [1 << 47 | GPA, 1 << 48 | GPA] {
+            assert_eq!(read(&w.mem, gpa, &mut q), Err(Fault::NotMapped));
+        }
+        // Across a page end: the next page is FREE.
+        assert_eq!(read(&w.mem, GPA + 0xffc, &mut q), Err(Fault::NotMapped));
         assert_eq!(w.mem.peek_u64(pool(3)), 0, "accepted pages are zeroed");
         assert_eq!(
             accept(&mut w.mem, root, GPA),

@@ -47,8 +47,12 @@
 //! it held. At the first difference (or a READ that reads something else:
 //! register `REG_MEMORY`) the guest records the step, the register, the
 //! expected and found values, and from then on only makes the GHCI
-//! ReportFatalError call `td_guest.rs`'s guest makes. The program's own
-//! errors make that call too, with their own codes.
+//! ReportFatalError call (R10-R13 exposed, R11 0x10003, R12 the code). The
+//! program's own errors make that call too, with their own codes.
+//!
+//! TDH.VP.ENTER (`td/vp_enter.rs`) runs it: [`Program::step`] with the
+//! TD's memory as `td_guest_mem.rs`'s `SeptMem`, each action turned into a
+//! TD exit or done inside the module.
 //!
 //! Pure `core`.
 
@@ -62,7 +66,9 @@ const R12: usize = 12;
 const R13: usize = 13;
 
 #[cfg(test)]
-mod image;
+pub(crate) mod image;
+#[cfg(test)]
+pub(crate) mod script;
 #[cfg(test)]
 pub(crate) mod tests;
 
@@ -171,6 +177,9 @@ pub(crate) struct Program {
     entry: u64,
     /// Instructions in the header.
     count: u32,
+    /// Step instructions among those that fit in the page, counted when
+    /// the header is read.
+    nr_steps: u32,
     /// Index of the current instruction.
     pc: u32,
     state: State,
@@ -198,6 +207,7 @@ impl Program {
             regs: [0; 16],
             entry,
             count: 0,
+            nr_steps: 0,
             pc: 0,
             state: State::Start,
             step: 0,
@@ -221,6 +231,30 @@ impl Program {
         }
     }
 
+    /// The program's steps (VMCALL, ACCEPT, READ, MAPGPA instructions that
+    /// fit in its page), once it read its header; 0 before.
+    pub(crate) fn nr_steps(&self) -> u32 {
+        self.nr_steps
+    }
+
+    /// Counts the step instructions among the first `count` that fit in the
+    /// entry page, by their opcode byte.
+    fn count_steps(&self, mem: &dyn GuestMem) -> Result<u32, Action> {
+        let room = (PAGE - (self.entry & (PAGE - 1)) - HEADER_SIZE) / INSN_SIZE;
+        let mut n = 0;
+        for i in 0..u64::from(self.count).min(room) {
+            let gpa = self.entry + HEADER_SIZE + i * INSN_SIZE;
+            let mut op = [0];
+            if let Err(fault) = mem.read(gpa, &mut op) {
+                return Err(Action::Access { gpa, fault });
+            }
+            if matches!(op[0], OP_VMCALL | OP_ACCEPT | OP_READ | OP_MAPGPA) {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
     /// Runs the guest until it needs the outside world.
     pub(crate) fn step(&mut self, mem: &dyn GuestMem) -> Action {
         loop {
@@ -241,6 +275,10 @@ impl Program {
                         return self.die(FATAL_BAD_HEADER);
                     }
                     self.count = word(12);
+                    match self.count_steps(mem) {
+                        Ok(n) => self.nr_steps = n,
+                        Err(action) => return action,
+                    }
                     self.state = State::Running;
                 }
                 State::Running => {
@@ -285,7 +323,7 @@ impl Program {
             b: q(16),
             c: q(24),
         };
-        if raw[2..8] != [0; 6] || !valid(&insn) {
+        if raw[2..8].iter().any(|&b| b != 0) || !valid(&insn) {
             return Err(self.die(FATAL_BAD_INSN | pc));
         }
         Ok(insn)

@@ -2,6 +2,7 @@
 
 //! A whole TD life on a made-up machine, through the leaves only, and the
 //! misuses a host can make of it, each with Intel's status (host tests).
+//! `guest_tests.rs` builds on its `World`.
 
 use super::super::tdmr_init::CHUNK_BYTES;
 use super::super::test_support::*;
@@ -13,26 +14,26 @@ use crate::abi::leaf::LeafCall;
 use crate::abi::status::code;
 use crate::platform::Cmr;
 
-const OK: u64 = code::SUCCESS;
-const TDR: u64 = G + 0x10_0000;
-const TDCS: u64 = TDR + 0x1000;
-const TDVPR: u64 = TDR + 0x10_000;
-const TDVPX: u64 = TDVPR + 0x1000;
-const PARAMS: u64 = 0x30_0000;
-const HKID: u64 = 2;
-const LP0: Lp = Lp { id: 0, package: 0 };
-const LP1: Lp = Lp { id: 1, package: 0 };
-const LP2: Lp = Lp { id: 2, package: 1 };
+pub(super) const OK: u64 = code::SUCCESS;
+pub(super) const TDR: u64 = G + 0x10_0000;
+pub(super) const TDCS: u64 = TDR + 0x1000;
+pub(super) const TDVPR: u64 = TDR + 0x10_000;
+pub(super) const TDVPX: u64 = TDVPR + 0x1000;
+pub(super) const PARAMS: u64 = 0x30_0000;
+pub(super) const HKID: u64 = 2;
+pub(super) const LP0: Lp = Lp { id: 0, package: 0 };
+pub(super) const LP1: Lp = Lp { id: 1, package: 0 };
+pub(super) const LP2: Lp = Lp { id: 2, package: 1 };
 
-struct World {
-    m: Model,
-    mem: FakeMem,
+pub(super) struct World {
+    pub(super) m: Model,
+    pub(super) mem: FakeMem,
 }
 
 impl World {
     /// A ready module on 4 LPs in 2 packages, one TDMR [1G, 2G) whose PAMT
     /// is a reserved area at 1G + 512M, initialized.
-    fn ready() -> Self {
+    pub(super) fn ready() -> Self {
         let m = Model::new(platform(
             4,
             2,
@@ -69,11 +70,11 @@ impl World {
     }
 
     /// `leaf` (version 0) on `lp` with these operands: RAX and the registers.
-    fn call(&mut self, lp: Lp, leaf: Leaf, ops: &[(usize, u64)]) -> (u64, Gprs) {
+    pub(super) fn call(&mut self, lp: Lp, leaf: Leaf, ops: &[(usize, u64)]) -> (u64, Gprs) {
         self.call_v(lp, LeafCall::new(leaf), ops)
     }
 
-    fn call_v(&mut self, lp: Lp, call: LeafCall, ops: &[(usize, u64)]) -> (u64, Gprs) {
+    pub(super) fn call_v(&mut self, lp: Lp, call: LeafCall, ops: &[(usize, u64)]) -> (u64, Gprs) {
         let mut r = [0; 16];
         r[RAX] = call.rax();
         for &(reg, v) in ops {
@@ -86,11 +87,11 @@ impl World {
         (r[RAX], r)
     }
 
-    fn status(&mut self, lp: Lp, leaf: Leaf, ops: &[(usize, u64)]) -> u64 {
+    pub(super) fn status(&mut self, lp: Lp, leaf: Leaf, ops: &[(usize, u64)]) -> u64 {
         self.call(lp, leaf, ops).0
     }
 
-    fn owned(&self) -> Vec<(u64, u64, u8)> {
+    pub(super) fn owned(&self) -> Vec<(u64, u64, u8)> {
         let mut v = Vec::new();
         let mut put = |p: owned::OwnedPage| {
             v.push((p.pa, p.owner, p.pt));
@@ -102,7 +103,7 @@ impl World {
 
     /// TD_PARAMS a KVM-like host writes: no debug, XFAM x87/SSE/AVX,
     /// 2 vCPUs, 4-level EPT, 2.5 GHz.
-    fn put_params(&mut self, edit: impl FnOnce(&mut [u8; 1024])) {
+    pub(super) fn put_params(&mut self, edit: impl FnOnce(&mut [u8; 1024])) {
         let mut p = [0u8; 1024];
         p[8..16].copy_from_slice(&0x7u64.to_le_bytes());
         p[16..18].copy_from_slice(&2u16.to_le_bytes());
@@ -115,7 +116,7 @@ impl World {
     }
 
     /// A TD at `TDR`, keys configured, its TDCS added, initialized.
-    fn built_td(&mut self) {
+    pub(super) fn built_td(&mut self) {
         assert_eq!(
             self.status(LP0, Leaf::MngCreate, &[(RCX, TDR), (RDX, HKID)]),
             OK
@@ -137,7 +138,7 @@ impl World {
     }
 
     /// A vCPU at `TDVPR` with its 5 TDVPX pages, initialized on LP 1.
-    fn built_vcpu(&mut self) {
+    pub(super) fn built_vcpu(&mut self) {
         assert_eq!(
             self.status(LP0, Leaf::VpCreate, &[(RCX, TDVPR), (RDX, TDR)]),
             OK
@@ -155,7 +156,7 @@ impl World {
     }
 
     /// VPFLUSHDONE, then a write-back on each package, then FREEID.
-    fn keys_freed(&mut self) {
+    pub(super) fn keys_freed(&mut self) {
         assert_eq!(self.status(LP0, Leaf::MngVpflushdone, &[(RCX, TDR)]), OK);
         assert_eq!(self.status(LP0, Leaf::PhymemCacheWb, &[(RCX, 0)]), OK);
         assert_eq!(self.status(LP2, Leaf::PhymemCacheWb, &[(RCX, 0)]), OK);

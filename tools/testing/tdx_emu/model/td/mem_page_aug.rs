@@ -2,7 +2,7 @@
 
 //! TDH.MEM.PAGE.AUG (`tdh_mem_page_aug()`): a host page joins the TD's
 //! private memory at a GPA, PENDING until the guest accepts it with
-//! TDG.MEM.PAGE.ACCEPT (`td_guest.rs`). Intel serves it in op states
+//! TDG.MEM.PAGE.ACCEPT (`td_guest_mem.rs`). Intel serves it in op states
 //! INITIALIZED and RUNNABLE alike.
 //!
 //! RCX: the level (0 or 1) and the GPA; RDX: the TDR; R8: the page. Checks in

@@ -18,6 +18,8 @@
 //! Pure `core`.
 
 mod create;
+#[cfg(test)]
+mod guest_tests;
 mod init;
 mod keys;
 #[cfg(test)]
@@ -41,7 +43,7 @@ pub(crate) mod vp_enter;
 use self::mem::TdMem;
 use super::pamt::{PageType, PamtEntry};
 use super::sys::Sys;
-use super::td_guest::Guest;
+use super::td_program::Program;
 use crate::abi::leaf::Leaf;
 use crate::abi::status::code;
 use crate::platform::PhysMem;
@@ -184,6 +186,8 @@ pub(crate) enum LastExit {
     None,
     /// TDG.VP.VMCALL with this bitmap.
     Vmcall(u64),
+    /// An EPT violation.
+    EptViolation,
 }
 
 /// One TD vCPU: its TDVPS fields the model keeps, and its guest.
@@ -206,7 +210,8 @@ pub(crate) struct Vcpu {
     /// The guest's x2APIC ID.
     pub(crate) x2apic_id: u32,
     pub(crate) last_exit: LastExit,
-    pub(crate) guest: Guest,
+    /// The guest: its program, started at `initial_rcx` at the first entry.
+    pub(crate) guest: Program,
     pub(crate) report: VcpuReport,
     /// The guest's registers at the last TD exit.
     pub(crate) last: ExitRecord,
@@ -226,7 +231,7 @@ impl Vcpu {
             initial_rcx: 0,
             x2apic_id: 0,
             last_exit: LastExit::None,
-            guest: Guest::new(),
+            guest: Program::new(0),
             report: VcpuReport::new(),
             last: ExitRecord { guest: [0; 16] },
         }

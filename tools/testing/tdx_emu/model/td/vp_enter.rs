@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! TDH.VP.ENTER in the emulated module (`tdh_vp_enter()`,
-//! `tdh_vp_enter.c`), with the TDG.VP.VMCALL exits of the guest in
-//! `td_guest.rs`.
+//! `tdh_vp_enter.c`): the entry checks, then the guest, the measured TD
+//! program in the TD's private memory (`td_program.rs`), runs to its next
+//! TD exit.
 //!
 //! RCX is the TDVPR address with flags (bits 51:12 the page, 52 host
 //! recoverability hint, 53 resume L1, the rest reserved), checked in this
@@ -18,28 +19,46 @@
 //! RCX). A failed check changes RAX only. The model's TDs are all created
 //! with CONFIG_FLAGS.NO_RBP_MOD semantics for the guest's bitmap checks.
 //!
-//! On a TDG.VP.VMCALL the module checks the guest's bitmap (RCX bits 15:0
-//! select GPRs, 31:16 XMMs, 63:32 reserved; RAX, RCX, RSP and, with
-//! NO_RBP_MOD, RBP may not be selected). A bad bitmap fails the TDCALL in
-//! the guest with TDX_OPERAND_INVALID(RCX), and the guest goes on. A good one
-//! exits to the host with RAX TDX_SUCCESS | 77 (TDCALL), RCX the bitmap, each
-//! selected GPR the guest's value and every other GPR 0, except RSP and RBP,
-//! which keep the host's. The next TDH.VP.ENTER copies the selected GPRs
-//! from the host back into the guest, with RAX 0 and RCX the bitmap.
-//! XMM registers are not modeled: the guest never selects one.
+//! The guest starts at its first entry with its program at the GPA
+//! TDH.VP.INIT gave as its RCX. It reads its instructions and data through
+//! the Secure EPT (`td_guest_mem.rs`'s `SeptMem`), and runs until it needs
+//! the host:
+//!
+//! - TDG.VP.VMCALL: the module checks the guest's bitmap (RCX bits 15:0
+//!   select GPRs, 31:16 XMMs, 63:32 reserved; RAX, RCX, RSP and, with
+//!   NO_RBP_MOD, RBP may not be selected). A bad bitmap fails the TDCALL in
+//!   the guest with TDX_OPERAND_INVALID(RCX), and the guest goes on. A good
+//!   one exits to the host with RAX TDX_SUCCESS | 77 (TDCALL), RCX the
+//!   bitmap, each selected GPR the guest's value and every other GPR 0,
+//!   except RSP and RBP, which keep the host's. The next TDH.VP.ENTER copies
+//!   the selected GPRs from the host back into the guest, with RAX 0 and RCX
+//!   the bitmap. XMM registers are not modeled: the guest never selects one.
+//!   MapGPA (R10 0, R11 0x10001, R12 the GPA with the shared bit, R13 the
+//!   size; bitmap R10-R13) and the guest's GHCI ReportFatalError are such
+//!   calls.
+//! - A read (instruction or data) of a private GPA that does not reach a
+//!   MAPPED leaf: the EPT-violation TD exit (`td_guest_mem.rs`: RAX
+//!   TDX_SUCCESS | 48, RCX the exit qualification, RDX the extended one, R8
+//!   the GPA). The read is retried at the next entry.
+//! - TDG.MEM.PAGE.ACCEPT: done inside the module (a PENDING page is zeroed
+//!   and mapped; the guest gets the status in RAX), no exit; an ACCEPT the
+//!   SEPT cannot satisfy is an EPT-violation exit, and the ACCEPT is retried
+//!   at the next entry.
+//! - The program ended: the guest makes `td_guest.rs`'s done port write at
+//!   every entry (its reply is not checked).
 //!
 //! Pure `core`.
 
 use super::super::pamt::PageType;
 use super::super::sys::Sys;
-use super::super::td_guest::SCRIPT;
+use super::super::td_guest::{DONE_BITMAP, DONE_CALL};
+use super::super::td_guest_mem::{accept, EptViolation, SeptMem};
+use super::super::td_program::Action;
 use super::super::{Gprs, RAX, RBP, RCX, RSP};
 use super::{LastExit, Lifecycle, OpState, Tds, Vcpu, VcpuState, MIN_TDCS_PAGES, MIN_TDVPS_PAGES};
 use crate::abi::status::{code, OPERAND_ID_RCX};
 use crate::platform::{Lp, PhysMem};
 
-/// TDG.VP.VMCALLs in the guest's script.
-pub(crate) const SCRIPT_LEN: usize = SCRIPT.len();
 /// The VMX basic exit reason of TDCALL: RAX after a TDG.VP.VMCALL exit.
 pub(crate) const EXIT_REASON_TDCALL: u64 = 77;
 
@@ -64,10 +83,15 @@ pub(crate) struct ExitRecord {
 pub(crate) struct VcpuReport {
     /// TDH.VP.ENTER calls that entered the guest.
     pub(crate) entries: u64,
-    /// TDG.VP.VMCALL exits to the host.
+    /// TD exits to the host: TDG.VP.VMCALL and EPT violation.
     pub(crate) exits: u64,
+    /// Of those, EPT violations.
+    pub(crate) ept_violations: u64,
     /// TDG.VP.VMCALLs the module refused inside the guest.
     pub(crate) refused_vmcalls: u64,
+    /// TDG.MEM.PAGE.ACCEPTs the module completed inside the guest (any
+    /// status).
+    pub(crate) accepts: u64,
     /// The word on top of the host's stack at the last TDH.VP.ENTER.
     pub(crate) stack_top: u64,
 }
@@ -77,7 +101,9 @@ impl VcpuReport {
         Self {
             entries: 0,
             exits: 0,
+            ept_violations: 0,
             refused_vmcalls: 0,
+            accepts: 0,
             stack_top: 0,
         }
     }
@@ -101,12 +127,13 @@ pub(crate) fn check_td_built(fatal: bool, lifecycle: Lifecycle, num_tdcx: u32) -
 impl Tds {
     /// TDH.VP.ENTER on `lp` (the dispatcher already checked RAX and the
     /// module's state). `stack_top`: the word on top of the caller's stack.
-    /// `None`: declined (the PAMT could not be read, or the page is a
-    /// TDVPR the model has no vCPU for, which cannot happen).
+    /// `None`: declined (the PAMT or the TD's Secure EPT or private memory
+    /// could not be read, or the page is a TDVPR the model has no vCPU for,
+    /// which cannot happen).
     pub(crate) fn vp_enter(
         &mut self,
         sys: &Sys,
-        mem: &dyn PhysMem,
+        mem: &mut dyn PhysMem,
         lp: Lp,
         regs: &mut Gprs,
         stack_top: u64,
@@ -148,31 +175,64 @@ impl Tds {
         }
         vcpu.report.entries += 1;
         vcpu.report.stack_top = stack_top;
-        Some(vcpu.enter(regs))
+        vcpu.enter(regs, mem, td.sept_root())
     }
 }
 
 impl Vcpu {
     /// Resumes the guest and runs it to its next TD exit; returns RAX.
-    fn enter(&mut self, host: &mut Gprs) -> u64 {
-        if let LastExit::Vmcall(bitmap) = self.last_exit {
-            for reg in selected(bitmap) {
-                self.guest.regs[reg] = host[reg];
+    /// `root`: the TD's Secure EPT.
+    fn enter(&mut self, host: &mut Gprs, mem: &mut dyn PhysMem, root: u64) -> Option<u64> {
+        match self.last_exit {
+            LastExit::None => self.guest = super::super::td_program::Program::new(self.initial_rcx),
+            LastExit::Vmcall(bitmap) => {
+                for reg in selected(bitmap) {
+                    self.guest.regs[reg] = host[reg];
+                }
+                self.guest.regs[RAX] = code::SUCCESS;
+                self.guest.regs[RCX] = bitmap;
+                self.guest.returned();
             }
-            self.guest.regs[RAX] = code::SUCCESS;
-            self.guest.regs[RCX] = bitmap;
-            self.guest.returned();
+            // The guest's registers are as it left them; what faulted is
+            // retried.
+            LastExit::EptViolation => {}
         }
-        // Each refused call moves the script on: it ends in an exit.
+        // The guest runs until it needs the host: every pass that does not
+        // exit completes a step or ends the program, which has at most 127
+        // instructions and never jumps.
         loop {
-            self.guest.call();
-            let bitmap = self.guest.regs[RCX];
-            if bitmap & VMCALL_NEVER == 0 {
-                return self.vmcall_exit(host, bitmap);
+            let guest_mem = SeptMem::new(mem, root);
+            let action = self.guest.step(&guest_mem);
+            if guest_mem.broken.get() {
+                return None;
             }
-            self.report.refused_vmcalls += 1;
-            self.guest.regs[RAX] = code::OPERAND_INVALID | OPERAND_ID_RCX as u64;
-            self.guest.returned();
+            let bitmap = match action {
+                Action::Vmcall { bitmap } if bitmap & VMCALL_NEVER != 0 => {
+                    self.report.refused_vmcalls += 1;
+                    self.guest.regs[RAX] = code::OPERAND_INVALID | OPERAND_ID_RCX as u64;
+                    self.guest.returned();
+                    continue;
+                }
+                Action::Vmcall { bitmap } => bitmap,
+                Action::MapGpaShared { .. } | Action::Fatal { .. } => self.guest.regs[RCX],
+                Action::Done => {
+                    self.guest.regs = DONE_CALL;
+                    DONE_BITMAP
+                }
+                Action::Access { gpa, .. } => {
+                    return Some(self.ept_violation_exit(host, EptViolation::read(gpa)));
+                }
+                Action::Accept { .. } => match accept(mem, root, self.guest.regs[RCX])? {
+                    Ok(status) => {
+                        self.report.accepts += 1;
+                        self.guest.regs[RAX] = status;
+                        self.guest.returned();
+                        continue;
+                    }
+                    Err(v) => return Some(self.ept_violation_exit(host, v)),
+                },
+            };
+            return Some(self.vmcall_exit(host, bitmap));
         }
     }
 
@@ -185,12 +245,22 @@ impl Vcpu {
             };
         }
         host[RCX] = bitmap;
+        self.exited(LastExit::Vmcall(bitmap));
+        code::SUCCESS | EXIT_REASON_TDCALL
+    }
+
+    fn ept_violation_exit(&mut self, host: &mut Gprs, v: EptViolation) -> u64 {
+        self.report.ept_violations += 1;
+        self.exited(LastExit::EptViolation);
+        v.exit_to_host(host)
+    }
+
+    fn exited(&mut self, how: LastExit) {
         self.last = ExitRecord {
             guest: self.guest.regs,
         };
         self.report.exits += 1;
-        self.last_exit = LastExit::Vmcall(bitmap);
-        code::SUCCESS | EXIT_REASON_TDCALL
+        self.last_exit = how;
     }
 }
 
@@ -200,351 +270,4 @@ fn selected(bitmap: u64) -> impl Iterator<Item = usize> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::super::pamt::PamtEntry;
-    use super::super::super::sys::{SysState, Tdmr};
-    use super::super::super::td_guest::*;
-    use super::super::super::test_support::{lp, platform, tdmr_at, with_pamt, FakeMem, G};
-    use super::super::super::R10;
-    use super::super::Td;
-    use super::*;
-
-    const PAMT: u64 = G + (256 << 20);
-    const PAGE: u64 = G + 0x10_0000;
-    const TDR: u64 = G + 0x20_0000;
-
-    /// A ready module with one initialized TDMR, [1G, 2G), its PAMT at
-    /// 1G + 256M, and the memory its PAMT is in.
-    struct World {
-        sys: Sys,
-        mem: FakeMem,
-    }
-
-    fn ready() -> World {
-        let mut sys = Sys::new(platform(2, 1, &[]));
-        let mut mem = FakeMem::new();
-        sys.tdmrs[0] = Tdmr::from_info(&with_pamt(tdmr_at(G, G), PAMT));
-        sys.nr_tdmrs = 1;
-        sys.state = SysState::Ready;
-        let mut r = [0; 16];
-        r[RCX] = G;
-        while !sys.tdmrs[0].is_initialized() {
-            sys.sys_tdmr_init(&mut r, &mut mem).unwrap();
-        }
-        World { sys, mem }
-    }
-
-    /// A unit-test fixture, not a model path: plants in the PAMT and in
-    /// `tds` what TDH.MNG.CREATE ... TDH.MR.FINALIZE and TDH.VP.CREATE ...
-    /// TDH.VP.INIT leave for a one-vCPU TD with TDR `TDR` and TDVPR `PAGE`
-    /// (the whole life through the leaves is in the model's tests).
-    fn tds_with_vcpu(w: &mut World) -> Tds {
-        let mut tds = Tds::new();
-        w.sys
-            .pamt_set(&mut w.mem, TDR, PamtEntry::new(PageType::Tdr, 0))
-            .unwrap();
-        w.sys
-            .pamt_set(&mut w.mem, PAGE, PamtEntry::new(PageType::Tdvpr, TDR))
-            .unwrap();
-        let mut td = Td::new(TDR, 40);
-        td.lifecycle = Lifecycle::KeysConfigured;
-        td.num_tdcx = MIN_TDCS_PAGES as u32;
-        td.op_state = OpState::Runnable;
-        td.num_vcpus = 1;
-        tds.tds[0] = Some(td);
-        let mut v = Vcpu::new(PAGE, TDR, 0);
-        v.num_tdvps = MIN_TDVPS_PAGES as u32;
-        v.state = VcpuState::Ready;
-        tds.vcpus[0] = Some(v);
-        tds
-    }
-
-    fn enter(tds: &mut Tds, w: &World, on: Lp, h: &mut Gprs, top: u64) -> u64 {
-        tds.vp_enter(&w.sys, &w.mem, on, h, top).unwrap()
-    }
-
-    fn host_regs(rcx: u64) -> Gprs {
-        let mut r: Gprs = core::array::from_fn(|n| 0x4057_0000 + n as u64);
-        r[RCX] = rcx;
-        r
-    }
-
-    /// A KVM-like host's answer to one TD exit; true when the guest is done,
-    /// `Err` with the guest's code when it reported a fatal error.
-    fn host_reply(h: &mut Gprs) -> Result<bool, u64> {
-        assert_eq!(h[RAX], EXIT_REASON_TDCALL);
-        let bitmap = h[RCX];
-        let has = |regs: &[usize]| regs.iter().all(|&r| bitmap & 1 << r != 0);
-        if h[R10] == HC_ECHO {
-            for r in selected(bitmap).filter(|&r| r != R10) {
-                h[r] = !h[r];
-            }
-            h[R10] = TDVMCALL_SUCCESS;
-            return Ok(false);
-        }
-        let (status, done) = match h[11] {
-            GHCI_CPUID if has(&[12, 13, 14, 15]) => {
-                h[12..16].copy_from_slice(&KVM_SIGNATURE);
-                (TDVMCALL_SUCCESS, false)
-            }
-            GHCI_HLT => (TDVMCALL_SUCCESS, false),
-            GHCI_IO if has(&[12, 13, 14, 15]) => (TDVMCALL_SUCCESS, h[14] == DONE_PORT),
-            GHCI_REPORT_FATAL_ERROR => return Err(h[12]),
-            _ => (TDVMCALL_INVALID_OPERAND, false),
-        };
-        h[R10] = status;
-        Ok(done)
-    }
-
-    /// Enters until the guest is done or fatal, letting `tamper` change the
-    /// host's registers after each reply; returns the exits and the outcome.
-    fn run(
-        tds: &mut Tds,
-        sys: &World,
-        h: &mut Gprs,
-        mut tamper: impl FnMut(u64, &mut Gprs),
-    ) -> (u64, Result<(), u64>) {
-        for exit in 0..32 {
-            h[RCX] = PAGE;
-            h[RAX] = enter(tds, sys, lp(0, 0), h, 0);
-            match host_reply(h) {
-                Ok(true) => return (exit + 1, Ok(())),
-                Ok(false) => tamper(exit, h),
-                Err(code) => return (exit + 1, Err(code)),
-            }
-        }
-        panic!("the guest never finished");
-    }
-
-    #[test]
-    fn a_kvm_like_host_runs_the_whole_script() {
-        let mut sys = ready();
-        let mut tds = tds_with_vcpu(&mut sys);
-        let mut h = host_regs(PAGE);
-        let (exits, outcome) = run(&mut tds, &sys, &mut h, |_, _| {});
-        assert_eq!((exits, outcome), (7, Ok(())));
-        let v = tds.get(PAGE).unwrap();
-        assert_eq!((v.guest.state, v.guest.steps_done), (State::Waiting(7), 7));
-        assert_eq!(
-            (v.report.entries, v.report.exits, v.report.refused_vmcalls),
-            (7, 7, 1)
-        );
-        // The reply to "done" is checked on the next entry, which repeats it.
-        let (exits, outcome) = run(&mut tds, &sys, &mut h, |_, _| {});
-        assert_eq!((exits, outcome), (1, Ok(())));
-        let v = tds.get(PAGE).unwrap();
-        assert_eq!((v.guest.state, v.guest.steps_done), (State::Finished, 8));
-    }
-
-    #[test]
-    fn the_host_sees_exposed_registers_zeros_and_its_own_rsp_rbp() {
-        let mut sys = ready();
-        let mut tds = tds_with_vcpu(&mut sys);
-        let mut h = host_regs(PAGE);
-        let (rsp, rbp) = (h[RSP], h[RBP]);
-        let mut step = 0;
-        for exit in 0..7u64 {
-            h[RCX] = PAGE;
-            h[RAX] = enter(&mut tds, &sys, lp(0, 0), &mut h, 0);
-            while !host_visible(&SCRIPT[step]) {
-                step += 1;
-            }
-            let bitmap = SCRIPT[step].bitmap;
-            assert_eq!((h[RAX], h[RCX]), (EXIT_REASON_TDCALL, bitmap));
-            assert_eq!((h[RSP], h[RBP]), (rsp, rbp));
-            let guest = tds.exit_record(PAGE, exit).unwrap().guest;
-            for r in (2..16).filter(|&r| r != RSP && r != RBP) {
-                let want = if bitmap & 1 << r != 0 {
-                    guest_value(step, r)
-                } else {
-                    0
-                };
-                assert_eq!(h[r], want, "exit {exit} reg {r}");
-                assert_eq!(guest[r], guest_value(step, r));
-            }
-            host_reply(&mut h).unwrap();
-            step += 1;
-        }
-        assert!(tds.exit_record(PAGE, 7).is_none());
-    }
-
-    #[test]
-    fn unexposed_host_registers_never_reach_the_guest() {
-        let mut sys = ready();
-        let mut tds = tds_with_vcpu(&mut sys);
-        let mut step = 0;
-        let (_, outcome) = run(&mut tds, &sys, &mut host_regs(PAGE), |_, h| {
-            while !host_visible(&SCRIPT[step]) {
-                step += 1;
-            }
-            for r in (2..16).filter(|&r| SCRIPT[step].bitmap & 1 << r == 0) {
-                h[r] = 0xbad0_0000 + r as u64;
-            }
-            step += 1;
-        });
-        assert_eq!(outcome, Ok(()));
-    }
-
-    #[test]
-    fn every_wrong_reply_register_is_named_by_the_guest() {
-        let mut sys = ready();
-        let visible: Vec<usize> = (0..SCRIPT.len())
-            .filter(|&s| host_visible(&SCRIPT[s]))
-            .collect();
-        let mut cases = 0;
-        for (exit, &step) in visible.iter().enumerate().take(visible.len() - 1) {
-            for reg in selected(SCRIPT[step].bitmap) {
-                let mut tds = tds_with_vcpu(&mut sys);
-                let (exits, outcome) = run(&mut tds, &sys, &mut host_regs(PAGE), |n, h| {
-                    if n == exit as u64 {
-                        h[reg] ^= 1 << 40;
-                    }
-                });
-                let code = FATAL_BAD_REPLY | (step as u64) << 8 | reg as u64;
-                assert_eq!((exits, outcome), (exit as u64 + 2, Err(code)));
-                let m = tds.get(PAGE).unwrap().guest.mismatch.unwrap();
-                assert_eq!((m.step as usize, m.reg as usize), (step, reg));
-                cases += 1;
-            }
-        }
-        assert_eq!(cases, 12 + 6 + 3 + 2 + 4 + 4);
-    }
-
-    #[test]
-    fn misuse_gets_the_module_statuses_in_its_order() {
-        let mut sys = ready();
-        let mut tds = tds_with_vcpu(&mut sys);
-        let rcx_invalid = code::OPERAND_INVALID | 1;
-        let cases = [
-            (PAGE | 1, rcx_invalid),
-            (PAGE | 1 << 54, rcx_invalid),
-            (PAGE | 1 << 63, rcx_invalid),
-            (PAGE | 1 << 51, rcx_invalid), // a KeyID bit
-            (3 * G, code::OPERAND_ADDR_RANGE_ERROR | 1),
-            (PAGE + 0x1000, code::PAGE_METADATA_INCORRECT | 1),
-            (PAMT, code::PAGE_METADATA_INCORRECT | 1),
-            (
-                (PAGE + 0x1000) | HOST_RECOVERABILITY_HINT,
-                code::PAGE_METADATA_INCORRECT | 1,
-            ),
-            (PAGE | HOST_RECOVERABILITY_HINT, rcx_invalid),
-            (PAGE | RESUME_L1, rcx_invalid),
-        ];
-        for (rcx, status) in cases {
-            let mut h = host_regs(rcx);
-            let before = h;
-            assert_eq!(
-                enter(&mut tds, &sys, lp(0, 0), &mut h, 0),
-                status,
-                "{rcx:#x}"
-            );
-            assert_eq!(h, before, "an error changes RAX only");
-        }
-        assert_eq!(tds.get(PAGE).unwrap().report.entries, 0);
-        // The flags are checked after the association (Intel's order): the
-        // two flag cases left the vCPU associated with LP 0.
-        assert_eq!(tds.get(PAGE).unwrap().assoc, Some(0));
-
-        let mut h = host_regs(PAGE);
-        assert_eq!(
-            enter(&mut tds, &sys, lp(0, 0), &mut h, 0x1234),
-            EXIT_REASON_TDCALL
-        );
-        assert_eq!(tds.get(PAGE).unwrap().report.stack_top, 0x1234);
-        let mut h = host_regs(PAGE);
-        let before = h;
-        assert_eq!(
-            enter(&mut tds, &sys, lp(1, 0), &mut h, 0),
-            code::VCPU_ASSOCIATED
-        );
-        assert_eq!(h, before);
-
-        // The PAMT decides: a TDVPR page that is not (any more) one.
-        sys.sys
-            .pamt_set(&mut sys.mem, PAGE, PamtEntry::NDA)
-            .unwrap();
-        let mut h = host_regs(PAGE);
-        assert_eq!(
-            enter(&mut tds, &sys, lp(0, 0), &mut h, 0),
-            code::PAGE_METADATA_INCORRECT | 1
-        );
-        sys.sys.nr_tdmrs = 0;
-        assert_eq!(
-            enter(&mut tds, &sys, lp(1, 0), &mut h, 0),
-            code::OPERAND_ADDR_RANGE_ERROR | 1
-        );
-    }
-
-    /// Each TD or vCPU state TDH.VP.ENTER refuses, in the module's order:
-    /// breaking two at once gives the earlier check's status.
-    #[test]
-    fn td_and_vcpu_state_checks_come_in_order() {
-        type Break = fn(&mut Td, &mut Vcpu);
-        let breaks: [(Break, u64); 7] = [
-            (|t, _| t.fatal = true, code::TD_FATAL),
-            (
-                |t, _| t.lifecycle = Lifecycle::HkidAssigned,
-                code::TD_KEYS_NOT_CONFIGURED,
-            ),
-            (
-                |t, _| t.lifecycle = Lifecycle::Blocked,
-                code::TD_KEYS_NOT_CONFIGURED,
-            ),
-            (|t, _| t.num_tdcx = 5, code::TDCS_NOT_ALLOCATED),
-            (
-                |t, _| t.op_state = OpState::Initialized,
-                code::OP_STATE_INCORRECT,
-            ),
-            (|_, v| v.num_tdvps = 5, code::TDCX_NUM_INCORRECT),
-            (
-                |_, v| v.state = VcpuState::Uninitialized,
-                code::VCPU_STATE_INCORRECT,
-            ),
-        ];
-        for (k, (first, status)) in breaks.iter().enumerate() {
-            for (later, _) in &breaks[k..] {
-                let mut sys = ready();
-                let mut tds = tds_with_vcpu(&mut sys);
-                let (v, t) = tds.vcpu_and_td(PAGE).unwrap();
-                first(t, v);
-                later(t, v);
-                let mut h = host_regs(PAGE);
-                let before = h;
-                assert_eq!(enter(&mut tds, &sys, lp(0, 0), &mut h, 0), *status, "{k}");
-                assert_eq!(h, before);
-                let (v, t) = tds.vcpu_and_td(PAGE).unwrap();
-                assert_eq!((v.assoc, t.num_assoc_vcpus, v.report.entries), (None, 0, 0));
-            }
-        }
-    }
-
-    #[test]
-    fn the_first_entry_associates_once() {
-        let mut sys = ready();
-        let mut tds = tds_with_vcpu(&mut sys);
-        for _ in 0..3 {
-            enter(&mut tds, &sys, lp(1, 0), &mut host_regs(PAGE), 0);
-        }
-        let (v, t) = tds.vcpu_and_td(PAGE).unwrap();
-        assert_eq!((v.assoc, t.num_assoc_vcpus), (Some(1), 1));
-    }
-
-    #[test]
-    fn a_wrong_guest_keeps_reporting_and_only_the_last_exit_is_kept() {
-        let mut sys = ready();
-        let mut tds = tds_with_vcpu(&mut sys);
-        let mut h = host_regs(PAGE);
-        // Never replying right: the guest reports a fatal error for ever.
-        for _ in 0..5 {
-            h[RCX] = PAGE;
-            enter(&mut tds, &sys, lp(0, 0), &mut h, 0);
-        }
-        let v = tds.get(PAGE).unwrap();
-        assert_eq!(v.report.exits, 5);
-        assert!(tds.exit_record(PAGE, 3).is_none());
-        assert!(tds.exit_record(PAGE, 5).is_none());
-        let last = tds.exit_record(PAGE, 4).unwrap();
-        assert_eq!(last.guest[11], GHCI_REPORT_FATAL_ERROR);
-        assert!(matches!(v.guest.state, State::Fatal(_)));
-    }
-}
+mod tests;

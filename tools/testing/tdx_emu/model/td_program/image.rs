@@ -2,7 +2,7 @@
 
 //! Host tests of the image `scripts/td_image.py` makes for the test
 //! modules, read from the very header it generates: the program runs to its
-//! end against a KVM-like host, and `Mrtd` gives the MRTD the script
+//! end against a KVM-like host, and `Mrtd` gives the MRTD the python tool
 //! computed with python's hashlib. Needs python3 (bootstrap installs it).
 
 use super::super::measure::{Mrtd, CHUNK};
@@ -11,14 +11,14 @@ use super::*;
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// What `td_image.h` says.
-struct Header {
+/// What `td_image.h` says (also read by `td/guest_tests.rs`).
+pub(crate) struct Header {
     defines: Vec<(String, String)>,
     arrays: Vec<(String, Vec<u8>)>,
 }
 
 impl Header {
-    fn generate(extra_args: &[&str]) -> Self {
+    pub(crate) fn generate(extra_args: &[&str]) -> Self {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../scripts/td_image.py");
         // Tests run in parallel threads of one process: one file each.
         static N: AtomicUsize = AtomicUsize::new(0);
@@ -61,7 +61,7 @@ impl Header {
         h
     }
 
-    fn num(&self, name: &str) -> u64 {
+    pub(crate) fn num(&self, name: &str) -> u64 {
         let v = &self.defines.iter().find(|d| d.0 == name).unwrap().1;
         if let Some(bit) = v.strip_prefix("(1ULL << ") {
             return 1 << bit.trim_end_matches(')').parse::<u32>().unwrap();
@@ -73,7 +73,7 @@ impl Header {
         }
     }
 
-    fn bytes(&self, name: &str) -> &[u8] {
+    pub(crate) fn bytes(&self, name: &str) -> &[u8] {
         &self.arrays.iter().find(|a| a.0 == name).unwrap().1
     }
 }
