@@ -2,7 +2,7 @@
 
 //! `tdx_rs_mng_*()`: creating, keying, initializing and releasing a TD.
 
-use super::{answer, kept, on_td, out, page_ref, ready, ready_tdr, state, Td};
+use super::{answer, kept, on_td, page_ref, ready, ready_tdr, state, with_out, Td};
 use crate::abi::status::{BAD_KEYID, SEAMCALL_BAD_ARGS, TD_STATE};
 use crate::abi::{page, tdx_rs_td};
 use crate::glue::entry::with_host;
@@ -101,10 +101,7 @@ unsafe extern "C" fn tdx_rs_rs_mng_init(
         // SAFETY: the caller's guarantee.
         let tdr = unsafe { ready_tdr(td) }?;
         // SAFETY: the caller's guarantee.
-        let extended_err = unsafe { out(extended_err) }?;
-        let (status, rcx) = mng::init(tdr, td_params);
-        *extended_err = rcx;
-        Ok(raw(&status))
+        unsafe { with_out(extended_err, || mng::init(tdr, td_params)) }
     })
 }
 
@@ -119,10 +116,7 @@ unsafe extern "C" fn tdx_rs_rs_mng_rd(td: *mut tdx_rs_td, field: u64, data: *mut
         // SAFETY: the caller's guarantee.
         let tdr = unsafe { ready_tdr(td) }?;
         // SAFETY: the caller's guarantee.
-        let data = unsafe { out(data) }?;
-        let (status, r8) = mng::rd(tdr, field);
-        *data = r8;
-        Ok(raw(&status))
+        unsafe { with_out(data, || mng::rd(tdr, field)) }
     })
 }
 

@@ -164,6 +164,21 @@ unsafe fn on_td(td: *mut tdx_rs_td, leaf: fn(u64) -> Status) -> u64 {
     })
 }
 
+/// The end of a leaf with one output, after the caller's own checks: `p`
+/// is checked ([`out`]), then `leaf` makes the SEAMCALL; the value it
+/// reports goes to `*p`.
+///
+/// # Safety
+///
+/// As for [`out`].
+unsafe fn with_out(p: *mut u64, leaf: impl FnOnce() -> (Status, u64)) -> Rax {
+    // SAFETY: the caller's guarantee.
+    let p = unsafe { out(p) }?;
+    let (status, value) = leaf();
+    *p = value;
+    Ok(raw(&status))
+}
+
 /// A hand-over's RAX; on success the page stays the module's (the
 /// reference taken for it is kept until the module gives the page back).
 fn kept(handed: Handed) -> u64 {

@@ -4,7 +4,7 @@
 //! assembly). The TDVPR page a call names is the caller's `vp->tdvpr_page`;
 //! the module checks that it is a TDVPR it owns.
 
-use super::{answer, kept, out, page_ref, ready_tdr, ready_tdvpr, tdvpr};
+use super::{answer, kept, page_ref, ready_tdr, ready_tdvpr, tdvpr, with_out};
 use crate::abi::{page, tdx_rs_td, tdx_rs_vp};
 use crate::seamcall::{raw, vp};
 
@@ -68,10 +68,7 @@ unsafe extern "C" fn tdx_rs_rs_vp_rd(vp: *mut tdx_rs_vp, field: u64, data: *mut 
         // SAFETY: the caller's guarantee.
         let tdvpr = unsafe { ready_tdvpr(vp) }?;
         // SAFETY: the caller's guarantee.
-        let data = unsafe { out(data) }?;
-        let (status, r8) = vp::rd(tdvpr, field);
-        *data = r8;
-        Ok(raw(&status))
+        unsafe { with_out(data, || vp::rd(tdvpr, field)) }
     })
 }
 
