@@ -5,7 +5,7 @@
 //! module checks; `gpa_level` is RCX of the leaves that take a level: the
 //! GPA's bits 51:12 with the level in bits 2:0.
 
-use super::{call, hand_over, proof, raw, Args, Handed, Released, Status};
+use super::{call_rcx, call_rcx_rdx, hand_over, proof, raw, Args, Handed, Released, Status};
 use crate::abi::leaf::Leaf;
 use crate::glue::page_ref::PageRef;
 
@@ -27,16 +27,22 @@ impl ExtErr {
     }
 }
 
-/// TDH.MEM.SEPT.ADD: R8 the Secure EPT page to take.
-pub(crate) fn sept_add(tdr: u64, gpa_level: u64, page: PageRef) -> (Handed, ExtErr) {
+/// A leaf on the Secure EPT entry `gpa_level` (RCX) that takes `page` in
+/// R8: TDH.MEM.SEPT.ADD and TDH.MEM.PAGE.AUG.
+fn take_at(leaf: Leaf, tdr: u64, gpa_level: u64, page: PageRef) -> (Handed, ExtErr) {
     let mut args = Args {
         rcx: gpa_level,
         rdx: tdr,
         r8: page.phys(),
         ..Args::default()
     };
-    let handed = hand_over(Leaf::MemSeptAdd, &mut args, page);
+    let handed = hand_over(leaf, &mut args, page);
     (handed, ExtErr::of(&args))
+}
+
+/// TDH.MEM.SEPT.ADD: R8 the Secure EPT page to take.
+pub(crate) fn sept_add(tdr: u64, gpa_level: u64, page: PageRef) -> (Handed, ExtErr) {
+    take_at(Leaf::MemSeptAdd, tdr, gpa_level, page)
 }
 
 /// TDH.MEM.PAGE.ADD: R8 the private page to take, R9 the page whose
@@ -55,65 +61,35 @@ pub(crate) fn page_add(tdr: u64, gpa: u64, page: PageRef, source: u64) -> (Hande
 
 /// TDH.MEM.PAGE.AUG: R8 the private page to take.
 pub(crate) fn page_aug(tdr: u64, gpa_level: u64, page: PageRef) -> (Handed, ExtErr) {
-    let mut args = Args {
-        rcx: gpa_level,
-        rdx: tdr,
-        r8: page.phys(),
-        ..Args::default()
-    };
-    let handed = hand_over(Leaf::MemPageAug, &mut args, page);
-    (handed, ExtErr::of(&args))
+    take_at(Leaf::MemPageAug, tdr, gpa_level, page)
 }
 
 /// TDH.MEM.RANGE.BLOCK.
 pub(crate) fn range_block(tdr: u64, gpa_level: u64) -> (Status, ExtErr) {
-    let mut args = Args {
-        rcx: gpa_level,
-        rdx: tdr,
-        ..Args::default()
-    };
-    let status = call(Leaf::MemRangeBlock, &mut args);
+    let (status, args) = call_rcx_rdx(Leaf::MemRangeBlock, gpa_level, tdr);
     (status, ExtErr::of(&args))
 }
 
 /// TDH.MEM.TRACK.
 pub(crate) fn track(tdr: u64) -> Status {
-    let mut args = Args {
-        rcx: tdr,
-        ..Args::default()
-    };
-    call(Leaf::MemTrack, &mut args)
+    call_rcx(Leaf::MemTrack, tdr)
 }
 
 /// TDH.MEM.PAGE.REMOVE, and on success the module's word that the page in
 /// RCX (TDX module 1.5: the removed page's HPA) is no longer the TD's.
 pub(crate) fn page_remove(tdr: u64, gpa_level: u64) -> (Status, Option<Released>, ExtErr) {
-    let mut args = Args {
-        rcx: gpa_level,
-        rdx: tdr,
-        ..Args::default()
-    };
-    let status = call(Leaf::MemPageRemove, &mut args);
+    let (status, args) = call_rcx_rdx(Leaf::MemPageRemove, gpa_level, tdr);
     let released = proof::remove_released(raw(&status), args.rcx).map(|pa| Released { pa });
     (status, released, ExtErr::of(&args))
 }
 
 /// TDH.MR.EXTEND: RCX the GPA of a 256-byte chunk of a page added.
 pub(crate) fn mr_extend(tdr: u64, gpa: u64) -> (Status, ExtErr) {
-    let mut args = Args {
-        rcx: gpa,
-        rdx: tdr,
-        ..Args::default()
-    };
-    let status = call(Leaf::MrExtend, &mut args);
+    let (status, args) = call_rcx_rdx(Leaf::MrExtend, gpa, tdr);
     (status, ExtErr::of(&args))
 }
 
 /// TDH.MR.FINALIZE.
 pub(crate) fn mr_finalize(tdr: u64) -> Status {
-    let mut args = Args {
-        rcx: tdr,
-        ..Args::default()
-    };
-    call(Leaf::MrFinalize, &mut args)
+    call_rcx(Leaf::MrFinalize, tdr)
 }

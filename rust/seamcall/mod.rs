@@ -92,3 +92,31 @@ fn call(leaf: Leaf, args: &mut Args) -> Status {
     // memory it may read is the caller's for the call.
     unsafe { seamcall(LeafCall::new(leaf), args) }
 }
+
+/// [`call`] of a leaf whose one operand is RCX (the other registers 0).
+fn call_rcx(leaf: Leaf, rcx: u64) -> Status {
+    call_rcx_rdx(leaf, rcx, 0).0
+}
+
+/// [`call`] of a leaf whose operands are RCX and RDX (the other registers
+/// 0): the status and the registers after the leaf.
+fn call_rcx_rdx(leaf: Leaf, rcx: u64, rdx: u64) -> (Status, Args) {
+    let mut args = Args {
+        rcx,
+        rdx,
+        ..Args::default()
+    };
+    let status = call(leaf, &mut args);
+    (status, args)
+}
+
+/// [`hand_over`] of a leaf that takes `page` in RCX, with `rdx` in RDX
+/// (the other registers 0).
+fn hand_over_rcx(leaf: Leaf, page: PageRef, rdx: u64) -> Handed {
+    let mut args = Args {
+        rcx: page.phys(),
+        rdx,
+        ..Args::default()
+    };
+    hand_over(leaf, &mut args, page)
+}

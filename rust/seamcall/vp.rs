@@ -4,28 +4,18 @@
 //! `tdvpr` is the physical address of a vCPU's TDVPR page, `tdr` its TD's
 //! TDR page: pages the module owns (it checks).
 
-use super::{call, hand_over, Args, Handed, Status};
+use super::{call, call_rcx, call_rcx_rdx, hand_over_rcx, Args, Handed, Status};
 use crate::abi::leaf::Leaf;
 use crate::glue::page_ref::PageRef;
 
 /// TDH.VP.CREATE: RCX the TDVPR page to take, RDX the TDR.
 pub(crate) fn create(tdr: u64, tdvpr: PageRef) -> Handed {
-    let mut args = Args {
-        rcx: tdvpr.phys(),
-        rdx: tdr,
-        ..Args::default()
-    };
-    hand_over(Leaf::VpCreate, &mut args, tdvpr)
+    hand_over_rcx(Leaf::VpCreate, tdvpr, tdr)
 }
 
 /// TDH.VP.ADDCX: RCX the TDCX page to take, RDX the TDVPR.
 pub(crate) fn addcx(tdvpr: u64, tdcx: PageRef) -> Handed {
-    let mut args = Args {
-        rcx: tdcx.phys(),
-        rdx: tdvpr,
-        ..Args::default()
-    };
-    hand_over(Leaf::VpAddcx, &mut args, tdcx)
+    hand_over_rcx(Leaf::VpAddcx, tdcx, tdvpr)
 }
 
 /// TDH.VP.INIT (version 1): RDX the vCPU's initial RCX, R8 its x2APIC ID.
@@ -41,12 +31,7 @@ pub(crate) fn init(tdvpr: u64, initial_rcx: u64, x2apicid: u32) -> Status {
 
 /// TDH.VP.RD: the status and R8, the field's value (0 on an error).
 pub(crate) fn rd(tdvpr: u64, field: u64) -> (Status, u64) {
-    let mut args = Args {
-        rcx: tdvpr,
-        rdx: field,
-        ..Args::default()
-    };
-    let status = call(Leaf::VpRd, &mut args);
+    let (status, args) = call_rcx_rdx(Leaf::VpRd, tdvpr, field);
     (status, args.r8)
 }
 
@@ -64,9 +49,5 @@ pub(crate) fn wr(tdvpr: u64, field: u64, data: u64, mask: u64) -> Status {
 
 /// TDH.VP.FLUSH on the calling LP.
 pub(crate) fn flush(tdvpr: u64) -> Status {
-    let mut args = Args {
-        rcx: tdvpr,
-        ..Args::default()
-    };
-    call(Leaf::VpFlush, &mut args)
+    call_rcx(Leaf::VpFlush, tdvpr)
 }

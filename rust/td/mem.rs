@@ -5,12 +5,12 @@
 //! sleeps or allocates. `*ext_err1` and `*ext_err2` get RCX and RDX after
 //! the leaf, as upstream's do: the Secure EPT entry and level on an error.
 
-use super::{args, non_null, out, page_ref, phys, rax, ready, Rax, Td};
+use super::{answer, args, give_back, kept, non_null, on_td, out, page_ref, phys, ready_tdr, Rax};
 use crate::abi::status::SEAMCALL_BAD_ARGS;
 use crate::abi::{page, tdx_rs_td};
-use crate::glue::page_ref::ModulePage;
+use crate::glue::page_ref::PageRef;
 use crate::seamcall::mem::{self, ExtErr};
-use crate::seamcall::{raw, raw_handed, Handed};
+use crate::seamcall::{raw, Handed, Status};
 use kernel::ffi::c_int;
 
 /// The two extended error outputs, checked before any SEAMCALL.
@@ -36,14 +36,70 @@ fn gpa_level(gpa: u64, level: i64) -> Result<u64, u64> {
     args::gpa_level(gpa, level).ok_or(SEAMCALL_BAD_ARGS)
 }
 
-/// A hand-over's RAX; the page stays the module's on success.
-fn kept((handed, e): (Handed, ExtErr), ext: ExtOut<'_>) -> u64 {
+/// The end of a leaf that takes `page`, after the caller's own checks: the
+/// two extended error outputs are checked, then a reference is taken on
+/// `page`; `leaf` makes the SEAMCALL with it, its RCX and RDX go to the
+/// outputs, and on success the page stays the module's.
+///
+/// # Safety
+///
+/// `ext_err1`, `ext_err2` NULL or valid for a write of a u64; `page` NULL
+/// or a `struct page`.
+unsafe fn hand_page(
+    ext_err1: *mut u64,
+    ext_err2: *mut u64,
+    page: *mut page,
+    leaf: impl FnOnce(PageRef) -> (Handed, ExtErr),
+) -> Rax {
+    // SAFETY: the caller's guarantee.
+    let ext = unsafe { ExtOut::new(ext_err1, ext_err2) }?;
+    // SAFETY: the caller's guarantee.
+    let page = unsafe { page_ref(page) }?;
+    let (handed, e) = leaf(page);
     ext.set(e);
-    let status = raw_handed(&handed);
-    if let Ok((_, held)) = handed {
-        held.keep();
-    }
-    status
+    Ok(kept(handed))
+}
+
+/// The end of a leaf that takes no page, after the caller's own checks:
+/// the two extended error outputs are checked; `leaf` makes the SEAMCALL,
+/// its RCX and RDX go to the outputs.
+///
+/// # Safety
+///
+/// `ext_err1`, `ext_err2` NULL or valid for a write of a u64.
+unsafe fn with_ext(
+    ext_err1: *mut u64,
+    ext_err2: *mut u64,
+    leaf: impl FnOnce() -> (Status, ExtErr),
+) -> Rax {
+    // SAFETY: the caller's guarantee.
+    let ext = unsafe { ExtOut::new(ext_err1, ext_err2) }?;
+    let (status, e) = leaf();
+    ext.set(e);
+    Ok(raw(&status))
+}
+
+/// A leaf on a level's Secure EPT entry that takes a page: TDH.MEM.SEPT.ADD
+/// and TDH.MEM.PAGE.AUG.
+///
+/// # Safety
+///
+/// As for [`tdx_rs_rs_mem_sept_add`].
+unsafe fn level_page(
+    td: *mut tdx_rs_td,
+    gpa: u64,
+    level: c_int,
+    page: *mut page,
+    (ext_err1, ext_err2): (*mut u64, *mut u64),
+    leaf: fn(u64, u64, PageRef) -> (Handed, ExtErr),
+) -> u64 {
+    answer(|| {
+        // SAFETY: the caller's guarantee.
+        let tdr = unsafe { ready_tdr(td) }?;
+        let rcx = gpa_level(gpa, level.into())?;
+        // SAFETY: the caller's guarantee.
+        unsafe { hand_page(ext_err1, ext_err2, page, |page| leaf(tdr, rcx, page)) }
+    })
 }
 
 /// TDH.MEM.SEPT.ADD: `page` becomes a Secure EPT page of the TD.
@@ -63,18 +119,8 @@ unsafe extern "C" fn tdx_rs_rs_mem_sept_add(
     ext_err1: *mut u64,
     ext_err2: *mut u64,
 ) -> u64 {
-    let r: Rax = (|| {
-        ready()?;
-        // SAFETY: the caller's guarantee.
-        let tdr = unsafe { Td::new(td) }?.tdr()?;
-        let rcx = gpa_level(gpa, level.into())?;
-        // SAFETY: the caller's guarantee.
-        let ext = unsafe { ExtOut::new(ext_err1, ext_err2) }?;
-        // SAFETY: the caller's guarantee.
-        let page = unsafe { page_ref(page) }?;
-        Ok(kept(mem::sept_add(tdr, rcx, page), ext))
-    })();
-    rax(r)
+    // SAFETY: the caller's guarantee.
+    unsafe { level_page(td, gpa, level, page, (ext_err1, ext_err2), mem::sept_add) }
 }
 
 /// TDH.MEM.PAGE.ADD: `page` becomes a private page of the TD, with the
@@ -92,18 +138,17 @@ unsafe extern "C" fn tdx_rs_rs_mem_page_add(
     ext_err1: *mut u64,
     ext_err2: *mut u64,
 ) -> u64 {
-    let r: Rax = (|| {
-        ready()?;
+    answer(|| {
         // SAFETY: the caller's guarantee.
-        let tdr = unsafe { Td::new(td) }?.tdr()?;
+        let tdr = unsafe { ready_tdr(td) }?;
         let source = phys(non_null(source)?);
         // SAFETY: the caller's guarantee.
-        let ext = unsafe { ExtOut::new(ext_err1, ext_err2) }?;
-        // SAFETY: the caller's guarantee.
-        let page = unsafe { page_ref(page) }?;
-        Ok(kept(mem::page_add(tdr, gpa, page, source), ext))
-    })();
-    rax(r)
+        unsafe {
+            hand_page(ext_err1, ext_err2, page, |page| {
+                mem::page_add(tdr, gpa, page, source)
+            })
+        }
+    })
 }
 
 /// TDH.MEM.PAGE.AUG: `page` becomes a pending private page of the TD.
@@ -120,18 +165,8 @@ unsafe extern "C" fn tdx_rs_rs_mem_page_aug(
     ext_err1: *mut u64,
     ext_err2: *mut u64,
 ) -> u64 {
-    let r: Rax = (|| {
-        ready()?;
-        // SAFETY: the caller's guarantee.
-        let tdr = unsafe { Td::new(td) }?.tdr()?;
-        let rcx = gpa_level(gpa, level.into())?;
-        // SAFETY: the caller's guarantee.
-        let ext = unsafe { ExtOut::new(ext_err1, ext_err2) }?;
-        // SAFETY: the caller's guarantee.
-        let page = unsafe { page_ref(page) }?;
-        Ok(kept(mem::page_aug(tdr, rcx, page), ext))
-    })();
-    rax(r)
+    // SAFETY: the caller's guarantee.
+    unsafe { level_page(td, gpa, level, page, (ext_err1, ext_err2), mem::page_aug) }
 }
 
 /// TDH.MEM.RANGE.BLOCK.
@@ -147,18 +182,13 @@ unsafe extern "C" fn tdx_rs_rs_mem_range_block(
     ext_err1: *mut u64,
     ext_err2: *mut u64,
 ) -> u64 {
-    let r: Rax = (|| {
-        ready()?;
+    answer(|| {
         // SAFETY: the caller's guarantee.
-        let tdr = unsafe { Td::new(td) }?.tdr()?;
+        let tdr = unsafe { ready_tdr(td) }?;
         let rcx = gpa_level(gpa, level.into())?;
         // SAFETY: the caller's guarantee.
-        let ext = unsafe { ExtOut::new(ext_err1, ext_err2) }?;
-        let (status, e) = mem::range_block(tdr, rcx);
-        ext.set(e);
-        Ok(raw(&status))
-    })();
-    rax(r)
+        unsafe { with_ext(ext_err1, ext_err2, || mem::range_block(tdr, rcx)) }
+    })
 }
 
 /// TDH.MEM.PAGE.REMOVE: on success the page the module names in RCX is
@@ -175,10 +205,9 @@ unsafe extern "C" fn tdx_rs_rs_mem_page_remove(
     ext_err1: *mut u64,
     ext_err2: *mut u64,
 ) -> u64 {
-    let r: Rax = (|| {
-        ready()?;
+    answer(|| {
         // SAFETY: the caller's guarantee.
-        let tdr = unsafe { Td::new(td) }?.tdr()?;
+        let tdr = unsafe { ready_tdr(td) }?;
         let rcx = gpa_level(gpa, i64::try_from(level).unwrap_or(-1))?;
         // SAFETY: the caller's guarantee.
         let ext = unsafe { ExtOut::new(ext_err1, ext_err2) }?;
@@ -191,13 +220,10 @@ unsafe extern "C" fn tdx_rs_rs_mem_page_remove(
             // wrappers of those kept a reference for it; none was taken
             // back since, as the module owned the page until now and only
             // a REMOVE or a RECLAIM of it, once, ends that.
-            if let Some(held) = unsafe { ModulePage::take_back(released.pa()) } {
-                held.give_back(released);
-            }
+            unsafe { give_back(released) };
         }
         Ok(raw(&status))
-    })();
-    rax(r)
+    })
 }
 
 /// TDH.MR.EXTEND of the 256-byte chunk at `gpa`.
@@ -212,17 +238,12 @@ unsafe extern "C" fn tdx_rs_rs_mr_extend(
     ext_err1: *mut u64,
     ext_err2: *mut u64,
 ) -> u64 {
-    let r: Rax = (|| {
-        ready()?;
+    answer(|| {
         // SAFETY: the caller's guarantee.
-        let tdr = unsafe { Td::new(td) }?.tdr()?;
+        let tdr = unsafe { ready_tdr(td) }?;
         // SAFETY: the caller's guarantee.
-        let ext = unsafe { ExtOut::new(ext_err1, ext_err2) }?;
-        let (status, e) = mem::mr_extend(tdr, gpa);
-        ext.set(e);
-        Ok(raw(&status))
-    })();
-    rax(r)
+        unsafe { with_ext(ext_err1, ext_err2, || mem::mr_extend(tdr, gpa)) }
+    })
 }
 
 /// TDH.MEM.TRACK.
@@ -232,13 +253,8 @@ unsafe extern "C" fn tdx_rs_rs_mr_extend(
 /// As for [`tdx_rs_rs_mem_sept_add`].
 #[no_mangle]
 unsafe extern "C" fn tdx_rs_rs_mem_track(td: *mut tdx_rs_td) -> u64 {
-    let r: Rax = (|| {
-        ready()?;
-        // SAFETY: the caller's guarantee.
-        let tdr = unsafe { Td::new(td) }?.tdr()?;
-        Ok(raw(&mem::track(tdr)))
-    })();
-    rax(r)
+    // SAFETY: the caller's guarantee.
+    unsafe { on_td(td, mem::track) }
 }
 
 /// TDH.MR.FINALIZE.
@@ -248,13 +264,8 @@ unsafe extern "C" fn tdx_rs_rs_mem_track(td: *mut tdx_rs_td) -> u64 {
 /// As for [`tdx_rs_rs_mem_sept_add`].
 #[no_mangle]
 unsafe extern "C" fn tdx_rs_rs_mr_finalize(td: *mut tdx_rs_td) -> u64 {
-    let r: Rax = (|| {
-        ready()?;
-        // SAFETY: the caller's guarantee.
-        let tdr = unsafe { Td::new(td) }?.tdr()?;
-        Ok(raw(&mem::mr_finalize(tdr)))
-    })();
-    rax(r)
+    // SAFETY: the caller's guarantee.
+    unsafe { on_td(td, mem::mr_finalize) }
 }
 
 // The definitions must have exactly the types `glue/kernel.h` declares.

@@ -2,7 +2,7 @@
 
 //! `tdx_rs_mng_*()`: creating, keying, initializing and releasing a TD.
 
-use super::{out, page_ref, rax, ready, state, Rax, Td};
+use super::{answer, kept, on_td, page_ref, ready, ready_tdr, state, with_out, Td};
 use crate::abi::status::{BAD_KEYID, SEAMCALL_BAD_ARGS, TD_STATE};
 use crate::abi::{page, tdx_rs_td};
 use crate::glue::entry::with_host;
@@ -19,7 +19,7 @@ use core::sync::atomic::Ordering;
 /// or was set by this module, and `td->tdr_page` NULL or a `struct page`.
 #[no_mangle]
 unsafe extern "C" fn tdx_rs_rs_mng_create(td: *mut tdx_rs_td, hkid: u16) -> u64 {
-    let r: Rax = (|| {
+    answer(|| {
         ready()?;
         // SAFETY: the caller's guarantee.
         let td = unsafe { Td::new(td) }?;
@@ -43,8 +43,7 @@ unsafe extern "C" fn tdx_rs_rs_mng_create(td: *mut tdx_rs_td, hkid: u16) -> u64 
             Ok(status)
         })
         .unwrap_or(Err(crate::abi::status::NOT_READY))
-    })();
-    rax(r)
+    })
 }
 
 /// TDH.MNG.ADDCX: the TDCS page becomes the module's.
@@ -54,35 +53,13 @@ unsafe extern "C" fn tdx_rs_rs_mng_create(td: *mut tdx_rs_td, hkid: u16) -> u64 
 /// `td` as for [`tdx_rs_rs_mng_create`]; `tdcs_page` NULL or a `struct page`.
 #[no_mangle]
 unsafe extern "C" fn tdx_rs_rs_mng_addcx(td: *mut tdx_rs_td, tdcs_page: *mut page) -> u64 {
-    let r: Rax = (|| {
-        ready()?;
+    answer(|| {
         // SAFETY: the caller's guarantee.
-        let tdr = unsafe { Td::new(td) }?.tdr()?;
+        let tdr = unsafe { ready_tdr(td) }?;
         // SAFETY: the caller's guarantee.
         let tdcs = unsafe { page_ref(tdcs_page) }?;
-        let handed = mng::addcx(tdr, tdcs);
-        let status = raw_handed(&handed);
-        if let Ok((_, held)) = handed {
-            held.keep();
-        }
-        Ok(status)
-    })();
-    rax(r)
-}
-
-/// A leaf that takes the TD alone.
-///
-/// # Safety
-///
-/// `td` as for [`tdx_rs_rs_mng_create`].
-unsafe fn on_td(td: *mut tdx_rs_td, leaf: fn(u64) -> crate::seamcall::Status) -> u64 {
-    let r: Rax = (|| {
-        ready()?;
-        // SAFETY: the caller's guarantee.
-        let tdr = unsafe { Td::new(td) }?.tdr()?;
-        Ok(raw(&leaf(tdr)))
-    })();
-    rax(r)
+        Ok(kept(mng::addcx(tdr, tdcs)))
+    })
 }
 
 /// TDH.MNG.KEY.CONFIG on the calling CPU's package.
@@ -120,17 +97,12 @@ unsafe extern "C" fn tdx_rs_rs_mng_init(
     td_params: u64,
     extended_err: *mut u64,
 ) -> u64 {
-    let r: Rax = (|| {
-        ready()?;
+    answer(|| {
         // SAFETY: the caller's guarantee.
-        let tdr = unsafe { Td::new(td) }?.tdr()?;
+        let tdr = unsafe { ready_tdr(td) }?;
         // SAFETY: the caller's guarantee.
-        let extended_err = unsafe { out(extended_err) }?;
-        let (status, rcx) = mng::init(tdr, td_params);
-        *extended_err = rcx;
-        Ok(raw(&status))
-    })();
-    rax(r)
+        unsafe { with_out(extended_err, || mng::init(tdr, td_params)) }
+    })
 }
 
 /// TDH.MNG.RD of `field`; `*data` gets R8 (0 on an error).
@@ -140,17 +112,12 @@ unsafe extern "C" fn tdx_rs_rs_mng_init(
 /// `td` as for [`tdx_rs_rs_mng_create`]; `data` NULL or valid for a write.
 #[no_mangle]
 unsafe extern "C" fn tdx_rs_rs_mng_rd(td: *mut tdx_rs_td, field: u64, data: *mut u64) -> u64 {
-    let r: Rax = (|| {
-        ready()?;
+    answer(|| {
         // SAFETY: the caller's guarantee.
-        let tdr = unsafe { Td::new(td) }?.tdr()?;
+        let tdr = unsafe { ready_tdr(td) }?;
         // SAFETY: the caller's guarantee.
-        let data = unsafe { out(data) }?;
-        let (status, r8) = mng::rd(tdr, field);
-        *data = r8;
-        Ok(raw(&status))
-    })();
-    rax(r)
+        unsafe { with_out(data, || mng::rd(tdr, field)) }
+    })
 }
 
 /// TDH.MNG.KEY.FREEID: on success the TD's HKID is no longer bound, and
@@ -161,7 +128,7 @@ unsafe extern "C" fn tdx_rs_rs_mng_rd(td: *mut tdx_rs_td, field: u64, data: *mut
 /// `td` as for [`tdx_rs_rs_mng_create`].
 #[no_mangle]
 unsafe extern "C" fn tdx_rs_rs_mng_key_freeid(td: *mut tdx_rs_td) -> u64 {
-    let r: Rax = (|| {
+    answer(|| {
         ready()?;
         // SAFETY: the caller's guarantee.
         let td = unsafe { Td::new(td) }?;
@@ -182,8 +149,7 @@ unsafe extern "C" fn tdx_rs_rs_mng_key_freeid(td: *mut tdx_rs_td) -> u64 {
             raw(&status)
         })
         .ok_or(crate::abi::status::NOT_READY)
-    })();
-    rax(r)
+    })
 }
 
 // The definitions must have exactly the types `glue/kernel.h` declares.

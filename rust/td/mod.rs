@@ -28,8 +28,9 @@ mod vp;
 
 use crate::abi::status::{NOT_READY, SEAMCALL_BAD_ARGS, TD_STATE};
 use crate::abi::{page, tdx_rs_td, tdx_rs_vp};
-use crate::glue::page_ref::PageRef;
+use crate::glue::page_ref::{ModulePage, PageRef};
 use crate::glue::services::c;
+use crate::seamcall::{raw, raw_handed, Handed, Released, Status};
 use core::ptr::NonNull;
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
@@ -53,9 +54,9 @@ fn ready() -> Result<u32, u64> {
     }
 }
 
-/// The RAX a call returns, refused or not.
-fn rax(r: Rax) -> u64 {
-    match r {
+/// The RAX a call returns, refused or not: `call`'s answer.
+fn answer(call: impl FnOnce() -> Rax) -> u64 {
+    match call() {
         Ok(v) | Err(v) => v,
     }
 }
@@ -137,6 +138,71 @@ impl Td<'_> {
     }
 }
 
+/// The TDR of the TD `td` names, once the module is ready: how every call
+/// on a created TD starts (`TDX_RS_NOT_READY`, then [`Td::new`]'s checks,
+/// then [`Td::tdr`]'s).
+///
+/// # Safety
+///
+/// As for [`Td::new`].
+unsafe fn ready_tdr(td: *mut tdx_rs_td) -> Result<u64, u64> {
+    ready()?;
+    // SAFETY: the caller's guarantee.
+    unsafe { Td::new(td) }?.tdr()
+}
+
+/// A leaf that takes the TD alone: its RAX.
+///
+/// # Safety
+///
+/// As for [`Td::new`].
+unsafe fn on_td(td: *mut tdx_rs_td, leaf: fn(u64) -> Status) -> u64 {
+    answer(|| {
+        // SAFETY: the caller's guarantee.
+        let tdr = unsafe { ready_tdr(td) }?;
+        Ok(raw(&leaf(tdr)))
+    })
+}
+
+/// The end of a leaf with one output, after the caller's own checks: `p`
+/// is checked ([`out`]), then `leaf` makes the SEAMCALL; the value it
+/// reports goes to `*p`.
+///
+/// # Safety
+///
+/// As for [`out`].
+unsafe fn with_out(p: *mut u64, leaf: impl FnOnce() -> (Status, u64)) -> Rax {
+    // SAFETY: the caller's guarantee.
+    let p = unsafe { out(p) }?;
+    let (status, value) = leaf();
+    *p = value;
+    Ok(raw(&status))
+}
+
+/// A hand-over's RAX; on success the page stays the module's (the
+/// reference taken for it is kept until the module gives the page back).
+fn kept(handed: Handed) -> u64 {
+    let status = raw_handed(&handed);
+    if let Ok((_, held)) = handed {
+        held.keep();
+    }
+    status
+}
+
+/// Puts the reference kept for a page the module just gave back.
+///
+/// # Safety
+///
+/// The page at `released.pa()` was handed over by one of this module's
+/// wrappers, which kept a reference for it, and that reference was not
+/// taken back since.
+unsafe fn give_back(released: Released) {
+    // SAFETY: the caller's guarantee.
+    if let Some(held) = unsafe { ModulePage::take_back(released.pa()) } {
+        held.give_back(released);
+    }
+}
+
 /// A caller's `struct tdx_rs_vp`: its TDVPR page's physical address.
 ///
 /// # Safety
@@ -148,6 +214,18 @@ unsafe fn tdvpr(vp: *mut tdx_rs_vp) -> Result<NonNull<page>, u64> {
     }
     // SAFETY: `vp` is valid for the call (the caller's guarantee).
     non_null(unsafe { (*vp).tdvpr_page })
+}
+
+/// The TDVPR `vp` names, once the module is ready: how every call on a
+/// vCPU starts.
+///
+/// # Safety
+///
+/// As for [`tdvpr`].
+unsafe fn ready_tdvpr(vp: *mut tdx_rs_vp) -> Result<u64, u64> {
+    ready()?;
+    // SAFETY: the caller's guarantee.
+    Ok(phys(unsafe { tdvpr(vp) }?))
 }
 
 /// `tdx_rs_leaked_pages()`: pages kept allocated on purpose, for good.

@@ -3,7 +3,7 @@
 //! `tdx_rs_phymem_*()`: taking pages back from a TD in teardown, and the
 //! cache write-backs before they may be reused.
 
-use super::{args, non_null, out, phys, rax, ready, state, Rax, Td};
+use super::{answer, args, give_back, non_null, out, phys, ready, state, Td};
 use crate::abi::status::SEAMCALL_BAD_ARGS;
 use crate::abi::{page, tdx_rs_td};
 use crate::glue::page_ref::ModulePage;
@@ -35,7 +35,7 @@ unsafe extern "C" fn tdx_rs_rs_phymem_page_reclaim(
     tdx_owner: *mut u64,
     tdx_size: *mut u64,
 ) -> u64 {
-    let r: Rax = (|| {
+    answer(|| {
         ready()?;
         let pa = phys(non_null(page)?);
         // SAFETY: the caller's guarantee.
@@ -43,30 +43,26 @@ unsafe extern "C" fn tdx_rs_rs_phymem_page_reclaim(
         let (status, released, o) = phymem::page_reclaim(pa);
         (*pt, *owner, *size) = (o.page_type, o.owner, o.size);
         if let Some(released) = released {
-            // SAFETY: the module just gave back the page at `pa`, a page it
-            // owned as a TD's page other than a TDR; each such page is
-            // handed over only by this module's wrappers, which kept a
-            // reference for it, and none was taken back since: the module
-            // owned the page until now, and only a RECLAIM or a REMOVE of
-            // it, once, ends that.
-            if let Some(held) = unsafe { ModulePage::take_back(pa) } {
-                held.give_back(released);
-            }
+            // SAFETY: the module just gave back the page at `pa`
+            // (`released.pa()`), a page it owned as a TD's page other than
+            // a TDR; each such page is handed over only by this module's
+            // wrappers, which kept a reference for it, and none was taken
+            // back since: the module owned the page until now, and only a
+            // RECLAIM or a REMOVE of it, once, ends that.
+            unsafe { give_back(released) };
         }
         Ok(raw(&status))
-    })();
-    rax(r)
+    })
 }
 
 /// TDH.PHYMEM.CACHE.WB on the calling CPU's package; `resume` after
 /// `TDX_INTERRUPTED_RESUMABLE`.
 #[no_mangle]
 extern "C" fn tdx_rs_rs_phymem_cache_wb(resume: bool) -> u64 {
-    let r: Rax = (|| {
+    answer(|| {
         ready()?;
         Ok(raw(&phymem::cache_wb(resume)))
-    })();
-    rax(r)
+    })
 }
 
 /// TDH.PHYMEM.PAGE.WBINVD of the TD's TDR with the global KeyID. Its
@@ -82,7 +78,7 @@ extern "C" fn tdx_rs_rs_phymem_cache_wb(resume: bool) -> u64 {
 /// or was set by this module, `td->tdr_page` NULL or a `struct page`.
 #[no_mangle]
 unsafe extern "C" fn tdx_rs_rs_phymem_page_wbinvd_tdr(td: *mut tdx_rs_td) -> u64 {
-    let r: Rax = (|| {
+    answer(|| {
         let global = ready()?;
         // SAFETY: the caller's guarantee.
         let td = unsafe { Td::new(td) }?;
@@ -107,8 +103,7 @@ unsafe extern "C" fn tdx_rs_rs_phymem_page_wbinvd_tdr(td: *mut tdx_rs_td) -> u64
             }
         }
         Ok(raw(&status))
-    })();
-    rax(r)
+    })
 }
 
 /// TDH.PHYMEM.PAGE.WBINVD of `page` with KeyID `hkid` (after
@@ -119,13 +114,12 @@ unsafe extern "C" fn tdx_rs_rs_phymem_page_wbinvd_tdr(td: *mut tdx_rs_td) -> u64
 /// `page` is NULL or a `struct page`.
 #[no_mangle]
 unsafe extern "C" fn tdx_rs_rs_phymem_page_wbinvd_hkid(hkid: u64, page: *mut page) -> u64 {
-    let r: Rax = (|| {
+    answer(|| {
         ready()?;
         let pa = phys(non_null(page)?);
         let (status, _) = phymem::page_wbinvd(pa, keyed(pa, hkid)?);
         Ok(raw(&status))
-    })();
-    rax(r)
+    })
 }
 
 // The definitions must have exactly the types `glue/kernel.h` declares.

@@ -4,9 +4,9 @@
 //! assembly). The TDVPR page a call names is the caller's `vp->tdvpr_page`;
 //! the module checks that it is a TDVPR it owns.
 
-use super::{out, page_ref, phys, rax, ready, tdvpr, Rax, Td};
+use super::{answer, kept, page_ref, ready_tdr, ready_tdvpr, tdvpr, with_out};
 use crate::abi::{page, tdx_rs_td, tdx_rs_vp};
-use crate::seamcall::{raw, raw_handed, vp};
+use crate::seamcall::{raw, vp};
 
 /// TDH.VP.CREATE: `vp->tdvpr_page` becomes the module's.
 ///
@@ -18,20 +18,13 @@ use crate::seamcall::{raw, raw_handed, vp};
 /// a `struct page`.
 #[no_mangle]
 unsafe extern "C" fn tdx_rs_rs_vp_create(td: *mut tdx_rs_td, vp: *mut tdx_rs_vp) -> u64 {
-    let r: Rax = (|| {
-        ready()?;
+    answer(|| {
         // SAFETY: the caller's guarantee.
-        let tdr = unsafe { Td::new(td) }?.tdr()?;
+        let tdr = unsafe { ready_tdr(td) }?;
         // SAFETY: the caller's guarantee.
         let tdvpr = unsafe { page_ref(tdvpr(vp)?.as_ptr()) }?;
-        let handed = vp::create(tdr, tdvpr);
-        let status = raw_handed(&handed);
-        if let Ok((_, held)) = handed {
-            held.keep();
-        }
-        Ok(status)
-    })();
-    rax(r)
+        Ok(kept(vp::create(tdr, tdvpr)))
+    })
 }
 
 /// TDH.VP.ADDCX: the TDCX page becomes the module's.
@@ -41,20 +34,13 @@ unsafe extern "C" fn tdx_rs_rs_vp_create(td: *mut tdx_rs_td, vp: *mut tdx_rs_vp)
 /// `vp` as for [`tdx_rs_rs_vp_create`]; `tdcx_page` NULL or a `struct page`.
 #[no_mangle]
 unsafe extern "C" fn tdx_rs_rs_vp_addcx(vp: *mut tdx_rs_vp, tdcx_page: *mut page) -> u64 {
-    let r: Rax = (|| {
-        ready()?;
+    answer(|| {
         // SAFETY: the caller's guarantee.
-        let tdvpr = phys(unsafe { tdvpr(vp) }?);
+        let tdvpr = unsafe { ready_tdvpr(vp) }?;
         // SAFETY: the caller's guarantee.
         let tdcx = unsafe { page_ref(tdcx_page) }?;
-        let handed = vp::addcx(tdvpr, tdcx);
-        let status = raw_handed(&handed);
-        if let Ok((_, held)) = handed {
-            held.keep();
-        }
-        Ok(status)
-    })();
-    rax(r)
+        Ok(kept(vp::addcx(tdvpr, tdcx)))
+    })
 }
 
 /// TDH.VP.INIT (version 1): the vCPU's initial RCX and x2APIC ID.
@@ -64,13 +50,11 @@ unsafe extern "C" fn tdx_rs_rs_vp_addcx(vp: *mut tdx_rs_vp, tdcx_page: *mut page
 /// `vp` as for [`tdx_rs_rs_vp_create`].
 #[no_mangle]
 unsafe extern "C" fn tdx_rs_rs_vp_init(vp: *mut tdx_rs_vp, initial_rcx: u64, x2apicid: u32) -> u64 {
-    let r: Rax = (|| {
-        ready()?;
+    answer(|| {
         // SAFETY: the caller's guarantee.
-        let tdvpr = phys(unsafe { tdvpr(vp) }?);
+        let tdvpr = unsafe { ready_tdvpr(vp) }?;
         Ok(raw(&vp::init(tdvpr, initial_rcx, x2apicid)))
-    })();
-    rax(r)
+    })
 }
 
 /// TDH.VP.RD of `field`; `*data` gets R8 (0 on an error).
@@ -80,17 +64,12 @@ unsafe extern "C" fn tdx_rs_rs_vp_init(vp: *mut tdx_rs_vp, initial_rcx: u64, x2a
 /// `vp` as for [`tdx_rs_rs_vp_create`]; `data` NULL or valid for a write.
 #[no_mangle]
 unsafe extern "C" fn tdx_rs_rs_vp_rd(vp: *mut tdx_rs_vp, field: u64, data: *mut u64) -> u64 {
-    let r: Rax = (|| {
-        ready()?;
+    answer(|| {
         // SAFETY: the caller's guarantee.
-        let tdvpr = phys(unsafe { tdvpr(vp) }?);
+        let tdvpr = unsafe { ready_tdvpr(vp) }?;
         // SAFETY: the caller's guarantee.
-        let data = unsafe { out(data) }?;
-        let (status, r8) = vp::rd(tdvpr, field);
-        *data = r8;
-        Ok(raw(&status))
-    })();
-    rax(r)
+        unsafe { with_out(data, || vp::rd(tdvpr, field)) }
+    })
 }
 
 /// TDH.VP.WR of the bits of `data` that `mask` selects.
@@ -100,13 +79,11 @@ unsafe extern "C" fn tdx_rs_rs_vp_rd(vp: *mut tdx_rs_vp, field: u64, data: *mut 
 /// `vp` as for [`tdx_rs_rs_vp_create`].
 #[no_mangle]
 unsafe extern "C" fn tdx_rs_rs_vp_wr(vp: *mut tdx_rs_vp, field: u64, data: u64, mask: u64) -> u64 {
-    let r: Rax = (|| {
-        ready()?;
+    answer(|| {
         // SAFETY: the caller's guarantee.
-        let tdvpr = phys(unsafe { tdvpr(vp) }?);
+        let tdvpr = unsafe { ready_tdvpr(vp) }?;
         Ok(raw(&vp::wr(tdvpr, field, data, mask)))
-    })();
-    rax(r)
+    })
 }
 
 /// TDH.VP.FLUSH on the calling CPU.
@@ -116,13 +93,11 @@ unsafe extern "C" fn tdx_rs_rs_vp_wr(vp: *mut tdx_rs_vp, field: u64, data: u64, 
 /// `vp` as for [`tdx_rs_rs_vp_create`].
 #[no_mangle]
 unsafe extern "C" fn tdx_rs_rs_vp_flush(vp: *mut tdx_rs_vp) -> u64 {
-    let r: Rax = (|| {
-        ready()?;
+    answer(|| {
         // SAFETY: the caller's guarantee.
-        let tdvpr = phys(unsafe { tdvpr(vp) }?);
+        let tdvpr = unsafe { ready_tdvpr(vp) }?;
         Ok(raw(&vp::flush(tdvpr)))
-    })();
-    rax(r)
+    })
 }
 
 // The definitions must have exactly the types `glue/kernel.h` declares.

@@ -26,12 +26,12 @@
 //! Pure `core`.
 
 use super::super::measure::Mrtd;
-use super::super::sept_walk::{self, PageInfo, LVL_PML4};
+use super::super::sept_walk::{self, PageInfo, Walk, LVL_PML4};
 use super::super::sys::Sys;
 use super::super::{Gprs, RCX, RDX};
 use super::{check_td_state, Td, Tds};
 use crate::abi::leaf::Leaf;
-use crate::abi::status::{code, OPERAND_ID_RCX};
+use crate::abi::status::{code, OPERAND_ID_RCX, OPERAND_ID_RDX};
 use crate::platform::PhysMem;
 
 /// Bytes of a SHA-384 digest (MRTD).
@@ -99,6 +99,30 @@ impl Tds {
             return Err(None);
         }
         Ok(td)
+    }
+
+    /// The prologue of a leaf on one Secure EPT entry, in Intel's order:
+    /// [`Tds::mem_td`] of the TDR at `tdr` (operand RDX); the page info in
+    /// `info_raw`, of a level in `levels` (`min, max`, [`Td::page_info`]);
+    /// the walk to that level, which must reach it, else
+    /// TDX_EPT_WALK_FAILED(RCX) on the entry where it stopped
+    /// ([`septe_error`]). A walk through memory that is not is declined.
+    pub(crate) fn mem_entry(
+        &mut self,
+        sys: &Sys,
+        mem: &dyn PhysMem,
+        regs: &mut Gprs,
+        (tdr, info_raw): (u64, u64),
+        levels: (u8, u8),
+        leaf: Leaf,
+    ) -> Result<(&mut Td, PageInfo, Walk), Option<u64>> {
+        let td = self.mem_td(sys, mem, tdr, OPERAND_ID_RDX, leaf)?;
+        let info = Td::page_info(info_raw, levels.0, levels.1)?;
+        let w = sept_walk::walk(mem, td.sept_root(), info.gpa, info.level).ok_or(None)?;
+        if w.level != info.level {
+            return Err(septe_error(regs, code::EPT_WALK_FAILED, w.entry, w.level));
+        }
+        Ok((td, info, w))
     }
 }
 

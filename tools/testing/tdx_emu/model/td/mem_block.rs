@@ -28,9 +28,9 @@ use super::super::sys::Sys;
 use super::super::tdmr_info::PageSize;
 use super::super::{Gprs, RCX, RDX};
 use super::mem::{no_extended_error, septe_error};
-use super::{Td, Tds};
+use super::Tds;
 use crate::abi::leaf::Leaf;
-use crate::abi::status::{code, OPERAND_ID_RCX, OPERAND_ID_RDX};
+use crate::abi::status::{code, OPERAND_ID_RCX};
 use crate::platform::PhysMem;
 
 impl Tds {
@@ -43,18 +43,18 @@ impl Tds {
     ) -> Option<u64> {
         let (info_raw, tdr) = (regs[RCX], regs[RDX]);
         no_extended_error(regs);
-        let td = match self.mem_td(sys, mem, tdr, OPERAND_ID_RDX, Leaf::MemRangeBlock) {
-            Ok(td) => td,
+        let entry = self.mem_entry(
+            sys,
+            mem,
+            regs,
+            (tdr, info_raw),
+            (LVL_PT, LVL_PML4),
+            Leaf::MemRangeBlock,
+        );
+        let (td, info, w) = match entry {
+            Ok(found) => found,
             Err(status) => return status,
         };
-        let info = match Td::page_info(info_raw, LVL_PT, LVL_PML4) {
-            Ok(info) => info,
-            Err(status) => return status,
-        };
-        let w = sept_walk::walk(mem, td.sept_root(), info.gpa, info.level)?;
-        if w.level != info.level {
-            return septe_error(regs, code::EPT_WALK_FAILED, w.entry, w.level);
-        }
         let blocked = match State::of(w.entry)? {
             State::NlMapped => with_state(w.entry, State::NlBlocked) & !RWX,
             State::Mapped => with_state(w.entry, State::Blocked) & !RWX,

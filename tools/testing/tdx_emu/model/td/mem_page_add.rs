@@ -26,9 +26,9 @@ use super::super::sept_walk::{self, LVL_PT};
 use super::super::sys::Sys;
 use super::super::{Gprs, R8, R9, RCX, RDX};
 use super::mem::{no_extended_error, septe_error};
-use super::{Td, Tds};
+use super::{explicit_4k, Tds};
 use crate::abi::leaf::Leaf;
-use crate::abi::status::{code, OPERAND_ID_R8, OPERAND_ID_R9, OPERAND_ID_RDX};
+use crate::abi::status::{code, OPERAND_ID_R8, OPERAND_ID_R9};
 use crate::platform::PhysMem;
 
 impl Tds {
@@ -41,28 +41,26 @@ impl Tds {
     ) -> Option<u64> {
         let (info_raw, tdr, target, source) = (regs[RCX], regs[RDX], regs[R8], regs[R9]);
         no_extended_error(regs);
-        let td = match self.mem_td(sys, mem, tdr, OPERAND_ID_RDX, Leaf::MemPageAdd) {
-            Ok(td) => td,
+        let entry = self.mem_entry(
+            sys,
+            mem,
+            regs,
+            (tdr, info_raw),
+            (LVL_PT, LVL_PT),
+            Leaf::MemPageAdd,
+        );
+        let (td, info, w) = match entry {
+            Ok(found) => found,
             Err(status) => return status,
         };
-        let info = match Td::page_info(info_raw, LVL_PT, LVL_PT) {
-            Ok(info) => info,
-            Err(status) => return status,
-        };
-        let w = sept_walk::walk(mem, td.sept_root(), info.gpa, LVL_PT)?;
-        if w.level != LVL_PT {
-            return septe_error(regs, code::EPT_WALK_FAILED, w.entry, w.level);
-        }
         if State::of(w.entry)? != State::Free {
             return septe_error(regs, code::EPT_ENTRY_STATE_INCORRECT, w.entry, w.level);
         }
         if !sys.keys.is_shared_hpa(source, 4096) {
             return Some(code::OPERAND_INVALID | OPERAND_ID_R9 as u64);
         }
-        match sys.check_explicit_4k(mem, target, OPERAND_ID_R8, PageType::Nda) {
-            Err(status) => return Some(status),
-            Ok(None) => return None,
-            Ok(Some(_)) => {}
+        if let Err(stop) = explicit_4k(sys, mem, target, OPERAND_ID_R8, PageType::Nda) {
+            return stop;
         }
         // 256 bytes at a time (the model runs on the trap's stack). A read
         // or write that fails declines; the target is still the host's then.

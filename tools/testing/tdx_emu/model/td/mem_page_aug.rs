@@ -25,9 +25,9 @@ use super::super::sept_walk::{self, LVL_PD, LVL_PT};
 use super::super::sys::Sys;
 use super::super::{Gprs, R8, RCX, RDX};
 use super::mem::{no_extended_error, septe_error};
-use super::{Td, Tds};
+use super::{explicit_4k, Tds};
 use crate::abi::leaf::Leaf;
-use crate::abi::status::{code, OPERAND_ID_R8, OPERAND_ID_RDX};
+use crate::abi::status::{code, OPERAND_ID_R8};
 use crate::platform::PhysMem;
 
 impl Tds {
@@ -40,28 +40,26 @@ impl Tds {
     ) -> Option<u64> {
         let (info_raw, tdr, page) = (regs[RCX], regs[RDX], regs[R8]);
         no_extended_error(regs);
-        let td = match self.mem_td(sys, mem, tdr, OPERAND_ID_RDX, Leaf::MemPageAug) {
-            Ok(td) => td,
+        let entry = self.mem_entry(
+            sys,
+            mem,
+            regs,
+            (tdr, info_raw),
+            (LVL_PT, LVL_PD),
+            Leaf::MemPageAug,
+        );
+        let (td, info, w) = match entry {
+            Ok(found) => found,
             Err(status) => return status,
         };
-        let info = match Td::page_info(info_raw, LVL_PT, LVL_PD) {
-            Ok(info) => info,
-            Err(status) => return status,
-        };
-        let w = sept_walk::walk(mem, td.sept_root(), info.gpa, info.level)?;
-        if w.level != info.level {
-            return septe_error(regs, code::EPT_WALK_FAILED, w.entry, w.level);
-        }
         if !matches!(State::of(w.entry)?, State::Free | State::Removed) {
             return septe_error(regs, code::EPT_ENTRY_STATE_INCORRECT, w.entry, w.level);
         }
         if info.level != LVL_PT {
             return None;
         }
-        match sys.check_explicit_4k(mem, page, OPERAND_ID_R8, PageType::Nda) {
-            Err(status) => return Some(status),
-            Ok(None) => return None,
-            Ok(Some(_)) => {}
+        if let Err(stop) = explicit_4k(sys, mem, page, OPERAND_ID_R8, PageType::Nda) {
+            return stop;
         }
         sept_walk::write(mem, w.at, leaf(page, State::Pending, 0))?;
         td.chldcnt += 1;

@@ -27,7 +27,7 @@ use super::super::sept_walk::{self, LVL_PD, LVL_PML4};
 use super::super::sys::Sys;
 use super::super::{Gprs, R8, RCX, RDX};
 use super::mem::{no_extended_error, septe_error};
-use super::{Td, Tds};
+use super::{explicit_4k, Tds};
 use crate::abi::leaf::Leaf;
 use crate::abi::status::{code, OPERAND_ID_R8, OPERAND_ID_RAX, OPERAND_ID_RDX};
 use crate::platform::PhysMem;
@@ -57,18 +57,18 @@ impl Tds {
             return Some(code::OPERAND_INVALID | OPERAND_ID_RDX as u64);
         }
         let tdr = rdx & !0xfff;
-        let td = match self.mem_td(sys, mem, tdr, OPERAND_ID_RDX, Leaf::MemSeptAdd) {
-            Ok(td) => td,
+        let entry = self.mem_entry(
+            sys,
+            mem,
+            regs,
+            (tdr, info_raw),
+            (LVL_PD, LVL_PML4),
+            Leaf::MemSeptAdd,
+        );
+        let (td, _, w) = match entry {
+            Ok(found) => found,
             Err(status) => return status,
         };
-        let info = match Td::page_info(info_raw, LVL_PD, LVL_PML4) {
-            Ok(info) => info,
-            Err(status) => return status,
-        };
-        let w = sept_walk::walk(mem, td.sept_root(), info.gpa, info.level)?;
-        if w.level != info.level {
-            return septe_error(regs, code::EPT_WALK_FAILED, w.entry, w.level);
-        }
         let state = State::of(w.entry)?;
         let existing = state == State::NlMapped;
         if !(state == State::Free || existing) {
@@ -83,10 +83,8 @@ impl Tds {
             }
             return septe_error(regs, code::EPT_ENTRY_STATE_INCORRECT, w.entry, w.level);
         }
-        match sys.check_explicit_4k(mem, new, OPERAND_ID_R8, PageType::Nda) {
-            Err(status) => return Some(status),
-            Ok(None) => return None,
-            Ok(Some(_)) => {}
+        if let Err(stop) = explicit_4k(sys, mem, new, OPERAND_ID_R8, PageType::Nda) {
+            return stop;
         }
         sept_walk::init_page(mem, new)?;
         sys.pamt_set(mem, new, PamtEntry::new(PageType::Ept, tdr))?;

@@ -372,18 +372,26 @@ pub(crate) fn op_state_allows(leaf: Leaf, op: OpState) -> bool {
     }
 }
 
-/// `check_td_in_correct_build_state()` and the op-state check of
-/// `check_state_map_tdcs_and_lock()` for `leaf`.
-pub(crate) fn check_td_state(td: &Td, leaf: Leaf) -> Result<(), Stop> {
+/// The checks every leaf that works on a built TD makes of the TDR's state
+/// (`check_td_in_correct_build_state()`): not fatal, keys configured, every
+/// TDCS page added.
+pub(crate) fn check_td_built(td: &Td) -> Result<(), u64> {
     if td.fatal {
-        return Err(Some(code::TD_FATAL));
+        return Err(code::TD_FATAL);
     }
     if td.lifecycle != Lifecycle::KeysConfigured {
-        return Err(Some(code::TD_KEYS_NOT_CONFIGURED));
+        return Err(code::TD_KEYS_NOT_CONFIGURED);
     }
     if (td.num_tdcx as usize) < MIN_TDCS_PAGES {
-        return Err(Some(code::TDCS_NOT_ALLOCATED));
+        return Err(code::TDCS_NOT_ALLOCATED);
     }
+    Ok(())
+}
+
+/// [`check_td_built`] and the op-state check of
+/// `check_state_map_tdcs_and_lock()` for `leaf`.
+pub(crate) fn check_td_state(td: &Td, leaf: Leaf) -> Result<(), Stop> {
+    check_td_built(td).map_err(Some)?;
     if !op_state_allows(leaf, td.op_state) {
         return Err(Some(code::OP_STATE_INCORRECT));
     }

@@ -55,7 +55,9 @@ use super::super::td_guest::{DONE_BITMAP, DONE_CALL};
 use super::super::td_guest_mem::{accept, EptViolation, SeptMem};
 use super::super::td_program::Action;
 use super::super::{Gprs, RAX, RBP, RCX, RSP};
-use super::{LastExit, Lifecycle, OpState, Tds, Vcpu, VcpuState, MIN_TDCS_PAGES, MIN_TDVPS_PAGES};
+use super::{
+    check_td_built, explicit_4k, LastExit, OpState, Tds, Vcpu, VcpuState, MIN_TDVPS_PAGES,
+};
 use crate::abi::status::{code, OPERAND_ID_RCX};
 use crate::platform::{Lp, PhysMem};
 
@@ -109,21 +111,6 @@ impl VcpuReport {
     }
 }
 
-/// The checks every leaf that works on a built TD makes of the TDR's state
-/// (`check_td_in_correct_build_state()`).
-pub(crate) fn check_td_built(fatal: bool, lifecycle: Lifecycle, num_tdcx: u32) -> Result<(), u64> {
-    if fatal {
-        return Err(code::TD_FATAL);
-    }
-    if lifecycle != Lifecycle::KeysConfigured {
-        return Err(code::TD_KEYS_NOT_CONFIGURED);
-    }
-    if (num_tdcx as usize) < MIN_TDCS_PAGES {
-        return Err(code::TDCS_NOT_ALLOCATED);
-    }
-    Ok(())
-}
-
 impl Tds {
     /// TDH.VP.ENTER on `lp` (the dispatcher already checked RAX and the
     /// module's state). `stack_top`: the word on top of the caller's stack.
@@ -144,13 +131,11 @@ impl Tds {
             return Some(invalid_rcx);
         }
         let tdvpr = rcx & TDVPR_MASK;
-        match sys.check_explicit_4k(mem, tdvpr, OPERAND_ID_RCX, PageType::Tdvpr) {
-            Err(status) => return Some(status),
-            Ok(None) => return None,
-            Ok(Some(_)) => {}
+        if let Err(stop) = explicit_4k(sys, mem, tdvpr, OPERAND_ID_RCX, PageType::Tdvpr) {
+            return stop;
         }
         let (vcpu, td) = self.vcpu_and_td(tdvpr)?;
-        if let Err(status) = check_td_built(td.fatal, td.lifecycle, td.num_tdcx) {
+        if let Err(status) = check_td_built(td) {
             return Some(status);
         }
         if td.op_state != OpState::Runnable {

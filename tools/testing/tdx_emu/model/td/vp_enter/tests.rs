@@ -7,7 +7,7 @@ use super::super::super::pamt::PamtEntry;
 use super::super::super::sys::{SysState, Tdmr};
 use super::super::super::test_support::{lp, platform, tdmr_at, with_pamt, FakeMem, G};
 use super::super::super::R8;
-use super::super::Td;
+use super::super::{Lifecycle, Td, MIN_TDCS_PAGES};
 use super::*;
 
 const PAMT: u64 = G + (256 << 20);
