@@ -327,6 +327,14 @@ int fake_vcpu_run(struct fake_vcpu *vcpu, u64 max_exits)
 }
 EXPORT_SYMBOL_NS_GPL(fake_vcpu_run, TDX_RS_TEST);
 
+int fake_vcpu_finish(struct fake_vcpu *vcpu)
+{
+	if (!vcpu->done || vcpu->cpu < 0)
+		return -EINVAL;
+	return fake_vcpu_run_on(vcpu, vcpu->cpu, 1);
+}
+EXPORT_SYMBOL_NS_GPL(fake_vcpu_finish, TDX_RS_TEST);
+
 MODULE_IMPORT_NS(TDX_HOST_RS);
 MODULE_DESCRIPTION("tdx_host_rs test: a KVM-shaped TD vCPU loop");
 MODULE_LICENSE("GPL");

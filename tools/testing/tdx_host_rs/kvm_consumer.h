@@ -74,6 +74,14 @@ struct fake_vcpu {
 int fake_vcpu_run_on(struct fake_vcpu *vcpu, int cpu, u64 max_exits);
 /* The same on the first online CPU. */
 int fake_vcpu_run(struct fake_vcpu *vcpu, u64 max_exits);
+/*
+ * The guest checks the reply to its last call, the done port write, only
+ * when it runs again, and then makes that write again: enters @vcpu, done,
+ * once more on its CPU. 0 when that entry's one exit was the done port write
+ * again; -EINVAL if the guest was not done; else as fake_vcpu_run_on()
+ * (-EPROTO: the guest found the reply wrong, -E2BIG: another exit).
+ */
+int fake_vcpu_finish(struct fake_vcpu *vcpu);
 /* TDH.VP.FLUSH on the CPU @vcpu is associated with, as KVM's tdx_flush_vp(). */
 int fake_vcpu_flush(struct fake_vcpu *vcpu);
 

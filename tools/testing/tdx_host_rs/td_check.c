@@ -131,6 +131,8 @@ int td_run_all(struct kvm_td *td, u64 max_exits)
 
 	for (i = 0; i < td->nr_vcpus; i++) {
 		ret = fake_vcpu_run(td->vcpus[i], max_exits);
+		if (!ret)
+			ret = fake_vcpu_finish(td->vcpus[i]);
 		if (ret)
 			return ret;
 	}

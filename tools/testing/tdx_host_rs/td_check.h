@@ -48,7 +48,10 @@ struct kvm_td *td_new(struct kunit *test, const char *name);
 #define TD_NR_LEAVES	64
 void td_calls_snapshot(u64 *calls);
 
-/* Runs every vCPU of @td in turn until each guest is done: 0 or -errno. */
+/*
+ * Runs every vCPU of @td in turn until its guest is done, then once more so
+ * the guest checks the reply to its done port write: 0 or -errno.
+ */
 int td_run_all(struct kvm_td *td, u64 max_exits);
 
 /* TDH.PHYMEM.CACHE.WB to completion on one CPU of each package: the worst status. */
