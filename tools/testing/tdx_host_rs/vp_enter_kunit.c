@@ -14,6 +14,7 @@
 #include "kvm_td.h"
 #include <kunit/test.h>
 #include <linux/gfp.h>
+#include <linux/ioport.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -23,6 +24,7 @@
 #include "td_image.h"
 
 #define EXIT_TDCALL		77
+#define EXIT_EPT_VIOLATION	48
 #define MAX_EXITS		64
 #define FATAL_BAD_REPLY		0x7e570000ULL
 #define POISON			0x9015011ed0000000ULL
@@ -35,6 +37,27 @@
 /* TDH.VP.ENTER's RCX flags: host recoverability hint, resume L1. */
 #define VP_ENTER_HINT			BIT_ULL(52)
 #define VP_ENTER_RESUME_L1		BIT_ULL(53)
+
+/*
+ * The image's program (scripts/td_image.py): of its steps, one TDG.VP.VMCALL
+ * the module refuses inside the TD, and three the module completes there:
+ * the read of image data, TDG.MEM.PAGE.ACCEPT of the extra page (after one
+ * EPT-violation exit the host answers with PAGE.AUG) and the read of it.
+ */
+#define IN_MODULE_STEPS			3
+/* TDG.MEM.PAGE.ACCEPT's TDCALL leaf (the guest's RAX). */
+#define TDG_MEM_PAGE_ACCEPT		6
+/*
+ * The EPT-violation TD exit of that ACCEPT, as the TDX module makes it
+ * (async_tdexit_ept_violation()): RCX the exit qualification, a data write
+ * (ACCEPT is one) of a GPA whose Secure EPT entry allows nothing; RDX the
+ * extended qualification, type ACCEPT (1), info in bits 63:32: requested
+ * level 0 (4 KiB), failing level 1 (bits 5:3; the 2 MiB entry over the
+ * extra page, where the walk stops), that entry FREE and not a leaf; R8
+ * the GPA, bits 11:0 clear; every other GPR 0.
+ */
+#define EPT_QUAL_ACCEPT			BIT_ULL(1)
+#define EEQ_ACCEPT_LEVEL1_FREE		(1ULL | (1ULL << 3) << 32)
 
 static const struct kvm_td_image image = {
 	.bytes = tdx_td_image,
@@ -94,14 +117,14 @@ static struct tdx_emu_td_report td_report(struct kunit *test, struct td *td)
 	return r;
 }
 
-/* Runs the script to "done", then once more so the guest checks that reply. */
+/* Runs the program to "done", then once more so the guest checks that reply. */
 static void run_to_the_end(struct kunit *test, struct td *td)
 {
 	u64 exits;
 
 	KUNIT_ASSERT_EQ(test, fake_vcpu_run(td->vcpu, MAX_EXITS), 0);
 	exits = td->vcpu->nr_exits;
-	KUNIT_ASSERT_EQ(test, fake_vcpu_run(td->vcpu, MAX_EXITS), 0);
+	KUNIT_ASSERT_EQ(test, fake_vcpu_finish(td->vcpu), 0);
 	KUNIT_EXPECT_EQ(test, td->vcpu->nr_exits, exits + 1);
 }
 
@@ -119,7 +142,14 @@ static void consumer_runs_the_whole_script(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.steps_done, r.nr_steps);
 	/* One call of the script never leaves the TD: the module refuses it. */
 	KUNIT_EXPECT_EQ(test, r.refused_vmcalls, 1);
-	KUNIT_EXPECT_EQ(test, r.exits, (u64)r.nr_steps);
+	/* One ACCEPT, done in the module once the host answered its exit. */
+	KUNIT_EXPECT_EQ(test, r.accepts, 1);
+	KUNIT_EXPECT_EQ(test, r.ept_violations, 1);
+	KUNIT_EXPECT_EQ(test, td->td.ept_violations, r.ept_violations);
+	/* Every other step a TDG.VP.VMCALL exit; the done write made twice. */
+	KUNIT_EXPECT_EQ(test, td->vcpu->tdvmcalls,
+			r.nr_steps - r.refused_vmcalls - IN_MODULE_STEPS + 1);
+	KUNIT_EXPECT_EQ(test, r.exits, td->vcpu->tdvmcalls + r.ept_violations);
 	KUNIT_EXPECT_EQ(test, r.entries, r.exits);
 	KUNIT_EXPECT_EQ(test, td->vcpu->nr_exits, r.exits);
 	KUNIT_EXPECT_EQ(test, tdx_emu_calls_of(TDX_RS_LEAF_VP_ENTER) - before, r.entries);
@@ -145,7 +175,25 @@ struct exit_check {
 	struct kunit *test;
 	u64 tdvpr_pa;
 	u64 checked;
+	u64 ept_violations;
 };
+
+/*
+ * What the host must find in GPR @reg (RDX..R15) at an exit: at a
+ * TDG.VP.VMCALL exit each GPR the bitmap exposes holds the guest's value,
+ * every other one 0; at the EPT violation of the guest's ACCEPT (the
+ * program's only one) RDX and R8 say what and where, every other GPR is 0.
+ */
+static u64 exit_reg(u64 status, const u64 *guest, unsigned int reg)
+{
+	if (status == EXIT_TDCALL)
+		return guest[VCPU_REGS_RCX] & BIT_ULL(reg) ? guest[reg] : 0;
+	if (reg == VCPU_REGS_RDX)
+		return EEQ_ACCEPT_LEVEL1_FREE;
+	if (reg == VCPU_REGS_R8)
+		return guest[VCPU_REGS_RCX] & PAGE_MASK;
+	return 0;
+}
 
 /* Every register of the exit against what the guest had in it. */
 static void check_exit(struct fake_vcpu *vcpu, u64 nr, void *ctx)
@@ -153,22 +201,28 @@ static void check_exit(struct fake_vcpu *vcpu, u64 nr, void *ctx)
 	struct exit_check *c = ctx;
 	struct kunit *test = c->test;
 	const unsigned long *regs = vcpu->arch.regs;
-	u64 guest[16], bitmap, want;
+	u64 guest[16], status = vcpu->exit_status;
 	unsigned int reg;
 
 	KUNIT_ASSERT_EQ(test, tdx_emu_td_exit_regs(c->tdvpr_pa, nr, guest), 0);
-	KUNIT_EXPECT_EQ(test, vcpu->exit_status, EXIT_TDCALL);
-	bitmap = regs[VCPU_REGS_RCX];
-	KUNIT_EXPECT_EQ(test, bitmap, guest[VCPU_REGS_RCX]);
+	if (status == EXIT_EPT_VIOLATION) {
+		/* The guest's TDG.MEM.PAGE.ACCEPT of the extra page, 4 KiB. */
+		KUNIT_EXPECT_EQ(test, guest[VCPU_REGS_RAX], TDG_MEM_PAGE_ACCEPT);
+		KUNIT_EXPECT_EQ(test, guest[VCPU_REGS_RCX], TDX_TD_EXTRA_GPA);
+		KUNIT_EXPECT_EQ(test, regs[VCPU_REGS_RCX], EPT_QUAL_ACCEPT);
+		c->ept_violations++;
+	} else {
+		KUNIT_EXPECT_EQ(test, status, EXIT_TDCALL);
+		KUNIT_EXPECT_EQ(test, regs[VCPU_REGS_RCX], guest[VCPU_REGS_RCX]);
+	}
 	for (reg = VCPU_REGS_RDX; reg <= VCPU_REGS_R15; reg++) {
 		if (reg == VCPU_REGS_RSP || reg == VCPU_REGS_RBP) {
 			/* Never an operand: the trampoline leaves them alone. */
 			KUNIT_EXPECT_EQ(test, regs[reg], POISON | reg);
 			continue;
 		}
-		want = bitmap & BIT_ULL(reg) ? guest[reg] : 0;
-		KUNIT_EXPECT_EQ_MSG(test, regs[reg], want, "exit %llu reg %u",
-				    nr, reg);
+		KUNIT_EXPECT_EQ_MSG(test, regs[reg], exit_reg(status, guest, reg),
+				    "exit %llu reg %u", nr, reg);
 		c->checked++;
 	}
 	KUNIT_EXPECT_EQ(test, regs[VCPU_REGS_RAX], POISON | VCPU_REGS_RAX);
@@ -187,6 +241,7 @@ static void every_register_of_every_exit_round_trips(struct kunit *test)
 	run_to_the_end(test, td);
 	/* 12 operand registers per exit; the replies the guest checked. */
 	KUNIT_EXPECT_EQ(test, c.checked, 12 * td->vcpu->nr_exits);
+	KUNIT_EXPECT_EQ(test, c.ept_violations, 1);
 	KUNIT_EXPECT_EQ(test, td_report(test, td).finished, 1);
 	td_exit(test, td);
 }
@@ -218,11 +273,15 @@ static void record_bitmap(struct fake_vcpu *vcpu, u64 nr, void *ctx)
 {
 	u64 *bitmaps = ctx;
 
-	if (nr < MAX_EXITS)
+	if (nr < MAX_EXITS && vcpu->exit_status == EXIT_TDCALL)
 		bitmaps[nr] = vcpu->arch.regs[VCPU_REGS_RCX];
 }
 
-/* The bitmap of each exit of a clean run; returns the number of exits. */
+/*
+ * The bitmap of each TDG.VP.VMCALL exit of a clean run (0 for the EPT
+ * violation: the host gives the guest nothing back there); returns the
+ * number of exits.
+ */
 static u64 script_bitmaps(struct kunit *test, u64 *bitmaps)
 {
 	struct fake_vcpu_hooks hooks = { .exited = record_bitmap, .ctx = bitmaps };
@@ -336,9 +395,23 @@ static void misuse_gets_the_module_statuses(struct kunit *test)
 		{ 0, TDX_OPERAND_INVALID_RCX },
 		{ 0, TDX_OPERAND_INVALID_RCX },
 		{ 0, TDX_OPERAND_ADDR_RANGE_RCX },
+		{ 0, TDX_OPERAND_INVALID_RCX },
 	};
-	unsigned int i;
+	unsigned int i, keyid_start;
 
+	/*
+	 * The KeyID bits of a physical address: the emulated IA32_TME_ACTIVATE's
+	 * below the CPU's MAXPHYADDR, where the TDX module reads them.
+	 */
+	keyid_start = (cpuid_eax(0x80000008) & 0xff) - tdx_emu_tme_keyid_bits();
+	/*
+	 * The bit under them lies above every TDMR: no RAM in its 1 GiB
+	 * (TDMRs are 1 GiB aligned) nor anywhere up to the KeyID bits.
+	 */
+	KUNIT_ASSERT_EQ(test, region_intersects(BIT_ULL(keyid_start - 1) - SZ_1G,
+						BIT_ULL(keyid_start - 1) + SZ_1G,
+						IORESOURCE_SYSTEM_RAM, IORES_DESC_NONE),
+			REGION_DISJOINT);
 	td = td_new(test);
 	stray = alloc_page(GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, stray);
@@ -348,7 +421,8 @@ static void misuse_gets_the_module_statuses(struct kunit *test)
 	cases[3].rcx = page_to_phys(stray) | VP_ENTER_HINT; /* page first */
 	cases[4].rcx = td->pa | VP_ENTER_HINT;		/* no async trap yet */
 	cases[5].rcx = td->pa | VP_ENTER_RESUME_L1;	/* no L2 VM */
-	cases[6].rcx = BIT_ULL(39);	/* no TDMR up there, below KeyID bits */
+	cases[6].rcx = BIT_ULL(keyid_start - 1); /* no TDMR, KeyID 0 */
+	cases[7].rcx = td->pa | BIT_ULL(keyid_start); /* a KeyID: not plain */
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		memcpy(saved, td->vcpu->arch.regs, sizeof(saved));
