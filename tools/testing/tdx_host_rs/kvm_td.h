@@ -116,6 +116,13 @@ int kvm_td_build(struct kvm_td *td, const struct kvm_td_image *image,
 
 /* TDH.MEM.SEPT.ADD of levels 3, 2 and 1 over @gpa where still missing. */
 int kvm_td_map_sept(struct kvm_td *td, u64 gpa);
+/*
+ * A new page for the private GPA @gpa, with the Secure EPT levels above it
+ * in place, not yet handed over; ERR_PTR(-ENOSPC) when td->private[] is full.
+ */
+struct page *kvm_td_private_page(struct kvm_td *td, u64 gpa);
+/* Records @page, which the TDX module now maps at @gpa, in td->private[]. */
+void kvm_td_add_private(struct kvm_td *td, u64 gpa, struct page *page);
 /* An EPT violation on private @gpa: Secure EPT as needed, TDH.MEM.PAGE.AUG. */
 int kvm_td_map_private(struct kvm_td *td, u64 gpa);
 /*

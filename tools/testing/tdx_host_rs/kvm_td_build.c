@@ -271,19 +271,13 @@ EXPORT_SYMBOL_NS_GPL(kvm_td_vcpu_create, TDX_RS_TEST);
 /* One page of the image: TDH.MEM.PAGE.ADD from @source, then measured. */
 static int add_page(struct kvm_td *td, u64 gpa, struct page *source)
 {
-	struct kvm_td_page *p;
 	struct page *page;
 	u64 status, e1 = 0, e2 = 0;
-	int ret, off;
+	int off;
 
-	if (td->nr_private >= KVM_TD_MAX_PRIVATE)
-		return -ENOSPC;
-	ret = kvm_td_map_sept(td, gpa);
-	if (ret)
-		return ret;
-	page = kvm_td_alloc_page(td);
-	if (!page)
-		return -ENOMEM;
+	page = kvm_td_private_page(td, gpa);
+	if (IS_ERR(page))
+		return PTR_ERR(page);
 	status = tdx_rs_mem_page_add(&td->td, gpa, page, source, &e1, &e2);
 	if (status) {
 		kvm_td_free_page(td, page);
@@ -291,10 +285,7 @@ static int add_page(struct kvm_td *td, u64 gpa, struct page *source)
 		       td->name, gpa, e1, e2);
 		return kvm_td_failed(td, "TDH.MEM.PAGE.ADD", status);
 	}
-	p = &td->private[td->nr_private++];
-	p->gpa = gpa;
-	p->level = 0;
-	p->page = page;
+	kvm_td_add_private(td, gpa, page);
 	for (off = 0; off < PAGE_SIZE; off += 256) {
 		status = tdx_rs_mr_extend(&td->td, gpa + off, &e1, &e2);
 		if (status)

@@ -86,12 +86,34 @@ static int find_private(const struct kvm_td *td, u64 gpa)
 	return -1;
 }
 
+struct page *kvm_td_private_page(struct kvm_td *td, u64 gpa)
+{
+	struct page *page;
+	int ret;
+
+	if (td->nr_private >= KVM_TD_MAX_PRIVATE)
+		return ERR_PTR(-ENOSPC);
+	ret = kvm_td_map_sept(td, gpa);
+	if (ret)
+		return ERR_PTR(ret);
+	page = kvm_td_alloc_page(td);
+	return page ? page : ERR_PTR(-ENOMEM);
+}
+
+void kvm_td_add_private(struct kvm_td *td, u64 gpa, struct page *page)
+{
+	struct kvm_td_page *p = &td->private[td->nr_private++];
+
+	p->gpa = gpa;
+	p->level = 0;
+	p->page = page;
+}
+
 int kvm_td_map_private(struct kvm_td *td, u64 gpa)
 {
 	u64 status, e1 = 0, e2 = 0;
-	struct kvm_td_page *p;
 	struct page *page;
-	int ret, tries = 0;
+	int tries = 0;
 
 	gpa &= PAGE_MASK;
 	if (td->bugged || td->state != KVM_TD_RUNNABLE ||
@@ -100,14 +122,9 @@ int kvm_td_map_private(struct kvm_td *td, u64 gpa)
 	/* Already mapped: another vCPU got there first; the guest retries. */
 	if (find_private(td, gpa) >= 0)
 		return 0;
-	if (td->nr_private >= KVM_TD_MAX_PRIVATE)
-		return -ENOSPC;
-	ret = kvm_td_map_sept(td, gpa);
-	if (ret)
-		return ret;
-	page = kvm_td_alloc_page(td);
-	if (!page)
-		return -ENOMEM;
+	page = kvm_td_private_page(td, gpa);
+	if (IS_ERR(page))
+		return PTR_ERR(page);
 	do {
 		status = tdx_rs_mem_page_aug(&td->td, gpa, 0, page, &e1, &e2);
 	} while (busy(status) && ++tries < BUSY_RETRIES);
@@ -118,10 +135,7 @@ int kvm_td_map_private(struct kvm_td *td, u64 gpa)
 		       td->name, gpa, e1, e2);
 		return kvm_td_failed(td, "TDH.MEM.PAGE.AUG", status);
 	}
-	p = &td->private[td->nr_private++];
-	p->gpa = gpa;
-	p->level = 0;
-	p->page = page;
+	kvm_td_add_private(td, gpa, page);
 	td->augs++;
 	return 0;
 }
