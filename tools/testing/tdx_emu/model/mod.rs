@@ -47,7 +47,7 @@ mod tdmr_init;
 pub(crate) mod test_support;
 
 pub(crate) use hooks::Fault;
-pub(crate) use sys::{ConfigRecord, SysState};
+pub(crate) use sys::{ConfigRecord, SysState, MAX_LPS, MAX_PKGS};
 
 use crate::abi::leaf::{Leaf, RaxFields};
 use crate::abi::status::{code, OPERAND_ID_RAX};
