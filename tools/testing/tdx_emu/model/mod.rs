@@ -44,6 +44,8 @@ mod tdmr_check;
 mod tdmr_info;
 mod tdmr_init;
 #[cfg(test)]
+mod platform_tests;
+#[cfg(test)]
 pub(crate) mod test_support;
 
 pub(crate) use hooks::Fault;
