@@ -151,10 +151,11 @@ def load(path):
     return p
 
 
-def ascending(ranges, what, path, touch_ok=True):
+def ascending(ranges, what, path):
+    """Ranges ascend and do not overlap (they may touch)."""
     prev = None
     for r in ranges:
-        if prev is not None and (r[0] < prev[1] or (r[0] == prev[1] and not touch_ok)):
+        if prev is not None and r[0] < prev[1]:
             raise ProfileError(f"{path}: {what} [{r[0]:#x}, {r[1]:#x}) is not above "
                                f"[{prev[0]:#x}, {prev[1]:#x})")
         prev = r
@@ -174,7 +175,7 @@ def check(p):
         if s % PAGE or e % PAGE:
             raise ProfileError(f"{path}: CMR [{s:#x}, {e:#x}) is not 4 KiB aligned")
     ascending(p.cmrs, "CMR", path)
-    ascending(p.ram, "ram", path, touch_ok=False)
+    ascending(p.ram, "ram", path)
     ascending(sorted((s, e) for _, s, e in p.nodes), "node span", path)
     for s, e, n in p.ram:
         spans = [(ns, ne) for nn, ns, ne in p.nodes if nn == n]
