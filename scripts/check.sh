@@ -231,7 +231,7 @@ TEST_MODULES=(tdx_host_rs.ko tdx_emu.ko tdx_rs_noemu_kunit.ko tdx_rs_wrappers_ku
 	      tdx_rs_enable_storm.ko tdx_rs_bad_input_kunit.ko tdx_rs_td_kunit.ko)
 
 # boot NAME GUEST_SCRIPT [SMP [APPEND]]: one QEMU boot; its console goes to
-# $out/NAME.log. The emulated platform is the profile $PLATFORM (default
+# $out/NAME.log. The emulated platform is the profile $TDX_RS_PLATFORM (default
 # qemu-q35, QEMU's own machine) under this -smp: scripts/platform.py gives
 # tdx_emu's parameters (the initramfs's /emu-args), QEMU's memory arguments
 # and kernel command line. Fails if the boot did not reach its closing leak
@@ -239,7 +239,7 @@ TEST_MODULES=(tdx_host_rs.ko tdx_emu.ko tdx_rs_noemu_kunit.ko tdx_rs_wrappers_ku
 boot() {
 	local smp=${3:-2} emu=$out/$1.emu-args append=${4:-}
 	rm -f "$out/$1.log"
-	platform_boot "${PLATFORM:-qemu-q35}" "$smp" "$emu" || return 1
+	platform_boot "${TDX_RS_PLATFORM:-qemu-q35}" "$smp" "$emu" || return 1
 	append+=${PLATFORM_APPEND:+${append:+ }$PLATFORM_APPEND}
 	INITRAMFS_FILES="${INITRAMFS_FILES:-} $emu:/emu-args" \
 		"$here/initramfs.sh" "$out/$1.cpio.gz" "$here/guest/$2" "${TEST_MODULES[@]}" &&

@@ -23,8 +23,9 @@ platform_q35.py). Exits 1 with one line on stderr when it cannot.
 import os
 import sys
 
-import platform_profile as prof
-import platform_q35 as q35
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import platform_profile as prof  # noqa: E402 (after the line above)
+import platform_q35 as q35  # noqa: E402
 
 PLATFORMS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
                          "tools", "testing", "tdx_emu", "platforms")
