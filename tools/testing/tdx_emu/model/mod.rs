@@ -28,6 +28,8 @@ mod keyids;
 pub(crate) mod measure;
 pub(crate) mod owned;
 pub(crate) mod pamt;
+#[cfg(test)]
+mod platform_tests;
 pub(crate) mod sept;
 pub(crate) mod sept_walk;
 pub(crate) mod sha384;
@@ -43,8 +45,6 @@ pub(crate) mod td_program;
 mod tdmr_check;
 mod tdmr_info;
 mod tdmr_init;
-#[cfg(test)]
-mod platform_tests;
 #[cfg(test)]
 pub(crate) mod test_support;
 
