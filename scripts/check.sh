@@ -55,8 +55,9 @@ count_tests() {
 	done < <(grep -E "$2" "$1")
 }
 
-# The production crate's tests, then the emulator's, then td_image.py's
-# self-test: all go to one log.
+# The production crate's tests, then the emulator's, then td_image.py's and
+# platform.py's self-tests and the platform profiles' check: all go to one
+# log.
 host_tests() {
 	local rc=0
 	: >"$out/cargo.log"
@@ -68,6 +69,11 @@ host_tests() {
 		tee -a "$out/cargo.log"
 	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 	python3 scripts/td_image.py selftest 2>&1 | tee -a "$out/cargo.log"
+	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+	python3 scripts/platform.py selftest 2>&1 | tee -a "$out/cargo.log"
+	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+	python3 scripts/platform.py check tools/testing/tdx_emu/platforms/*.profile 2>&1 |
+		tee -a "$out/cargo.log"
 	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 	count_tests "$out/cargo.log" '^test result:.*passed.*failed'
 	return "$rc"
@@ -225,12 +231,20 @@ TEST_MODULES=(tdx_host_rs.ko tdx_emu.ko tdx_rs_noemu_kunit.ko tdx_rs_wrappers_ku
 	      tdx_rs_enable_storm.ko tdx_rs_bad_input_kunit.ko tdx_rs_td_kunit.ko)
 
 # boot NAME GUEST_SCRIPT [SMP [APPEND]]: one QEMU boot; its console goes to
-# $out/NAME.log. Fails if the boot did not reach its closing leak scan.
-# Every boot's leak reports and bug-detector splats go into the summary.
+# $out/NAME.log. The emulated platform is the profile $TDX_RS_PLATFORM (default
+# qemu-q35, QEMU's own machine) under this -smp: scripts/platform.py gives
+# tdx_emu's parameters (the initramfs's /emu-args), QEMU's memory arguments
+# and kernel command line. Fails if the boot did not reach its closing leak
+# scan. Every boot's leak reports and bug-detector splats go into the summary.
 boot() {
+	local smp=${3:-2} emu=$out/$1.emu-args append=${4:-}
 	rm -f "$out/$1.log"
-	"$here/initramfs.sh" "$out/$1.cpio.gz" "$here/guest/$2" "${TEST_MODULES[@]}" &&
-		"$here/qemu.sh" "$out/$1.cpio.gz" "$out/$1.log" "${3:-2}" "${4:-}"
+	platform_boot "${TDX_RS_PLATFORM:-qemu-q35}" "$smp" "$emu" || return 1
+	append+=${PLATFORM_APPEND:+${append:+ }$PLATFORM_APPEND}
+	INITRAMFS_FILES="${INITRAMFS_FILES:-} $emu:/emu-args" \
+		"$here/initramfs.sh" "$out/$1.cpio.gz" "$here/guest/$2" "${TEST_MODULES[@]}" &&
+		QEMU_EXTRA=$PLATFORM_QEMU "$here/qemu.sh" "$out/$1.cpio.gz" "$out/$1.log" \
+			"$smp" "$append"
 	echo "console log: $out/$1.log"
 	boots+=("$1")
 	grep -q '^guest: kmemleak scan done' "$out/$1.log" ||

@@ -62,3 +62,17 @@ need_kernel() {
 }
 
 stage() { printf '\n==> %s\n' "$*"; }
+
+# platform_boot PROFILE SMP EMU_FILE: one QEMU boot's platform, from
+# scripts/platform.py boot: sets PLATFORM_QEMU (more QEMU arguments, for
+# qemu.sh's QEMU_EXTRA) and PLATFORM_APPEND (more kernel command line) and
+# writes tdx_emu's parameters to EMU_FILE, which the boot's initramfs
+# carries as /emu-args (scripts/guest/lib.sh loads tdx_emu with them).
+platform_boot() {
+	local lines
+	lines=$(python3 "$TDX_RS_ROOT/scripts/platform.py" boot "$1" --smp "$2") || return 1
+	PLATFORM_QEMU=$(sed -n 's/^qemu: *//p' <<<"$lines")
+	PLATFORM_APPEND=$(sed -n 's/^append: *//p' <<<"$lines")
+	sed -n 's/^emu: *//p' <<<"$lines" >"$3"
+	[ -s "$3" ] || { echo "platform: no tdx_emu parameters for $1" >&2; return 1; }
+}

@@ -18,10 +18,14 @@ stage "modules"; "$here/modules.sh" >"$out/modules.log" 2>&1 ||
 	{ cat "$out/modules.log"; exit 1; }
 stage "boot QEMU"
 cd "$TDX_RS_ROOT"
-"$here/initramfs.sh" "$out/initramfs.cpio.gz" "$here/guest/run.sh" \
+# The emulated platform: QEMU's own q35 machine (tools/testing/tdx_emu/platforms/).
+platform_boot qemu-q35 2 "$out/emu-args"
+INITRAMFS_FILES="$out/emu-args:/emu-args" \
+	"$here/initramfs.sh" "$out/initramfs.cpio.gz" "$here/guest/run.sh" \
 	tdx_host_rs.ko tdx_emu.ko tdx_rs_demo.ko tdx_rs_enable_once.ko \
 	tdx_rs_kvm_consumer.ko tdx_rs_td_demo.ko
-"$here/qemu.sh" "$out/initramfs.cpio.gz" "$out/console.log"
+QEMU_EXTRA=$PLATFORM_QEMU "$here/qemu.sh" "$out/initramfs.cpio.gz" "$out/console.log" \
+	2 "$PLATFORM_APPEND"
 
 stage "what happened (full console: $out/console.log)"
 grep -E "^(tdx_host_rs|tdx_emu|tdx_rs_demo|tdx_rs_kvm_consumer|tdx_rs_td_demo): |^guest: " \

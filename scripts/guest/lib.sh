@@ -4,10 +4,16 @@
 M=/modules
 E=/sys/kernel/debug/tdx_emu
 
-# load NAME [ARGS...]: insmod /modules/NAME.ko.
+# load NAME [ARGS...]: insmod /modules/NAME.ko. tdx_emu gets its platform
+# first: the parameters the host wrote to /emu-args (scripts/platform.py);
+# the caller's ARGS come after them and win.
 load() {
 	local name=$1
 	shift
+	if [ "$name" = tdx_emu ] && [ -r /emu-args ]; then
+		# shellcheck disable=SC2046 # one parameter per word
+		set -- $(cat /emu-args) "$@"
+	fi
 	insmod "$M/$name.ko" "$@" || { echo "guest: FAIL insmod $name"; return 1; }
 }
 

@@ -12,5 +12,6 @@
 mod abi;
 mod model;
 mod platform;
+mod platform_param;
 mod report;
 mod td_conf;

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! What the emulated TDX module knows about the machine it runs on, and how
-//! it reaches host memory. Filled in by the kernel glue at load; by the tests
-//! with made-up machines.
+//! it reaches host memory. Filled in at load from the module parameters
+//! (`platform_param.rs`), which describe a machine, never the kernel under
+//! test; by the tests with made-up machines. A CMR need not be memory the
+//! guest has: the model never touches convertible memory on its own.
 //!
 //! Pure `core`: built into `tdx_emu.ko` and into the host test crate.
 

@@ -14,6 +14,7 @@ mod abi;
 mod glue;
 mod model;
 mod platform;
+mod platform_param;
 mod report;
 mod td_conf;
 

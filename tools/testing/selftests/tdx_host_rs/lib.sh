@@ -6,7 +6,9 @@
 #
 # Modules come from $TDX_RS_MODULES (a directory of .ko files) when it is
 # set, from modprobe otherwise. Tests that need fault injection skip unless
-# the emulator (tdx_emu.ko) is loaded; they never load it themselves.
+# the emulator (tdx_emu.ko) is loaded; they never load it first, but some
+# unload it and load it again: with the platform in $TDX_EMU_ARGS (its
+# cmrs=, lps=, ... parameters, as the harness loaded it), then their own.
 
 . "$(dirname "$0")/../kselftest/ktap_helpers.sh"
 
@@ -21,6 +23,10 @@ TDH_SYS_CONFIG=45
 mod_load() {
 	name=$1
 	shift
+	if [ "$name" = tdx_emu ]; then
+		# shellcheck disable=SC2086 # one parameter per word
+		set -- ${TDX_EMU_ARGS:-} "$@"
+	fi
 	if [ -n "${TDX_RS_MODULES:-}" ]; then
 		insmod "$TDX_RS_MODULES/$name.ko" "$@"
 	else

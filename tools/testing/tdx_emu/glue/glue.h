@@ -13,22 +13,22 @@
 /* The Rust model; C only passes the pointer along. */
 struct tdx_emu_model;
 
-#define TDX_EMU_MAX_CMRS	32
-
-/* The machine the emulated module was "loaded" on. */
+/*
+ * The machine the emulated module was "loaded" on, from the module
+ * parameters (0: a count not given); the CMRs come apart, as the text of
+ * cmrs=, which the Rust side parses.
+ */
 struct tdx_emu_platform {
 	u32 nr_lps;
 	u32 nr_packages;
-	u32 nr_cmrs;
 	u32 nr_mktme_keyids;
 	u32 nr_tdx_keyids;
 	u32 max_pa;
-	u64 cmr_base[TDX_EMU_MAX_CMRS];
-	u64 cmr_size[TDX_EMU_MAX_CMRS];
 };
 
 /* Rust to C. */
 int tdx_emu_k_platform(struct tdx_emu_platform *platform);
+const char *tdx_emu_k_cmrs_param(void);
 int tdx_emu_trap_register(struct tdx_emu_model *model);
 void tdx_emu_trap_unregister(void);
 bool tdx_emu_k_phys_read(u64 pa, void *buf, u64 len);

@@ -9,10 +9,12 @@
 mod td;
 
 use crate::model::{Fault, Gprs, Mode, Model};
-use crate::platform::{Cmr, Lp, PhysMem, Platform, MAX_CMRS};
+use crate::platform::{Lp, PhysMem, Platform};
+use crate::platform_param::{self, Params};
 use kernel::error::to_result;
 use kernel::ffi;
 use kernel::prelude::*;
+use kernel::str::CStr;
 
 /// `glue.h` and `include/linux/tdx_emu.h`, as bindgen saw them: generated
 /// code, whose naming and unused items are bindgen's, not ours.
@@ -108,27 +110,39 @@ impl PhysMem for KernelMem {
     }
 }
 
-/// The machine the emulated module is "loaded" on, as `trap.c` measures it.
+/// The machine the emulated module is "loaded" on, from the module
+/// parameters `trap.c` holds; a missing or malformed one fails the load
+/// with one line that says what is wrong.
 pub(crate) fn platform() -> Result<Platform> {
     let mut p = c::tdx_emu_platform::default();
     // SAFETY: FFI call; `p` is valid for writes.
     to_result(unsafe { c::tdx_emu_k_platform(&mut p) })?;
-    let mut platform = Platform {
-        nr_lps: p.nr_lps,
-        nr_packages: p.nr_packages,
-        cmrs: [Cmr::default(); MAX_CMRS],
-        nr_cmrs: (p.nr_cmrs as usize).min(MAX_CMRS),
+    // SAFETY: FFI call; no arguments.
+    let cmrs = unsafe { c::tdx_emu_k_cmrs_param() };
+    let cmrs = (!cmrs.is_null()).then(|| {
+        // SAFETY: a non-NULL charp module parameter is a NUL-terminated
+        // string, which stays while the module is loaded: parameters of a
+        // loaded module are read-only (0444).
+        unsafe { CStr::from_char_ptr(cmrs) }.as_bytes()
+    });
+    let params = Params {
+        cmrs,
+        lps: p.nr_lps,
+        packages: p.nr_packages,
+    };
+    let checked = platform_param::check(&params).map_err(|e| {
+        pr_err!("{e}\n");
+        EINVAL
+    })?;
+    Ok(Platform {
+        nr_lps: checked.lps,
+        nr_packages: checked.packages,
+        cmrs: checked.cmrs.cmrs,
+        nr_cmrs: checked.cmrs.len,
         nr_mktme_keyids: p.nr_mktme_keyids,
         nr_tdx_keyids: p.nr_tdx_keyids,
         max_pa: p.max_pa,
-    };
-    for i in 0..platform.nr_cmrs {
-        platform.cmrs[i] = Cmr {
-            base: p.cmr_base[i],
-            size: p.cmr_size[i],
-        };
-    }
-    Ok(platform)
+    })
 }
 
 /// # Safety

@@ -10,9 +10,7 @@
  * trap there. When the model declines, the #UD goes on to the trampoline's
  * fixup exactly as on hardware without SEAM.
  */
-#include <linux/cpumask.h>
 #include <linux/io.h>
-#include <linux/ioport.h>
 #include <linux/kdebug.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -310,7 +308,20 @@ u64 tdx_emu_report(char *buf, u64 len)
 	return tdx_emu_rs_report(tdx_emu_model, buf, len);
 }
 
-/* The emulated KeyID partitioning (module parameters, fixed at load). */
+/*
+ * The emulated platform: module parameters, fixed at load. The CMRs, LPs
+ * and packages have no default: they describe a machine (a profile of
+ * platforms/, through scripts/platform.py), never the kernel under test.
+ */
+static char *cmrs;
+module_param(cmrs, charp, 0444);
+MODULE_PARM_DESC(cmrs, "Convertible memory: START-END,... hex, [START, END), at most 32 (required)");
+static unsigned int lps;
+module_param(lps, uint, 0444);
+MODULE_PARM_DESC(lps, "Logical processors of the emulated platform (required)");
+static unsigned int packages;
+module_param(packages, uint, 0444);
+MODULE_PARM_DESC(packages, "Packages of the emulated platform (required)");
 static unsigned int mktme_keyids = 31;
 module_param(mktme_keyids, uint, 0444);
 MODULE_PARM_DESC(mktme_keyids, "MKTME KeyIDs of the emulated platform (default 31)");
@@ -332,30 +343,6 @@ u32 tdx_emu_tme_keyid_bits(void)
 }
 EXPORT_SYMBOL_NS_GPL(tdx_emu_tme_keyid_bits, TDX_EMU);
 
-static int add_cmr(struct resource *res, void *arg)
-{
-	struct tdx_emu_platform *p = arg;
-	/* As on real platforms, the first MiB is not convertible. */
-	u64 start = max_t(u64, res->start, SZ_1M);
-	u64 end = res->end + 1;
-
-	start = PAGE_ALIGN(start);
-	end &= PAGE_MASK;
-	if (start >= end)
-		return 0;
-	if (p->nr_cmrs && p->cmr_base[p->nr_cmrs - 1] +
-			  p->cmr_size[p->nr_cmrs - 1] == start) {
-		p->cmr_size[p->nr_cmrs - 1] += end - start;
-		return 0;
-	}
-	if (p->nr_cmrs == TDX_EMU_MAX_CMRS)
-		return -E2BIG;
-	p->cmr_base[p->nr_cmrs] = start;
-	p->cmr_size[p->nr_cmrs] = end - start;
-	p->nr_cmrs++;
-	return 0;
-}
-
 /*
  * KeyIDs 1..mktme_keyids + tdx_keyids must fit the at most 15 KeyID bits
  * IA32_TME_ACTIVATE can activate (KeyID 0 is TME's own).
@@ -363,9 +350,10 @@ static int add_cmr(struct resource *res, void *arg)
 #define TDX_EMU_MAX_KEYID	((1U << 15) - 1)
 
 /*
- * The machine as the SEAM loader would have measured it: every present CPU,
- * every package, System RAM as the convertible memory. -EINVAL for a KeyID
- * partitioning no platform can have.
+ * The machine as the SEAM loader would have measured it, from the module
+ * parameters; the CMRs are parsed in Rust (platform_param.rs), which also
+ * says which parameters are missing. 0 for a count that was not given.
+ * -EINVAL for a KeyID partitioning no platform can have.
  */
 int tdx_emu_k_platform(struct tdx_emu_platform *p)
 {
@@ -376,15 +364,19 @@ int tdx_emu_k_platform(struct tdx_emu_platform *p)
 		return -EINVAL;
 	}
 	memset(p, 0, sizeof(*p));
-	p->nr_lps = num_present_cpus();
-	p->nr_packages = topology_max_packages();
+	p->nr_lps = lps;
+	p->nr_packages = packages;
 	p->nr_mktme_keyids = mktme_keyids;
 	p->nr_tdx_keyids = tdx_keyids;
 	/* The CPU's MAXPHYADDR, not the kernel's view of it. */
 	p->max_pa = cpuid_eax(0x80000008) & 0xff;
-	return walk_iomem_res_desc(IORES_DESC_NONE,
-				   IORESOURCE_SYSTEM_RAM | IORESOURCE_BUSY,
-				   0, U64_MAX, p, add_cmr);
+	return 0;
+}
+
+/* The cmrs= parameter as given, or NULL. */
+const char *tdx_emu_k_cmrs_param(void)
+{
+	return cmrs;
 }
 
 /* The module's view of host memory: any online page, through the direct map. */

@@ -9,8 +9,9 @@
 use super::keyids::{is_valid_range, KeyIds, MAX_PA};
 use crate::platform::{Cmr, Platform, MAX_CMRS};
 
-/// The CMR table as the module sees it: the platform's CMRs, then null
-/// entries.
+/// The CMR table as the module sees it (`sysinfo_table->cmr_data`, filled by
+/// the SEAM loader): the platform's CMRs, from the `cmrs=` parameter; the
+/// entries after them, up to MAX_CMR, are null (zero-size).
 pub(crate) fn cmr_table(platform: &Platform) -> &[Cmr] {
     &platform.cmrs[..platform.nr_cmrs.min(MAX_CMRS)]
 }

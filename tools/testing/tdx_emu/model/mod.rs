@@ -28,6 +28,8 @@ mod keyids;
 pub(crate) mod measure;
 pub(crate) mod owned;
 pub(crate) mod pamt;
+#[cfg(test)]
+mod platform_tests;
 pub(crate) mod sept;
 pub(crate) mod sept_walk;
 pub(crate) mod sha384;
@@ -47,7 +49,7 @@ mod tdmr_init;
 pub(crate) mod test_support;
 
 pub(crate) use hooks::Fault;
-pub(crate) use sys::{ConfigRecord, SysState};
+pub(crate) use sys::{ConfigRecord, SysState, MAX_LPS, MAX_PKGS};
 
 use crate::abi::leaf::{Leaf, RaxFields};
 use crate::abi::status::{code, OPERAND_ID_RAX};

@@ -193,7 +193,11 @@ pub(crate) fn value(sys: &Sys, idx: usize, id: u64) -> Option<u64> {
         SYS_ATTRIBUTES => 0,
         NUM_TDX_FEATURES => 1,
         TDX_FEATURES0 => sys.features0,
-        // MAX_CMR: the size of the table, not the CMRs in use.
+        // `md_sys_get_elements()` (TDX 1.5.06 `metadata_sys.c`) answers
+        // NUM_CMRS with MAX_CMR (32), the size of the table, not the CMRs in
+        // use, and CMR_BASE/CMR_SIZE element i with the SEAM loader's
+        // `sysinfo_table->cmr_data[i]` (`loader_data.h`): the platform's CMRs,
+        // then zero-size entries. Readers skip the zero-size ones.
         NUM_CMRS => CMR_FIELDS as u64,
         CMR_BASE => cmr.map_or(0, |c| c.base),
         CMR_SIZE => cmr.map_or(0, |c| c.size),
