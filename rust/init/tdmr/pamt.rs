@@ -3,6 +3,7 @@
 //! PAMT sizing (the PAMT methods of [`Tdmr`]), the checks of where the
 //! PAMTs were placed, and their total for the log.
 
+use super::memory::in_memory;
 use super::{align_up, Limits, MemBlock, PlanError, Range, Tdmr};
 use super::{MAX_PHYS_ADDR, PAGE_SIZE};
 
@@ -56,19 +57,6 @@ impl Tdmr {
                 .fold(0, |sum, r| sum.saturating_add(r.size)),
         }
     }
-}
-
-/// Whether `[start, end)` lies entirely in `mem` (sorted; touching blocks
-/// count as one).
-fn in_memory(start: u64, end: u64, mem: &[MemBlock]) -> bool {
-    let mut at = start;
-    while at < end {
-        match mem.get(mem.partition_point(|b| b.end <= at)) {
-            Some(b) if b.start <= at => at = b.end,
-            _ => return false,
-        }
-    }
-    true
 }
 
 /// Checks every TDMR's PAMT: each level page aligned, at least as large as

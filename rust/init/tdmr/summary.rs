@@ -60,36 +60,28 @@ fn node_at(addr: u64, mem: &[MemBlock]) -> Option<i32> {
         .map(|b| b.nid)
 }
 
-/// The kernel's planning path on a host memory map: [`cover`](fn@super::cover),
-/// then the PAMT placement the kernel would make with every page free, then
-/// [`populate_reserved`](super::populate_reserved); the plan and its summary.
+/// The kernel's planning path (`rust/init/mod.rs`) on a host memory map:
+/// [`normalize`](super::normalize), [`cover`](fn@super::cover), the PAMT
+/// placement with every page free ([`place_pamts`](super::placement::place_pamts)),
+/// then [`populate_reserved`](super::populate_reserved); the plan and its
+/// summary.
 ///
-/// `cmrs` are the module's CMRs, non-empty entries only, ascending.
+/// `mem` are memory blocks as memblock has them (each in one node, any
+/// order); `cmrs` the module's CMRs, ascending (empty entries skipped).
 #[cfg(test)]
 pub(crate) fn plan_for_test(
     mem: &[MemBlock],
     cmrs: &[super::Range],
     limits: &super::Limits,
 ) -> Result<(Vec<Tdmr>, PlanSummary), super::PlanError> {
-    let _ = cmrs;
-    let mut out = vec![Tdmr::EMPTY; usize::from(limits.max_tdmrs)];
-    let n = super::cover(mem, limits, &mut out)?;
-    out.truncate(n);
-    let mut top: Vec<u64> = mem.iter().map(|b| b.end).collect();
-    for t in out.iter_mut() {
-        let need = t.pamt_total(limits);
-        let nid = super::tdmr_nid(t, mem);
-        let fits = |j: &usize| top[*j] - mem[*j].start >= need;
-        let j = (0..mem.len())
-            .rev()
-            .filter(fits)
-            .find(|&j| mem[j].nid == nid)
-            .or_else(|| (0..mem.len()).rev().find(fits))
-            .ok_or(super::PlanError::BadPamt { tdmr: 0 })?;
-        top[j] -= need;
-        t.set_pamt(top[j], limits);
-    }
-    super::populate_reserved(&mut out, mem, limits)?;
-    let summary = summarize(&out, mem);
-    Ok((out, summary))
+    let mut mem = mem.to_vec();
+    let len = super::normalize(&mut mem)?;
+    mem.truncate(len);
+    let mut tdmrs = vec![Tdmr::EMPTY; usize::from(limits.max_tdmrs)];
+    let n = super::cover(&mem, cmrs, limits, &mut tdmrs)?;
+    tdmrs.truncate(n);
+    super::placement::place_pamts(&mut tdmrs, &mem, &[], limits)?;
+    super::populate_reserved(&mut tdmrs, &mem, cmrs, limits)?;
+    let summary = summarize(&tdmrs, &mem);
+    Ok((tdmrs, summary))
 }
