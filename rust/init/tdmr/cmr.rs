@@ -6,8 +6,11 @@
 //!
 //! TDH.SYS.CONFIG accepts a non-reserved part of a TDMR when it lies in one
 //! CMR, where a CMR that starts where the one before ends counts as one with
-//! it (`is_area_in_cmr()`, `tdh_sys_config.c`, TDX module 1.5.06). Empty
-//! entries are skipped, as the module skips them.
+//! it (`check_tdmr_available_areas()` and `is_area_in_cmr()`,
+//! `tdh_sys_config.c`, TDX module 1.5.06). Empty entries are skipped, as the
+//! module skips them. With the CMRs ascending and apart, a run of bytes that
+//! all lie in CMRs lies in CMRs that touch one after the other: so checking
+//! byte by byte ([`cmr_end`]) is checking what the module checks.
 
 use super::{MemBlock, PlanError, Range, MAX_PHYS_ADDR, PAGE_SIZE};
 
@@ -35,19 +38,13 @@ pub(super) fn check_cmrs(cmrs: &[Range]) -> Result<(), PlanError> {
     Ok(())
 }
 
-/// If `addr` lies in a CMR: where the run of touching CMRs holding it ends.
-/// `cmrs` must have passed [`check_cmrs`].
-pub(super) fn cmr_run_end(addr: u64, cmrs: &[Range]) -> Option<u64> {
-    let mut rest = real(cmrs).skip_while(|c| c.end() <= addr);
-    let first = rest.next().filter(|c| c.base <= addr)?;
-    let mut end = first.end();
-    for c in rest {
-        if c.base != end {
-            break;
-        }
-        end = c.end();
-    }
-    Some(end)
+/// If `addr` lies in a CMR: where that CMR ends. `cmrs` must have passed
+/// [`check_cmrs`].
+pub(super) fn cmr_end(addr: u64, cmrs: &[Range]) -> Option<u64> {
+    real(cmrs)
+        .find(|c| c.end() > addr)
+        .filter(|c| c.base <= addr)
+        .map(Range::end)
 }
 
 /// The base of the first CMR above `addr`, if any.
@@ -63,7 +60,7 @@ pub(super) fn check_in_cmrs(mem: &[MemBlock], cmrs: &[Range]) -> Result<(), Plan
     for (i, b) in mem.iter().enumerate() {
         let mut at = b.start;
         while at < b.end {
-            if let Some(end) = cmr_run_end(at, cmrs) {
+            if let Some(end) = cmr_end(at, cmrs) {
                 at = end;
                 continue;
             }

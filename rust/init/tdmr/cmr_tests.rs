@@ -15,6 +15,7 @@ fn normalize_sorts_joins_one_node_and_drops_empty_pieces() {
         blk(6 * GIB, 6 * GIB, 1),
         blk(6 * GIB, 8 * GIB, 1),
         blk(8 * GIB, 9 * GIB, 0),
+        blk(9 * GIB, 9 * GIB, 3),
         blk(10 * GIB, 11 * GIB, -1),
     ];
     let n = normalize(&mut mem).unwrap();

@@ -106,8 +106,9 @@
 //! CMRs; `cover.rs` covers the memory with TDMRs; `pamt.rs` sizes the PAMTs
 //! and checks where they were placed; `placement.rs` chooses where they go;
 //! `reserved.rs` fills the reserved areas; `info.rs` writes TDMR_INFO;
-//! `summary.rs` sums a plan up; `tests.rs` and `placement_tests.rs` test
-//! them.
+//! `summary.rs` sums a plan up. The tests: `tests.rs` (worked examples),
+//! `cmr_tests.rs`, `placement_tests.rs`, `info_tests.rs`, `prop_tests.rs`
+//! (random maps against reference models), with `test_util.rs`.
 //!
 //! Pure `core`: these files are built into the kernel module and into the
 //! host test crate alike.
@@ -118,6 +119,8 @@ mod cmr_tests;
 mod cover;
 mod error;
 mod info;
+#[cfg(test)]
+mod info_tests;
 mod memory;
 mod pamt;
 mod placement;

@@ -2,7 +2,7 @@
 
 //! Tests of the PAMT placement: the node of a TDMR, the order of the
 //! windows, the kernel's try of a window, and whole plans on host maps
-//! ([`plan_for_test`]).
+//! ([`plan_for_test`]) and their summary.
 
 use super::placement::{place_pamts, try_window, Window};
 use super::test_util::*;
@@ -224,4 +224,38 @@ fn a_full_node_sends_its_pamt_to_another_node() {
         place_pamts(&mut t, &mem, &taken, &LIMITS),
         Err(PlanError::NoRoomForPamt { tdmr: 0 })
     );
+}
+
+#[test]
+fn summary_counts_foreign_pamt_bytes() {
+    // Node 1 starts inside node 0's last granule: TDMR 0 = [0, 2G) holds
+    // 512 MiB of node 1, and its PAMT sits on node 0, which has the most.
+    let mem = [
+        blk(MIB, GIB + 512 * MIB, 0),
+        blk(GIB + 512 * MIB, 2 * GIB, 1),
+        blk(4 * GIB, 5 * GIB, 1),
+    ];
+    let (t, s) = plan_for_test(&mem, &exact_cmrs(&mem), &LIMITS).unwrap();
+    assert_eq!(spans(&t), [(0, 2 * GIB), (4 * GIB, 5 * GIB)]);
+    assert_eq!(s.tdmrs, 2);
+    assert_eq!(
+        s.pamt_kib,
+        (t[0].pamt_total(&LIMITS) + t[1].pamt_total(&LIMITS)) / 1024
+    );
+    assert_eq!(
+        s.worst_reserved,
+        t.iter().map(|t| t.reserved().len()).max().unwrap()
+    );
+    let nodes = (
+        node_of(t[0].pamt[0].base, &mem),
+        node_of(t[1].pamt[0].base, &mem),
+    );
+    assert_eq!(nodes, (Some(0), Some(1)));
+    // 512 MiB at 16 bytes per 4 KiB, per 2 MiB and per 1 GiB.
+    let half = 512 * MIB;
+    assert_eq!(
+        s.foreign_pamt_bytes,
+        half / 4096 * 16 + half / (2 * MIB) * 16 + half * 16 / GIB
+    );
+    assert_eq!(summarize(&[], &mem), PlanSummary::default());
 }

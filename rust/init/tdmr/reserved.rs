@@ -3,7 +3,7 @@
 //! Reserved areas: the bytes outside every CMR and the PAMT bytes inside
 //! each TDMR ([`populate_reserved`]).
 
-use super::cmr::{check_cmrs, check_in_cmrs, cmr_run_end, next_cmr_start};
+use super::cmr::{check_cmrs, check_in_cmrs, cmr_end, next_cmr_start};
 use super::cover::check_tdmrs;
 use super::memory::{block_at, block_from, check_mem};
 use super::pamt::check_pamts;
@@ -57,7 +57,7 @@ impl Plan<'_> {
             .tdmrs
             .iter()
             .any(|t| t.pamt.iter().any(|r| r.contains(addr)));
-        if pamt || cmr_run_end(addr, self.cmrs).is_none() {
+        if pamt || cmr_end(addr, self.cmrs).is_none() {
             Kind::Required
         } else if block_at(addr, self.mem).is_some() {
             Kind::Usable
@@ -67,14 +67,14 @@ impl Plan<'_> {
     }
 
     /// The first address after `addr` (capped at `limit`) where a memory
-    /// block, a PAMT or a run of CMRs starts or ends: [`Plan::kind`] is the
+    /// block, a PAMT or a CMR starts or ends: [`Plan::kind`] is the
     /// same on `[addr, result)`.
     fn next_edge(&self, addr: u64, limit: u64) -> u64 {
         let mut next = limit;
         if let Some(b) = block_from(addr, self.mem) {
             next = next.min(if b.start > addr { b.start } else { b.end });
         }
-        let cmr_edge = cmr_run_end(addr, self.cmrs).or_else(|| next_cmr_start(addr, self.cmrs));
+        let cmr_edge = cmr_end(addr, self.cmrs).or_else(|| next_cmr_start(addr, self.cmrs));
         if let Some(edge) = cmr_edge {
             next = next.min(edge);
         }

@@ -2,7 +2,7 @@
 
 //! Worked examples of the TDMR planning: covering, PAMT sizing, reserved
 //! areas with CMRs that are the memory blocks (every hole reserved, as
-//! upstream), TDMR_INFO, errors and the summary.
+//! upstream), and the memory notifier's test.
 
 use super::*;
 
@@ -402,131 +402,6 @@ fn too_many_reserved() {
     );
 }
 
-// ---- TDMR_INFO ----
-
-#[test]
-fn tdmr_info_size_rounds_to_512() {
-    assert_eq!(tdmr_info_size(0), 512);
-    assert_eq!(tdmr_info_size(16), 512);
-    assert_eq!(tdmr_info_size(28), 512);
-    assert_eq!(tdmr_info_size(29), 1024);
-    assert_eq!(tdmr_info_size(60), 1024);
-    assert_eq!(tdmr_info_size(61), 1536);
-}
-
-#[test]
-fn tdmr_info_layout() {
-    let mem = [blk(GIB + 2 * MIB, 2 * GIB - 2 * MIB, 0)];
-    let mut t = plan(&mem, &LIMITS).unwrap();
-    t[0].set_pamt(GIB + 2 * MIB, &LIMITS);
-    reserve(&mut t, &mem, &LIMITS).unwrap();
-    let t = t[0];
-    let pamt = t.pamt_total(&LIMITS);
-    assert_eq!(
-        t.reserved(),
-        [
-            Range {
-                base: 0,
-                size: 2 * MIB + pamt
-            },
-            Range {
-                base: GIB - 2 * MIB,
-                size: 2 * MIB
-            },
-        ]
-    );
-
-    let mut buf = [0xaau8; 1100];
-    write_tdmr_info(&t, 16, &mut buf).unwrap();
-    let word = |off: usize| u64::from_le_bytes(buf[off..off + 8].try_into().unwrap());
-    assert_eq!(word(0), GIB);
-    assert_eq!(word(8), GIB);
-    assert_eq!((word(16), word(24)), (t.pamt[2].base, 4096));
-    assert_eq!((word(32), word(40)), (t.pamt[1].base, 8192));
-    assert_eq!((word(48), word(56)), (GIB + 2 * MIB, 4 * MIB));
-    assert_eq!(word(32), GIB + 2 * MIB + 4 * MIB);
-    assert_eq!(word(16), GIB + 2 * MIB + 4 * MIB + 8192);
-    assert_eq!((word(64), word(72)), (0, 2 * MIB + pamt));
-    assert_eq!((word(80), word(88)), (GIB - 2 * MIB, 2 * MIB));
-    assert!(buf[96..512].iter().all(|&b| b == 0), "unused areas zero");
-    assert!(buf[512..].iter().all(|&b| b == 0xaa), "past the entry");
-
-    assert_eq!(
-        write_tdmr_info(&t, 16, &mut buf[..511]),
-        Err(PlanError::OutputTooSmall)
-    );
-    assert_eq!(
-        write_tdmr_info(&t, 1, &mut buf),
-        Err(PlanError::InfoTooSmall {
-            reserved: 2,
-            max_reserved_per_tdmr: 1
-        })
-    );
-    write_tdmr_info(&t, 29, &mut buf).unwrap();
-    assert!(buf[96..1024].iter().all(|&b| b == 0));
-    assert!(buf[1024..].iter().all(|&b| b == 0xaa));
-}
-
-#[test]
-fn errors_display_one_line() {
-    let all = [
-        PlanError::TooManyTdmrs {
-            needed_at_least: 70,
-            max: 64,
-        },
-        PlanError::TooManyReserved {
-            tdmr: 3,
-            start: 0,
-            end: 2 * GIB,
-            needed: 17,
-            max: 16,
-        },
-        PlanError::InvalidMemory,
-        PlanError::NodesOverlap {
-            start: 4 * GIB,
-            end: 8 * GIB,
-            nid: 0,
-            other: 1,
-        },
-        PlanError::InvalidCmrs,
-        PlanError::OutsideCmrs {
-            start: GIB,
-            end: GIB + 2 * MIB,
-        },
-        PlanError::BadLimits,
-        PlanError::OutputTooSmall,
-        PlanError::InvalidTdmr { tdmr: 1 },
-        PlanError::BadPamt { tdmr: 2 },
-        PlanError::NoRoomForPamt { tdmr: 2 },
-        PlanError::PamtOverlap { tdmr: 0, other: 1 },
-        PlanError::InfoTooSmall {
-            reserved: 17,
-            max_reserved_per_tdmr: 16,
-        },
-    ];
-    for e in all {
-        let s = e.to_string();
-        assert!(!s.is_empty() && !s.contains('\n'), "{e:?}: {s}");
-    }
-    let strings: Vec<String> = all.iter().map(ToString::to_string).collect();
-    assert_eq!(
-        strings[0],
-        "TDX memory needs 70 TDMRs, the TDX module supports 64"
-    );
-    assert_eq!(
-        strings[1],
-        "TDMR 3 [0x0, 0x80000000): reserved areas exhausted (17 needed, 16 allowed)"
-    );
-    assert_eq!(
-        strings[3],
-        "memory [0x100000000, 0x200000000) lies in the spans of NUMA nodes 0 and 1"
-    );
-    assert_eq!(
-        strings[5],
-        "TDX memory [0x40000000, 0x40200000) is outside every CMR"
-    );
-}
-
 #[test]
 fn only_memory_inside_a_block_may_come_online() {
     let m = MemBlock {
@@ -543,40 +418,4 @@ fn only_memory_inside_a_block_may_come_online() {
     assert!(!m.contains(1 << 30, (2 << 30) + 4096), "ends above");
     assert!(!m.contains(3 << 30, 4 << 30), "elsewhere");
     assert!(!m.contains((2 << 30) - 4096, 1 << 30), "backwards");
-}
-
-// ---- summary ----
-
-#[test]
-fn summary_counts_foreign_pamt_bytes() {
-    // Node 1 starts inside node 0's last granule: TDMR 0 = [0, 2G) holds
-    // 512 MiB of node 1, and its PAMT sits on node 0, which has the most.
-    let mem = [
-        blk(MIB, GIB + 512 * MIB, 0),
-        blk(GIB + 512 * MIB, 2 * GIB, 1),
-        blk(4 * GIB, 5 * GIB, 1),
-    ];
-    let (t, s) = plan_for_test(&mem, &exact_cmrs(&mem), &LIMITS).unwrap();
-    assert_eq!(spans(&t), [(0, 2 * GIB), (4 * GIB, 5 * GIB)]);
-    assert_eq!(s.tdmrs, 2);
-    assert_eq!(
-        s.pamt_kib,
-        (t[0].pamt_total(&LIMITS) + t[1].pamt_total(&LIMITS)) / 1024
-    );
-    assert_eq!(
-        s.worst_reserved,
-        t.iter().map(|t| t.reserved().len()).max().unwrap()
-    );
-    let nodes = (
-        node_of(t[0].pamt[0].base, &mem),
-        node_of(t[1].pamt[0].base, &mem),
-    );
-    assert_eq!(nodes, (Some(0), Some(1)));
-    // 512 MiB at 16 bytes per 4 KiB, per 2 MiB and per 1 GiB.
-    let half = 512 * MIB;
-    assert_eq!(
-        s.foreign_pamt_bytes,
-        half / 4096 * 16 + half / (2 * MIB) * 16 + half * 16 / GIB
-    );
-    assert_eq!(summarize(&[], &mem), PlanSummary::default());
 }
