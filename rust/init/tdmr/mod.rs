@@ -23,10 +23,11 @@
 //!   granules; a block that starts in a granule the previous TDMR already
 //!   has gets a TDMR from that TDMR's end (a granule cannot be split), and a
 //!   block that lies wholly in it gets none: upstream Linux's
-//!   `fill_out_tdmrs()` rule. Blocks are split at NUMA nodes
-//!   ([`normalize`]), so a TDMR holds memory of one node, but for the
-//!   granule where a node boundary falls inside a GiB: that granule goes to
-//!   the TDMR of the block that reaches it first.
+//!   `fill_out_tdmrs()` rule. Each block is memory of one node (the kernel
+//!   cuts System RAM at the node spans, [`normalize`] joins only blocks of
+//!   one node), so a TDMR holds memory of one node, but in a granule that a
+//!   node boundary cuts: the granule goes to the TDMR of the block that
+//!   reaches it first.
 //! - **PAMT sizing.** Each TDMR has a Physical Address Metadata Table at each
 //!   page size: one entry per 4 KiB page, per 2 MiB page and per 1 GiB page of
 //!   the TDMR, each entry `PAMT_{4K,2M,1G}_ENTRY_SIZE` bytes (16 on TDX 1.5),
@@ -83,8 +84,8 @@
 //!   Here planning fails first, naming the memory range.
 //! - **PAMT node.** Upstream allocates a TDMR's PAMT on the node of the first
 //!   memory block that ends inside the TDMR (`tdmr_get_nid()`); here it is
-//!   the node with most of the TDMR's memory. They differ only for a TDMR
-//!   whose first block is another node's tail in a shared granule.
+//!   the node with most of the TDMR's memory. They differ for a TDMR whose
+//!   block is small next to another node's memory in its last granule.
 //! - **PAMT placement.** Upstream's `alloc_contig_pages()` walks the node's
 //!   zones from ZONE_NORMAL down, each from its lowest page up, in steps of
 //!   the allocation's size; modules cannot call it. Here the windows are
