@@ -254,7 +254,7 @@ struct tdx_rs_sysinfo {
 	u16 max_tdmrs;
 	u16 max_reserved_per_tdmr;
 	u16 pamt_entry_size[3];		/* bytes per entry: 4K, 2M, 1G */
-	u32 nr_cmrs;
+	u32 nr_cmrs;			/* the non-empty CMRs, in order */
 	struct tdx_rs_cmr cmrs[TDX_RS_MAX_CMRS];
 	struct tdx_rs_sysinfo_td_ctrl td_ctrl;
 	struct tdx_rs_sysinfo_td_conf td_conf;

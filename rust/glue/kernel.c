@@ -9,6 +9,7 @@
 #include <linux/memory_hotplug.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/nodemask.h>
 #include <linux/sched.h>
 #include <linux/smp.h>
 #include <linux/page_ref.h>
@@ -60,52 +61,61 @@ u64 tdx_rs_k_virt_to_phys(void *va)
 	return virt_to_phys(va);
 }
 
-/* Whether [pfn, pfn + nr) is online, in one zone and free of reserved pages. */
-static bool range_may_be_contig(unsigned long pfn, unsigned long nr)
+/*
+ * Whether alloc_contig_range() may take [start, end): every page online,
+ * neither reserved nor huge, all in one zone no higher than ZONE_NORMAL (as
+ * upstream's alloc_contig_pages() with GFP_KERNEL: ZONE_MOVABLE's pages must
+ * stay movable, and a PAMT never moves). Returns @end if so; otherwise
+ * where the next try must end: at the highest page in the way, or at the
+ * start of its memory section (offline) or of its zone (too high).
+ */
+static unsigned long contig_try_end(unsigned long start, unsigned long end)
 {
-	struct page *first = pfn_to_online_page(pfn);
-	unsigned long i;
+	struct zone *zone = NULL;
+	unsigned long pfn;
 
-	if (!first)
-		return false;
-	for (i = 0; i < nr; i++) {
-		struct page *page = pfn_to_online_page(pfn + i);
+	for (pfn = end; pfn-- > start;) {
+		struct page *page = pfn_to_online_page(pfn);
 
-		if (!page || page_zone(page) != page_zone(first) ||
-		    PageReserved(page) || PageHuge(page))
-			return false;
+		if (!page)
+			return ALIGN_DOWN(pfn, PAGES_PER_SECTION);
+		if (!zone) {
+			zone = page_zone(page);
+			if (zone_idx(zone) > ZONE_NORMAL)
+				return zone->zone_start_pfn;
+		}
+		if (page_zone(page) != zone || PageReserved(page) ||
+		    PageHuge(page))
+			return pfn;
 	}
-	return true;
+	return end;
 }
 
 /*
- * Physically contiguous pages on node @nid (any node if it has none to
- * give): the module cannot use alloc_contig_pages(), so it walks the node's
- * span in steps of the request and lets alloc_contig_range() migrate what
- * is movable out of a candidate range. Returns the physical address, or 0.
+ * @nr_pages physically contiguous pages inside [lo, hi) (page aligned), as
+ * high as they can be: the module cannot use alloc_contig_pages(), so it
+ * tries the top of the window, then right below each page in the way, and
+ * a request lower each time alloc_contig_range() cannot migrate what is in
+ * the range. The Rust side chooses the windows (rust/init/tdmr/placement.rs).
+ * Returns the physical address, or 0.
  */
-u64 tdx_rs_k_alloc_contig(u64 nr_pages, int nid)
+u64 tdx_rs_k_alloc_contig_in(u64 lo, u64 hi, u64 nr_pages)
 {
-	int node, pass;
+	unsigned long lo_pfn = PHYS_PFN(lo), end = PHYS_PFN(hi);
 
-	for (pass = 0; pass < 2; pass++) {
-		for_each_online_node(node) {
-			unsigned long pfn, start, end;
+	while (nr_pages && end >= lo_pfn + nr_pages) {
+		unsigned long start = end - nr_pages;
+		unsigned long next = contig_try_end(start, end);
 
-			if ((pass == 0) != (node == nid))
-				continue;
-			start = roundup(node_start_pfn(node), nr_pages);
-			end = node_end_pfn(node);
-			for (pfn = start; pfn + nr_pages <= end; pfn += nr_pages) {
-				if (!range_may_be_contig(pfn, nr_pages))
-					continue;
-				if (!alloc_contig_range(pfn, pfn + nr_pages,
-							MIGRATE_MOVABLE,
-							GFP_KERNEL | __GFP_NOWARN))
-					return PFN_PHYS(pfn);
-				cond_resched();
-			}
+		cond_resched();
+		if (next != end) {
+			end = next;
+			continue;
 		}
+		if (!alloc_contig_range(start, end, MIGRATE_MOVABLE,
+					GFP_KERNEL | __GFP_NOWARN))
+			return PFN_PHYS(start);
+		end = start;
 	}
 	return 0;
 }
@@ -146,15 +156,57 @@ struct ram_walk {
 	void *ctx;
 };
 
+/* Whether the span of online node @nid holds @pa. */
+static bool node_span_holds(int nid, u64 pa)
+{
+	return PFN_PHYS(node_start_pfn(nid)) <= pa &&
+	       pa < PFN_PHYS(node_end_pfn(nid));
+}
+
+/*
+ * Hands one System RAM range to the walk's callback cut at the spans of
+ * the online nodes: each piece once for every node whose span holds it, or
+ * once with NUMA_NO_NODE when none does (memory added but not online). A
+ * piece handed over twice means two spans interleave: the Rust side sorts
+ * the pieces and refuses overlaps (rust/init/tdmr/memory.rs).
+ */
 static int ram_walk_one(struct resource *res, void *arg)
 {
 	struct ram_walk *walk = arg;
+	u64 pos = res->start, end = res->end + 1;
 
-	return walk->cb(res->start, res->end + 1, pfn_to_nid(PHYS_PFN(res->start)),
-			walk->ctx);
+	while (pos < end) {
+		u64 next = end;
+		bool found = false;
+		int nid, ret;
+
+		for_each_online_node(nid) {
+			u64 start = PFN_PHYS(node_start_pfn(nid));
+
+			if (node_span_holds(nid, pos))
+				next = min(next, PFN_PHYS(node_end_pfn(nid)));
+			else if (start > pos)
+				next = min(next, start);
+		}
+		for_each_online_node(nid) {
+			if (!node_span_holds(nid, pos))
+				continue;
+			found = true;
+			ret = walk->cb(pos, next, nid, walk->ctx);
+			if (ret)
+				return ret;
+		}
+		if (!found) {
+			ret = walk->cb(pos, next, NUMA_NO_NODE, walk->ctx);
+			if (ret)
+				return ret;
+		}
+		pos = next;
+	}
+	return 0;
 }
 
-/* Calls @cb for every System RAM range in ascending order. */
+/* Calls @cb for every System RAM range in ascending order, cut at nodes. */
 int tdx_rs_k_walk_ram(tdx_rs_ram_func_t cb, void *ctx)
 {
 	struct ram_walk walk = { .cb = cb, .ctx = ctx };

@@ -33,7 +33,11 @@ struct tdx_rs_status {
 /* What tdx_rs_vp_enter() (rust/seamcall/trampolines.S) reads: 0 to enter. */
 extern u64 tdx_rs_vp_enter_refusal;
 
-/* Called for every System RAM range: [start, end) on node @nid. */
+/*
+ * Called for every piece of System RAM: [start, end) in the span of node
+ * @nid (NUMA_NO_NODE: of none). Ascending, but a piece comes once per node
+ * whose span holds it.
+ */
 typedef int (*tdx_rs_ram_func_t)(u64 start, u64 end, int nid, void *ctx);
 
 /* Kernel services (kernel.c). */
@@ -41,7 +45,7 @@ int tdx_rs_k_keyid_partitioning(u32 *nr_mktme, u32 *nr_tdx);
 void *tdx_rs_k_alloc_buf(u64 size);
 void tdx_rs_k_free_buf(void *va, u64 size);
 u64 tdx_rs_k_virt_to_phys(void *va);
-u64 tdx_rs_k_alloc_contig(u64 nr_pages, int nid);
+u64 tdx_rs_k_alloc_contig_in(u64 lo, u64 hi, u64 nr_pages);
 void tdx_rs_k_free_contig(u64 pa, u64 nr_pages);
 void tdx_rs_k_clear_phys(u64 pa, u64 size);
 void tdx_rs_k_cond_resched(void);

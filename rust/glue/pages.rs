@@ -67,7 +67,7 @@ unsafe impl Send for PageBuf {}
 ///
 /// # Invariants
 ///
-/// `[pa, pa + nr_pages * 4 KiB)` came from `tdx_rs_k_alloc_contig`, is owned
+/// `[pa, pa + nr_pages * 4 KiB)` came from `tdx_rs_k_alloc_contig_in`, is owned
 /// by this value and has never been handed to the TDX module.
 pub(crate) struct ContigPages {
     pa: u64,
@@ -75,11 +75,12 @@ pub(crate) struct ContigPages {
 }
 
 impl ContigPages {
-    /// `size` bytes (page multiple), preferably on node `nid`.
-    pub(crate) fn new(size: u64, nid: i32) -> Result<Self> {
+    /// `size` bytes (page multiple) inside `[lo, hi)`, as high as the
+    /// kernel can give them; `-ENOMEM` if it cannot.
+    pub(crate) fn new(size: u64, lo: u64, hi: u64) -> Result<Self> {
         let nr_pages = size / PAGE_SIZE;
         // SAFETY: FFI call without preconditions.
-        let pa = unsafe { c::tdx_rs_k_alloc_contig(nr_pages, nid) };
+        let pa = unsafe { c::tdx_rs_k_alloc_contig_in(lo, hi, nr_pages) };
         if pa == 0 {
             return Err(ENOMEM);
         }
@@ -133,7 +134,7 @@ pub(crate) fn leaked_pages() -> u64 {
 ///
 /// # Invariants
 ///
-/// `[pa, pa + nr_pages * 4 KiB)` came from `tdx_rs_k_alloc_contig` and was
+/// `[pa, pa + nr_pages * 4 KiB)` came from `tdx_rs_k_alloc_contig_in` and was
 /// handed to the TDX module; the kernel neither reads, writes nor frees it
 /// while this value lives.
 pub(crate) struct ModulePages {

@@ -4,7 +4,7 @@
 //!
 //! The order is the TDX module's: TDH.SYS.INIT once and TDH.SYS.LP.INIT on
 //! every CPU (`lps.rs`); the global metadata (TDH.SYS.RD, `sysinfo.rs`); the
-//! TDX memory, its TDMRs and their PAMTs (`tdmr.rs`); TDH.SYS.CONFIG with
+//! TDX memory, its TDMRs and their PAMTs (`tdmr/`); TDH.SYS.CONFIG with
 //! the TDMRs and the global KeyID; a cache write-back and
 //! TDH.SYS.KEY.CONFIG on one CPU of every package; then TDH.SYS.TDMR.INIT on
 //! every TDMR until the module says it is done.
@@ -37,7 +37,7 @@ use crate::seamcall::sys::{self, TdmrInfoArray};
 use kernel::prelude::*;
 use keyids::{Freed, GuestKeyIds, KeyIdRange};
 use lps::Lps;
-use tdmr::{Limits, MemBlock, Tdmr, PAGE_SIZE};
+use tdmr::{Limits, MemBlock, Range, Tdmr, PAGE_SIZE};
 
 /// The first MiB is never convertible memory.
 const LOW_MEMORY_END: u64 = 1 << 20;
@@ -259,13 +259,21 @@ impl Host {
     fn initialize(&mut self) -> Result<Configured> {
         let sysinfo = sysinfo::read_sysinfo()?;
         let limits = sysinfo::limits(&sysinfo);
+        let cmrs = sysinfo::cmrs(&sysinfo)?;
         let memory = tdx_memory()?;
-        let mut tdmrs = plan_tdmrs(&memory, &limits)?;
+        let mut tdmrs = plan_tdmrs(&memory, &cmrs, &limits)?;
         let pamts = allocate_pamts(&mut tdmrs, &memory, &limits)?;
-        tdmr::populate_reserved(&mut tdmrs, &memory, &limits).map_err(|e| {
+        tdmr::populate_reserved(&mut tdmrs, &memory, &cmrs, &limits).map_err(|e| {
             pr_err!("cannot lay out reserved areas: {e}\n");
-            E2BIG
+            plan_errno(e)
         })?;
+        let plan: tdmr::PlanSummary = tdmr::summarize(&tdmrs, &memory);
+        pr_info!(
+            "{} TDMRs, at most {} reserved areas in one, {} PAMT bytes for other nodes' memory\n",
+            plan.tdmrs,
+            plan.worst_reserved,
+            plan.foreign_pamt_bytes
+        );
         let words = self.keyids.bitmap_words();
         let used = KVec::from_elem(0u64, words, GFP_KERNEL)?;
         let bound = KVec::from_elem(0u64, words, GFP_KERNEL)?;
@@ -315,42 +323,84 @@ impl Host {
     }
 }
 
-/// System RAM above the first MiB, page aligned: the memory the TDX module
-/// will cover.
+/// The errno of a planning error: `-E2BIG` when the memory needs more
+/// TDMRs or reserved areas than the TDX module takes, `-EINVAL` otherwise.
+fn plan_errno(e: tdmr::PlanError) -> Error {
+    match e {
+        tdmr::PlanError::TooManyTdmrs { .. } | tdmr::PlanError::TooManyReserved { .. } => E2BIG,
+        _ => EINVAL,
+    }
+}
+
+/// System RAM above the first MiB, page aligned, cut at the spans of the
+/// online nodes (`tdx_rs_k_walk_ram()`), sorted, blocks of one node that
+/// touch joined: the memory the TDX module will cover.
 fn tdx_memory() -> Result<KVec<MemBlock>> {
-    let mut mem = KVec::new();
+    let mut pieces = KVec::new();
     k::for_each_ram(|start, end, nid| {
         let start = start.max(LOW_MEMORY_END).next_multiple_of(PAGE_SIZE);
         let end = end & !(PAGE_SIZE - 1);
         if start < end {
-            mem.push(MemBlock { start, end, nid }, GFP_KERNEL)?;
+            pieces.push(MemBlock { start, end, nid }, GFP_KERNEL)?;
         }
         Ok(())
     })?;
+    let n = tdmr::normalize(&mut pieces).map_err(|e| {
+        pr_err!("cannot list TDX memory: {e}\n");
+        plan_errno(e)
+    })?;
+    let mut mem = KVec::with_capacity(n, GFP_KERNEL)?;
+    mem.extend_from_slice(&pieces[..n], GFP_KERNEL)?;
     Ok(mem)
 }
 
-fn plan_tdmrs(memory: &[MemBlock], limits: &Limits) -> Result<KVec<Tdmr>> {
+fn plan_tdmrs(memory: &[MemBlock], cmrs: &[Range], limits: &Limits) -> Result<KVec<Tdmr>> {
     let mut all = KVec::from_elem(Tdmr::EMPTY, usize::from(limits.max_tdmrs), GFP_KERNEL)?;
-    let n = tdmr::cover(memory, limits, &mut all).map_err(|e| {
+    let n = tdmr::cover(memory, cmrs, limits, &mut all).map_err(|e| {
         pr_err!("cannot cover TDX memory with TDMRs: {e}\n");
-        E2BIG
+        plan_errno(e)
     })?;
     let mut tdmrs = KVec::with_capacity(n, GFP_KERNEL)?;
     tdmrs.extend_from_slice(&all[..n], GFP_KERNEL)?;
     Ok(tdmrs)
 }
 
-/// One physically contiguous PAMT per TDMR, on the TDMR's node.
+/// One physically contiguous PAMT per TDMR, in TDMR order: in the first of
+/// its windows (`tdmr::pamt_windows()`: its node's memory above 4 GiB, then
+/// below, then other nodes') where the kernel can give it, top down.
 fn allocate_pamts(
     tdmrs: &mut [Tdmr],
     memory: &[MemBlock],
     limits: &Limits,
 ) -> Result<KVec<ContigPages>> {
     let mut pamts = KVec::with_capacity(tdmrs.len(), GFP_KERNEL)?;
-    for t in tdmrs.iter_mut() {
-        let pages = ContigPages::new(t.pamt_total(limits), tdmr::tdmr_nid(t, memory))?;
-        t.set_pamt(pages.phys(), limits);
+    for i in 0..tdmrs.len() {
+        let (tdmr, placed) = (&tdmrs[i], &tdmrs[..i]);
+        let size = tdmr.pamt_total(limits);
+        let nid = tdmr::tdmr_nid(tdmr, memory);
+        let mut got = None;
+        let mut warned = false;
+        for w in tdmr::pamt_windows(nid, size, memory, placed) {
+            if w.nid != nid && !warned {
+                pr_warn!(
+                    "TDMR {i} [{:#x}, {:#x}): no room for its {} KiB PAMT on node {nid}, trying node {}\n",
+                    tdmr.base,
+                    tdmr.end(),
+                    size / 1024,
+                    w.nid
+                );
+                warned = true;
+            }
+            if let Ok(pages) = ContigPages::new(size, w.lo, w.hi) {
+                got = Some(pages);
+                break;
+            }
+        }
+        let Some(pages) = got else {
+            pr_err!("{}\n", tdmr::PlanError::NoRoomForPamt { tdmr: i });
+            return Err(ENOMEM);
+        };
+        tdmrs[i].set_pamt(pages.phys(), limits);
         pamts.push(pages, GFP_KERNEL)?;
     }
     Ok(pamts)

@@ -8,7 +8,7 @@ use crate::abi::leaf::Leaf;
 use crate::abi::metadata::{self as md, FieldId};
 use crate::abi::status::code;
 use crate::abi::{tdx_rs_sysinfo, TDX_RS_MAX_CMRS, TDX_RS_MAX_CPUID_CONFIG};
-use crate::init::tdmr::Limits;
+use crate::init::tdmr::{Limits, Range};
 use crate::seamcall::sys;
 use kernel::prelude::*;
 
@@ -53,10 +53,17 @@ pub(crate) fn read_sysinfo() -> Result<tdx_rs_sysinfo> {
         pr_err!("the module reports {nr_cmrs} CMRs, more than {TDX_RS_MAX_CMRS}\n");
         return Err(EIO);
     }
-    s.nr_cmrs = nr_cmrs as u32;
-    for i in 0..s.nr_cmrs as usize {
-        s.cmrs[i].base = read(md::CMR_BASE.element(i as u32))?;
-        s.cmrs[i].size = read(md::CMR_SIZE.element(i as u32))?;
+    // A 1.5 module reports NUM_CMRS = 32: its CMRs, then empty entries.
+    // Only the CMRs are kept; `nr_cmrs` counts them.
+    for i in 0..nr_cmrs as u32 {
+        let base = read(md::CMR_BASE.element(i))?;
+        let size = read(md::CMR_SIZE.element(i))?;
+        if size == 0 {
+            continue;
+        }
+        let cmr = &mut s.cmrs[s.nr_cmrs as usize];
+        (cmr.base, cmr.size) = (base, size);
+        s.nr_cmrs += 1;
     }
     read_td_ctrl(&mut s)?;
     read_td_conf(&mut s)?;
@@ -106,4 +113,20 @@ pub(crate) fn limits(s: &tdx_rs_sysinfo) -> Limits {
         max_reserved_per_tdmr: s.max_reserved_per_tdmr,
         pamt_entry_size: s.pamt_entry_size,
     }
+}
+
+/// The CMRs, as the planner takes them.
+pub(crate) fn cmrs(s: &tdx_rs_sysinfo) -> Result<KVec<Range>> {
+    let nr = (s.nr_cmrs as usize).min(s.cmrs.len());
+    let mut cmrs = KVec::with_capacity(nr, GFP_KERNEL)?;
+    for c in &s.cmrs[..nr] {
+        cmrs.push(
+            Range {
+                base: c.base,
+                size: c.size,
+            },
+            GFP_KERNEL,
+        )?;
+    }
+    Ok(cmrs)
 }

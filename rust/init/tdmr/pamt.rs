@@ -3,11 +3,12 @@
 //! PAMT sizing (the PAMT methods of [`Tdmr`]), the checks of where the
 //! PAMTs were placed, and their total for the log.
 
+use super::memory::in_memory;
 use super::{align_up, Limits, MemBlock, PlanError, Range, Tdmr};
 use super::{MAX_PHYS_ADDR, PAGE_SIZE};
 
 /// log2 of the page size each PAMT level describes: 4 KiB, 2 MiB, 1 GiB.
-const PAMT_LEVEL_SHIFT: [u32; 3] = [12, 21, 30];
+pub(super) const PAMT_LEVEL_SHIFT: [u32; 3] = [12, 21, 30];
 
 impl Tdmr {
     /// PAMT bytes this TDMR needs at each level, `[4K, 2M, 1G]`: one entry per
@@ -37,6 +38,7 @@ impl Tdmr {
     /// then 1 GiB.
     pub(crate) fn set_pamt(&mut self, base: u64, limits: &Limits) {
         let sizes = self.pamt_sizes(limits);
+        self.pamt_entry_size = limits.pamt_entry_size;
         let mut at = base;
         for (pamt, size) in self.pamt.iter_mut().zip(sizes) {
             *pamt = Range { base: at, size };
@@ -55,19 +57,6 @@ impl Tdmr {
                 .fold(0, |sum, r| sum.saturating_add(r.size)),
         }
     }
-}
-
-/// Whether `[start, end)` lies entirely in `mem` (sorted; touching blocks
-/// count as one).
-fn in_memory(start: u64, end: u64, mem: &[MemBlock]) -> bool {
-    let mut at = start;
-    while at < end {
-        match mem.get(mem.partition_point(|b| b.end <= at)) {
-            Some(b) if b.start <= at => at = b.end,
-            _ => return false,
-        }
-    }
-    true
 }
 
 /// Checks every TDMR's PAMT: each level page aligned, at least as large as

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Reserved areas: the holes and the PAMT bytes inside each TDMR
-//! ([`populate_reserved`]).
+//! Reserved areas: the bytes outside every CMR and the PAMT bytes inside
+//! each TDMR ([`populate_reserved`]).
 
-use super::cover::{check_mem, check_tdmrs};
+use super::cmr::{check_cmrs, check_in_cmrs, cmr_end, next_cmr_start};
+use super::cover::check_tdmrs;
+use super::memory::{block_at, block_from, check_mem};
 use super::pamt::check_pamts;
 use super::{Limits, MemBlock, PlanError, Range, Tdmr, MAX_RESERVED};
 
@@ -11,100 +13,128 @@ use super::{Limits, MemBlock, PlanError, Range, Tdmr, MAX_RESERVED};
 struct Areas {
     /// The TDMR's base.
     base: u64,
-    /// How many areas may be used.
-    cap: usize,
-    /// The areas, `..len` used.
+    /// The areas, `..len.min(MAX_RESERVED)` stored.
     list: [Range; MAX_RESERVED],
-    /// Areas used.
+    /// Areas found, also those past the end of `list`.
     len: usize,
 }
 
 impl Areas {
-    /// Appends `[start, end)` (absolute); `None` when the cap is reached.
-    fn push(&mut self, start: u64, end: u64) -> Option<()> {
-        if self.len >= self.cap {
-            return None;
+    /// Appends `[start, end)` (absolute), if there is room; counts it anyway.
+    fn push(&mut self, start: u64, end: u64) {
+        if let Some(slot) = self.list.get_mut(self.len) {
+            *slot = Range {
+                base: start - self.base,
+                size: end - start,
+            };
         }
-        *self.list.get_mut(self.len)? = Range {
-            base: start - self.base,
-            size: end - start,
-        };
         self.len += 1;
-        Some(())
     }
 }
 
-/// Whether `addr` must be reserved: it is not memory, or it is a PAMT byte.
-fn must_reserve(addr: u64, mem: &[MemBlock], tdmrs: &[Tdmr]) -> bool {
-    let in_mem = mem
-        .get(mem.partition_point(|b| b.end <= addr))
-        .is_some_and(|b| b.start <= addr);
-    !in_mem
-        || tdmrs
+/// What a byte of a TDMR is to the reserved areas.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Outside every CMR, or a PAMT byte: must be reserved.
+    Required,
+    /// TDX memory that is no PAMT: must not be reserved.
+    Usable,
+    /// Convertible but not TDX memory: either way.
+    Either,
+}
+
+/// Memory, PAMTs and CMRs of the plan.
+struct Plan<'a> {
+    mem: &'a [MemBlock],
+    tdmrs: &'a [Tdmr],
+    cmrs: &'a [Range],
+}
+
+impl Plan<'_> {
+    /// What `addr` is.
+    fn kind(&self, addr: u64) -> Kind {
+        let pamt = self
+            .tdmrs
             .iter()
-            .any(|t| t.pamt.iter().any(|r| r.contains(addr)))
-}
-
-/// The first address after `addr` (capped at `limit`) where a memory block or
-/// a PAMT starts or ends: [`must_reserve`] is constant on `[addr, result)`.
-fn next_edge(addr: u64, limit: u64, mem: &[MemBlock], tdmrs: &[Tdmr]) -> u64 {
-    let mut next = limit;
-    if let Some(b) = mem.get(mem.partition_point(|b| b.end <= addr)) {
-        next = next.min(if b.start > addr { b.start } else { b.end });
-    }
-    for r in tdmrs.iter().flat_map(|t| t.pamt.iter()) {
-        if r.base > addr {
-            next = next.min(r.base);
-        } else if r.end() > addr {
-            next = next.min(r.end());
+            .any(|t| t.pamt.iter().any(|r| r.contains(addr)));
+        if pamt || cmr_end(addr, self.cmrs).is_none() {
+            Kind::Required
+        } else if block_at(addr, self.mem).is_some() {
+            Kind::Usable
+        } else {
+            Kind::Either
         }
     }
-    next
-}
 
-/// The merged reserved areas of `tdmr`: a sweep over the edges of memory
-/// blocks and PAMTs inside it, opening an area where reserving starts and
-/// closing it where it stops, so touching pieces become one area. `None`
-/// when more than `cap` areas are needed.
-fn reserved_areas(tdmr: &Tdmr, tdmrs: &[Tdmr], mem: &[MemBlock], cap: usize) -> Option<Areas> {
-    let (base, end) = (tdmr.base, tdmr.end());
-    // Only the blocks that reach into the TDMR matter.
-    let lo = mem.partition_point(|b| b.end <= base);
-    let hi = mem.partition_point(|b| b.start < end);
-    let mem = mem.get(lo..hi).unwrap_or(&[]);
-
-    let mut areas = Areas {
-        base,
-        cap,
-        list: [Range::ZERO; MAX_RESERVED],
-        len: 0,
-    };
-    let mut open = None;
-    let mut at = base;
-    while at < end {
-        let next = next_edge(at, end, mem, tdmrs);
-        match (must_reserve(at, mem, tdmrs), open) {
-            (true, None) => open = Some(at),
-            (false, Some(start)) => {
-                areas.push(start, at)?;
-                open = None;
+    /// The first address after `addr` (capped at `limit`) where a memory
+    /// block, a PAMT or a CMR starts or ends: [`Plan::kind`] is the
+    /// same on `[addr, result)`.
+    fn next_edge(&self, addr: u64, limit: u64) -> u64 {
+        let mut next = limit;
+        if let Some(b) = block_from(addr, self.mem) {
+            next = next.min(if b.start > addr { b.start } else { b.end });
+        }
+        let cmr_edge = cmr_end(addr, self.cmrs).or_else(|| next_cmr_start(addr, self.cmrs));
+        if let Some(edge) = cmr_edge {
+            next = next.min(edge);
+        }
+        for r in self.tdmrs.iter().flat_map(|t| t.pamt.iter()) {
+            if r.base > addr {
+                next = next.min(r.base);
+            } else if r.end() > addr {
+                next = next.min(r.end());
             }
-            _ => {}
         }
-        at = next;
+        next
     }
-    if let Some(start) = open {
-        areas.push(start, end)?;
+
+    /// The reserved areas of `tdmr`: a sweep over the edges inside it. An
+    /// area opens at the first byte that must be reserved and closes at the
+    /// end of the last such byte before the next usable byte, so it covers
+    /// every run of required bytes up to there, and the bytes that may go
+    /// either way between them.
+    fn areas(&self, tdmr: &Tdmr) -> Areas {
+        let (base, end) = (tdmr.base, tdmr.end());
+        let mut areas = Areas {
+            base,
+            list: [Range::ZERO; MAX_RESERVED],
+            len: 0,
+        };
+        let mut open = None;
+        let mut required_end = base;
+        let mut at = base;
+        while at < end {
+            let next = self.next_edge(at, end);
+            match self.kind(at) {
+                Kind::Required => {
+                    open.get_or_insert(at);
+                    required_end = next;
+                }
+                Kind::Usable => {
+                    if let Some(start) = open.take() {
+                        areas.push(start, required_end);
+                    }
+                }
+                Kind::Either => {}
+            }
+            at = next;
+        }
+        if let Some(start) = open {
+            areas.push(start, required_end);
+        }
+        areas
     }
-    Some(areas)
 }
 
 /// Fills every TDMR's reserved areas once every TDMR has its PAMT
-/// ([`Tdmr::set_pamt`]): every hole (TDMR bytes not in `mem`) and every byte
-/// of any TDMR's PAMT that lies inside this TDMR, sorted by offset, with
-/// touching and overlapping pieces merged into one area.
+/// ([`Tdmr::set_pamt`]). The areas cover every TDMR byte outside every CMR
+/// and every byte of any TDMR's PAMT inside this TDMR, and no other TDX
+/// memory; they are sorted by offset, and two are joined when only bytes
+/// that are not TDX memory lie between them, so the TDMR gets as few as the
+/// rule allows.
 ///
 /// Errors: [`PlanError::BadLimits`], [`PlanError::InvalidMemory`],
+/// [`PlanError::InvalidCmrs`], [`PlanError::OutsideCmrs`],
 /// [`PlanError::InvalidTdmr`], [`PlanError::BadPamt`],
 /// [`PlanError::PamtOverlap`], and [`PlanError::TooManyReserved`] for the
 /// first TDMR needing more than `min(max_reserved_per_tdmr, MAX_RESERVED)`
@@ -112,25 +142,33 @@ fn reserved_areas(tdmr: &Tdmr, tdmrs: &[Tdmr], mem: &[MemBlock], cap: usize) -> 
 pub(crate) fn populate_reserved(
     tdmrs: &mut [Tdmr],
     mem: &[MemBlock],
+    cmrs: &[Range],
     limits: &Limits,
 ) -> Result<(), PlanError> {
     clear_reserved(tdmrs);
     limits.check()?;
     check_mem(mem)?;
+    check_cmrs(cmrs)?;
+    check_in_cmrs(mem, cmrs)?;
     check_tdmrs(tdmrs)?;
     check_pamts(tdmrs, mem, limits)?;
-    let cap = limits.reserved_cap();
+    let max = limits.reserved_cap();
     for i in 0..tdmrs.len() {
-        match reserved_areas(&tdmrs[i], tdmrs, mem, cap) {
-            Some(areas) => {
-                tdmrs[i].reserved = areas.list;
-                tdmrs[i].nr_reserved = areas.len;
-            }
-            None => {
-                clear_reserved(tdmrs);
-                return Err(PlanError::TooManyReserved { tdmr: i });
-            }
+        let plan = Plan { mem, tdmrs, cmrs };
+        let areas = plan.areas(&tdmrs[i]);
+        if areas.len > max {
+            let (start, end) = (tdmrs[i].base, tdmrs[i].end());
+            clear_reserved(tdmrs);
+            return Err(PlanError::TooManyReserved {
+                tdmr: i,
+                start,
+                end,
+                needed: areas.len,
+                max,
+            });
         }
+        tdmrs[i].reserved = areas.list;
+        tdmrs[i].nr_reserved = areas.len;
     }
     Ok(())
 }
