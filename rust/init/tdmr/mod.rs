@@ -59,6 +59,8 @@ mod pamt;
 mod reserved;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod upstream_model;
 
 pub(crate) use cover::{cover, tdmr_nid};
 pub(crate) use info::{tdmr_info_size, write_tdmr_info};
