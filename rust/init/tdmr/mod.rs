@@ -59,6 +59,15 @@ mod pamt;
 mod reserved;
 #[cfg(test)]
 mod tests;
+
+// Test only: upstream's planner as a model, the platform profiles, generated
+// maps, and the comparison of the two planners on them.
+#[cfg(test)]
+mod compare_tests;
+#[cfg(test)]
+mod gen;
+#[cfg(test)]
+mod profiles;
 #[cfg(test)]
 mod upstream_model;
 

@@ -278,8 +278,11 @@ pub(crate) fn summarize(tdmrs: &[UpTdmr], memblock: &[MemBlock], limits: &Limits
 }
 
 /// PAMT bytes of the TDMR `[base, end)` that describe memory of a node other
-/// than `pamt_nid`: at each level, the entry size times the pages of that
-/// level (4 KiB, 2 MiB, 1 GiB) that hold some byte of such memory.
+/// than `pamt_nid`: per PAMT level, the bytes of such memory inside the TDMR
+/// times the entry size, divided by the level's page size (exact at 4 KiB;
+/// a share of the entries at 2 MiB and 1 GiB, whose pages may hold two
+/// nodes' memory). Holes count for nothing. The same measure as our
+/// planner's `summarize()`, so the two columns compare.
 pub(crate) fn foreign_pamt_bytes(
     base: u64,
     end: u64,
@@ -287,25 +290,16 @@ pub(crate) fn foreign_pamt_bytes(
     mem: &[MemBlock],
     limits: &Limits,
 ) -> u64 {
-    let mut bytes = 0;
-    for (shift, entry) in [12u32, 21, 30].into_iter().zip(limits.pamt_entry_size) {
-        // Pages counted so far at this level: a page holding two foreign
-        // blocks counts once.
-        let mut next_page = 0u64;
-        for b in mem.iter().filter(|b| b.nid != pamt_nid) {
-            let (s, e) = (b.start.max(base), b.end.min(end));
-            if s >= e {
-                continue;
-            }
-            let first = (s >> shift).max(next_page);
-            let last = (e - 1) >> shift;
-            if first <= last {
-                bytes += (last - first + 1) * u64::from(entry);
-                next_page = last + 1;
-            }
-        }
-    }
-    bytes
+    let foreign: u64 = mem
+        .iter()
+        .filter(|b| b.nid != pamt_nid)
+        .map(|b| b.end.min(end).saturating_sub(b.start.max(base)))
+        .sum();
+    [12u32, 21, 30]
+        .into_iter()
+        .zip(limits.pamt_entry_size)
+        .map(|(shift, entry)| (foreign * u64::from(entry)) >> shift)
+        .sum()
 }
 
 #[cfg(test)]

@@ -161,8 +161,9 @@ fn seventeen_holes_exhaust_sixteen_areas() {
 /// (0x100c09) is the first whose pageblock is past PAMT 0, but it runs
 /// into PAMT 1; the first pageblock past PAMT 1 (ends 0x102012000) is
 /// 0x102200000, reached at step 9: pfn 0x10241b. The PAMT is on node 0 and
-/// describes node 1's memory: 1024 4K entries, 2 2M entries and 1 1G
-/// entry of 16 bytes are foreign: 16432 bytes.
+/// describes node 1's 4 MiB: 4 MiB * 16 / 4 KiB = 16384 bytes at 4K,
+/// 4 MiB * 16 / 2 MiB = 32 at 2M, 4 MiB * 16 / 1 GiB = 0 (a share of one
+/// entry, rounded down) at 1G: 16416 bytes.
 #[test]
 fn pamt_falls_back_to_another_node() {
     let mb = machine(&[
@@ -178,7 +179,7 @@ fn pamt_falls_back_to_another_node() {
     assert_eq!(plan[2].reserved, [r(8 * GIB + 4 * MIB, 9 * GIB)]);
     assert_eq!(plan[1].reserved.len(), 3);
     let s = summarize(&plan, &mb, &LIMITS);
-    assert_eq!(s.foreign_pamt_bytes, 1024 * 16 + 2 * 16 + 16);
+    assert_eq!(s.foreign_pamt_bytes, 16384 + 32);
 }
 
 /// `build_zonelists()` for four nodes at one distance: after the local
