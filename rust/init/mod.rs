@@ -266,6 +266,13 @@ impl Host {
             pr_err!("cannot lay out reserved areas: {e}\n");
             E2BIG
         })?;
+        let plan: tdmr::PlanSummary = tdmr::summarize(&tdmrs, &memory);
+        pr_info!(
+            "{} TDMRs, at most {} reserved areas in one, {} PAMT bytes for other nodes' memory\n",
+            plan.tdmrs,
+            plan.worst_reserved,
+            plan.foreign_pamt_bytes
+        );
         let words = self.keyids.bitmap_words();
         let used = KVec::from_elem(0u64, words, GFP_KERNEL)?;
         let bound = KVec::from_elem(0u64, words, GFP_KERNEL)?;

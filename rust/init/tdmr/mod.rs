@@ -57,6 +57,7 @@ mod cover;
 mod info;
 mod pamt;
 mod reserved;
+mod summary;
 #[cfg(test)]
 mod tests;
 
@@ -75,6 +76,9 @@ pub(crate) use cover::{cover, tdmr_nid};
 pub(crate) use info::{tdmr_info_size, write_tdmr_info};
 pub(crate) use pamt::pamt_kib_total;
 pub(crate) use reserved::{populate_reserved, reserved_total};
+#[cfg(test)]
+pub(crate) use summary::plan_for_test;
+pub(crate) use summary::{summarize, PlanSummary};
 
 use core::fmt;
 
@@ -279,6 +283,8 @@ pub(crate) struct Tdmr {
     reserved: [Range; MAX_RESERVED],
     /// Reserved areas in use, at most [`MAX_RESERVED`].
     nr_reserved: usize,
+    /// The PAMT entry sizes [`Tdmr::set_pamt`] sized the PAMT with.
+    pamt_entry_size: [u16; 3],
 }
 
 impl Default for Tdmr {
@@ -299,6 +305,7 @@ impl Tdmr {
             pamt: [Range::ZERO; 3],
             reserved: [Range::ZERO; MAX_RESERVED],
             nr_reserved: 0,
+            pamt_entry_size: [0; 3],
         }
     }
 

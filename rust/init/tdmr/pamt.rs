@@ -7,7 +7,7 @@ use super::{align_up, Limits, MemBlock, PlanError, Range, Tdmr};
 use super::{MAX_PHYS_ADDR, PAGE_SIZE};
 
 /// log2 of the page size each PAMT level describes: 4 KiB, 2 MiB, 1 GiB.
-const PAMT_LEVEL_SHIFT: [u32; 3] = [12, 21, 30];
+pub(super) const PAMT_LEVEL_SHIFT: [u32; 3] = [12, 21, 30];
 
 impl Tdmr {
     /// PAMT bytes this TDMR needs at each level, `[4K, 2M, 1G]`: one entry per
@@ -37,6 +37,7 @@ impl Tdmr {
     /// then 1 GiB.
     pub(crate) fn set_pamt(&mut self, base: u64, limits: &Limits) {
         let sizes = self.pamt_sizes(limits);
+        self.pamt_entry_size = limits.pamt_entry_size;
         let mut at = base;
         for (pamt, size) in self.pamt.iter_mut().zip(sizes) {
             *pamt = Range { base: at, size };

@@ -823,3 +823,44 @@ fn only_memory_inside_a_block_may_come_online() {
     assert!(!m.contains(3 << 30, 4 << 30), "elsewhere");
     assert!(!m.contains((2 << 30) - 4096, 1 << 30), "backwards");
 }
+
+// ---- summary ----
+
+#[test]
+fn summary_counts_foreign_pamt_bytes() {
+    // Node 1 starts inside node 0's last granule: TDMR 0 = [0, 2G) holds
+    // 512 MiB of node 1, and its PAMT sits on node 0, which has the most.
+    let mem = [
+        blk(MIB, GIB + 512 * MIB, 0),
+        blk(GIB + 512 * MIB, 2 * GIB, 1),
+        blk(4 * GIB, 5 * GIB, 1),
+    ];
+    let (t, s) = plan_for_test(&mem, &[], &LIMITS).unwrap();
+    assert_eq!(spans(&t), [(0, 2 * GIB), (4 * GIB, 5 * GIB)]);
+    assert_eq!(s.tdmrs, 2);
+    assert_eq!(
+        s.pamt_kib,
+        (t[0].pamt_total(&LIMITS) + t[1].pamt_total(&LIMITS)) / 1024
+    );
+    assert_eq!(
+        s.worst_reserved,
+        t.iter().map(|t| t.reserved().len()).max().unwrap()
+    );
+    let node_of = |pa: u64| {
+        mem.iter()
+            .find(|b| b.start <= pa && pa < b.end)
+            .unwrap()
+            .nid
+    };
+    assert_eq!(
+        (node_of(t[0].pamt[0].base), node_of(t[1].pamt[0].base)),
+        (0, 1)
+    );
+    // 512 MiB at 16 bytes per 4 KiB, per 2 MiB and per 1 GiB.
+    let half = 512 * MIB;
+    assert_eq!(
+        s.foreign_pamt_bytes,
+        half / 4096 * 16 + half / (2 * MIB) * 16 + half * 16 / GIB
+    );
+    assert_eq!(summarize(&[], &mem), PlanSummary::default());
+}
