@@ -11,8 +11,7 @@
 use super::gen::{generate, grid};
 use super::profiles::{load_dir, platform_dir, testdata_dir, Profile};
 use super::upstream_model as up;
-use super::{cover, populate_reserved, tdmr_nid, Limits, MemBlock, PlanError, Range, Tdmr};
-use super::{PAGE_SIZE, TDMR_ALIGN};
+use super::{plan_for_test, Limits, MemBlock, PlanError, PlanSummary, Range, Tdmr, TDMR_ALIGN};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -25,63 +24,14 @@ const LIMITS: Limits = Limits {
 };
 const FOUR_GIB: u64 = 4 << 30;
 
-/// Ours, in the table's terms.
-struct Ours {
-    tdmrs: Vec<Tdmr>,
-    worst_reserved: usize,
-    pamt_kib: u64,
-    foreign_pamt_bytes: u64,
-}
-
-/// The planner under test: TDX memory `mem`, CMRs, limits.
-///
-/// Switch: once `rust/init/tdmr/summary.rs` and `plan_for_test()` are in
-/// the tree, replace the `stand_in` line by:
-///
-/// ```ignore
-/// let (tdmrs, s) = super::plan_for_test(mem, cmrs, limits)?;
-/// Ok(Ours { tdmrs, worst_reserved: s.worst_reserved, pamt_kib: s.pamt_kib,
-///           foreign_pamt_bytes: s.foreign_pamt_bytes })
-/// ```
-fn ours(mem: &[MemBlock], cmrs: &[Range], limits: &Limits) -> Result<Ours, PlanError> {
-    let _ = cmrs;
-    stand_in(mem, limits)
-}
-
-/// Until `plan_for_test()` exists: the tree's `cover()` and
-/// `populate_reserved()`, with each PAMT where upstream's allocator would
-/// put it on the TDMR's node.
-fn stand_in(mem: &[MemBlock], limits: &Limits) -> Result<Ours, PlanError> {
-    let mut tdmrs = vec![Tdmr::EMPTY; usize::from(limits.max_tdmrs)];
-    let n = cover(mem, limits, &mut tdmrs)?;
-    tdmrs.truncate(n);
-    let mut alloc = up::Allocator::new(mem);
-    for i in 0..n {
-        let need = tdmrs[i].pamt_total(limits);
-        let nid = tdmr_nid(&tdmrs[i], mem);
-        let (base, _) = alloc
-            .alloc_contig(need / PAGE_SIZE, nid)
-            .ok_or(PlanError::BadPamt { tdmr: i })?;
-        tdmrs[i].set_pamt(base, limits);
-    }
-    populate_reserved(&mut tdmrs, mem, limits)?;
-    let foreign = tdmrs
-        .iter()
-        .map(|t| {
-            let at = t.pamt_range().base;
-            let node = mem
-                .iter()
-                .find(|b| b.start <= at && at < b.end)
-                .map_or(-1, |b| b.nid);
-            up::foreign_pamt_bytes(t.base, t.end(), node, mem, limits)
-        })
-        .sum();
-    Ok(Ours {
-        worst_reserved: tdmrs.iter().map(|t| t.reserved().len()).max().unwrap_or(0),
-        pamt_kib: super::pamt_kib_total(&tdmrs),
-        foreign_pamt_bytes: foreign,
-        tdmrs,
-    })
+/// Our planner on TDX memory `mem` and the module's CMRs, exactly as the
+/// kernel path plans (`plan_for_test()`, summary.rs).
+fn ours(
+    mem: &[MemBlock],
+    cmrs: &[Range],
+    limits: &Limits,
+) -> Result<(Vec<Tdmr>, PlanSummary), PlanError> {
+    plan_for_test(mem, cmrs, limits)
 }
 
 /// Whether no 1 GiB granule holds memory of two nodes (then no TDMR needs
@@ -126,17 +76,17 @@ fn compare(name: &str, ram: &[MemBlock], cmrs: &[Range], out: &mut Report) {
             s.foreign_pamt_bytes,
         )
     });
-    let row_ours = theirs.as_ref().map(|o| {
-        let low = o.tdmrs.iter().map(|t| {
+    let row_ours = theirs.as_ref().map(|(tdmrs, s)| {
+        let low = tdmrs.iter().map(|t| {
             let p = t.pamt_range();
             FOUR_GIB.min(p.end()).saturating_sub(p.base)
         });
         (
-            o.tdmrs.len(),
-            o.worst_reserved,
-            o.pamt_kib,
+            s.tdmrs,
+            s.worst_reserved,
+            s.pamt_kib,
             low.sum(),
-            o.foreign_pamt_bytes,
+            s.foreign_pamt_bytes,
         )
     });
     let _ = writeln!(
