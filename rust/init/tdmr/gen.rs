@@ -343,8 +343,8 @@ fn two_node_layout() {
         map.cmrs,
         [
             cmr(MIB, 1792 * MIB),
-            cmr(4 * GIB, 66 * GIB - NODE_TAIL),
-            cmr(66 * GIB, 130 * GIB - NODE_TAIL)
+            cmr(4 * GIB, 66 * GIB - 64 * MIB),
+            cmr(66 * GIB, 130 * GIB - 64 * MIB)
         ]
     );
     let ram: Vec<_> = map.ram.iter().map(|b| (b.start, b.end, b.nid)).collect();
@@ -353,8 +353,8 @@ fn two_node_layout() {
         [
             (0, BASE_RAM_END, 0),
             (MIB, 1792 * MIB, 0),
-            (4 * GIB, 66 * GIB - NODE_TAIL, 0),
-            (66 * GIB, 130 * GIB - NODE_TAIL, 1)
+            (4 * GIB, 66 * GIB - 64 * MIB, 0),
+            (66 * GIB, 130 * GIB - 64 * MIB, 1)
         ]
     );
 }
