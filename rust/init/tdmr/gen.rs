@@ -54,7 +54,7 @@ pub(crate) struct MapSpec {
 impl MapSpec {
     /// A short name for tables: `64G-2n-8h`, `+skew` when skewed.
     pub(crate) fn name(&self) -> String {
-        let size = if self.total >= 1 << 40 && self.total % (1 << 40) == 0 {
+        let size = if self.total >= 1 << 40 && self.total.is_multiple_of(1 << 40) {
             format!("{}T", self.total >> 40)
         } else {
             format!("{}G", self.total / GIB)
@@ -83,7 +83,7 @@ impl GenMap {
     pub(crate) fn nodes_gib_aligned(&self) -> bool {
         self.nodes
             .iter()
-            .all(|&(_, s, e)| s % GIB == 0 && e % GIB == 0)
+            .all(|&(_, s, e)| s.is_multiple_of(GIB) && e.is_multiple_of(GIB))
     }
 }
 
@@ -144,7 +144,7 @@ pub(crate) fn generate(spec: &MapSpec) -> GenMap {
     let per_node = spec.total / nodes / GIB * GIB;
     assert!(per_node >= GIB, "at least 1 GiB per node");
     assert!(
-        spec.skew % PAGE == 0 && spec.skew < per_node / 2,
+        spec.skew.is_multiple_of(PAGE) && spec.skew < per_node / 2,
         "skew too large"
     );
     let mut rng = XorShift::new(spec.seed);
