@@ -4,8 +4,8 @@
 //! compare our planner with on every platform profile and generated map.
 //!
 //! Read from `arch/x86/virt/vmx/tdx/tdx.c` of Linux 6.12 (the 6.12.118 tree
-//! this project builds against; the planning functions are the same in
-//! torvalds/linux up to 6.14): `build_tdx_memlist()`, `fill_out_tdmrs()`,
+//! this project builds against; the planning functions read the same in
+//! torvalds/linux at 01fb93a363e0): `build_tdx_memlist()`, `fill_out_tdmrs()`,
 //! `tdmr_get_nid()`, `tdmr_set_up_pamt()`, `tdmr_populate_rsvd_holes()`,
 //! `tdmr_populate_rsvd_pamts()` and `tdmr_add_rsvd_area()`. The PAMT
 //! allocation, `alloc_contig_pages()`, is modelled in `alloc.rs`.
@@ -65,7 +65,8 @@ pub(crate) enum UpError {
 }
 
 impl fmt::Display for UpError {
-    /// Upstream's own warning text (after the "virt/tdx: " prefix).
+    /// Upstream's own warning text (after the "virt/tdx: " prefix) where it
+    /// prints one; it prints nothing when a PAMT allocation fails.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             Self::TdmrsExhausted => f.write_str("initialization failed: TDMRs exhausted."),
