@@ -4,8 +4,12 @@
 //! `alloc_contig_pages(nr_pages, GFP_KERNEL, nid, &node_online_map)` on a
 //! machine whose RAM (above the first MiB) is free and movable.
 //!
-//! What it models, from the 6.12 sources (`mm/page_alloc.c`,
-//! `mm/page_isolation.c`):
+//! What it models, from the 6.12.118 sources (`mm/page_alloc.c`:
+//! `alloc_contig_pages_noprof()`, `pfn_range_valid_contig()`,
+//! `zone_spans_last_pfn()`, `build_zonelists()`, `find_next_best_node()`,
+//! `build_zonerefs_node()`; `mm/page_isolation.c`:
+//! `start_isolate_page_range()`, `isolate_single_pageblock()`,
+//! `set_migratetype_isolate()`, `has_unmovable_pages()`):
 //!
 //! - **Zonelist.** `node_zonelist(nid, GFP_KERNEL)` is the node's fallback
 //!   list: nodes in `build_zonelists()` order, and within each node its
