@@ -306,3 +306,14 @@ const fn align_up(x: u64, align: u64) -> u64 {
 const fn align_down(x: u64, align: u64) -> u64 {
     x & !(align - 1)
 }
+
+// Test only: upstream's planner as a model, the platform profiles, generated
+// maps, and the comparison of the two planners on them.
+#[cfg(test)]
+mod compare_tests;
+#[cfg(test)]
+mod gen;
+#[cfg(test)]
+mod profiles;
+#[cfg(test)]
+mod upstream_model;
