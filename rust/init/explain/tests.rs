@@ -268,6 +268,11 @@ fn operands_decode() {
         ),
         (
             SysConfig,
+            0xC000_0A12_0004_0205,
+            "(TDMR 5, 1G PAMT, against TDMR 4)",
+        ),
+        (
+            SysConfig,
             0xC000_0A20_0000_0F02,
             "(TDMR 2, reserved area 15)",
         ),
