@@ -17,6 +17,7 @@ mod abi {
 }
 mod init {
     pub(crate) mod cpus;
+    pub(crate) mod explain;
     pub(crate) mod keyids;
     // Its re-exports are for the kernel module's callers; here only the
     // tests use them.

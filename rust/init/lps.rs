@@ -10,6 +10,7 @@
 
 use super::check;
 use super::cpus::{self, SysInitOnce};
+use super::explain::Platform;
 use crate::abi::leaf::Leaf;
 use crate::glue::services as k;
 use crate::seamcall::sys;
@@ -79,6 +80,7 @@ impl Lps {
                 pr_err!(
                     "CPU {cpu} is offline and never did TDH.SYS.LP.INIT: bring it online, then enable again\n"
                 );
+                pr_err!("{}\n", Platform::CpuNeverInitialized.text());
                 Err(EBUSY)
             }
         }

@@ -22,6 +22,7 @@
 //! lock (`glue/entry.rs`); every method here runs with it held.
 
 pub(crate) mod cpus;
+pub(crate) mod explain;
 pub(crate) mod keyids;
 pub(crate) mod lps;
 pub(crate) mod sysinfo;
@@ -47,28 +48,34 @@ fn eopnotsupp() -> Error {
     Error::from_errno(-(kernel::bindings::EOPNOTSUPP as i32))
 }
 
-/// Maps a SEAMCALL result to an errno, logging why it failed.
+/// Maps a SEAMCALL result to an errno, logging why it failed, then what
+/// that means and what to do (`explain.rs`).
 pub(crate) fn check<T>(leaf: Leaf, r: Result<T, SeamcallError>) -> Result<T> {
     let name = leaf.abi_name();
-    match r {
-        Ok(done) => Ok(done),
-        Err(SeamcallError::VmFailInvalid) => {
+    let e = match r {
+        Ok(done) => return Ok(done),
+        Err(e) => e,
+    };
+    let errno = match e {
+        SeamcallError::VmFailInvalid => {
             pr_err!("{name}: no TDX module loaded\n");
-            Err(ENODEV)
+            ENODEV
         }
-        Err(SeamcallError::Trap(TRAP_GP)) => {
+        SeamcallError::Trap(TRAP_GP) => {
             pr_err!("{name}: #GP, TDX disabled by the BIOS\n");
-            Err(eopnotsupp())
+            eopnotsupp()
         }
-        Err(SeamcallError::Trap(TRAP_UD)) => {
+        SeamcallError::Trap(TRAP_UD) => {
             pr_err!("{name}: #UD, CPU not in VMX operation or without SEAM\n");
-            Err(EACCES)
+            EACCES
         }
-        Err(e) => {
+        e => {
             pr_err!("{name} failed: {e}\n");
-            Err(EIO)
+            EIO
         }
-    }
+    };
+    pr_err!("{}\n", explain::explain(leaf, e.raw()));
+    Err(errno)
 }
 
 /// TDH.SYS.KEY.CONFIG on the calling CPU's package.
@@ -114,10 +121,12 @@ impl Host {
         let (state, keyids) = match k::keyid_partitioning() {
             Err(_) => {
                 pr_info!("no TDX KeyID partitioning on this platform\n");
+                pr_info!("{}\n", explain::Platform::NoKeyIdPartitioning.text());
                 (State::Unavailable(ENODEV), KeyIdRange::default())
             }
             Ok((_, nr_tdx)) if nr_tdx < 2 => {
                 pr_info!("{nr_tdx} TDX KeyIDs: at least 2 are needed\n");
+                pr_info!("{}\n", explain::Platform::TooFewKeyIds.text());
                 (State::Unavailable(eopnotsupp()), KeyIdRange::default())
             }
             Ok((nr_mktme, nr_tdx)) => (
@@ -265,6 +274,7 @@ impl Host {
         let pamts = allocate_pamts(&mut tdmrs, &memory, &limits)?;
         tdmr::populate_reserved(&mut tdmrs, &memory, &cmrs, &limits).map_err(|e| {
             pr_err!("cannot lay out reserved areas: {e}\n");
+            pr_err!("{}\n", explain::plan(&e));
             plan_errno(e)
         })?;
         let plan: tdmr::PlanSummary = tdmr::summarize(&tdmrs, &memory);
@@ -358,6 +368,7 @@ fn plan_tdmrs(memory: &[MemBlock], cmrs: &[Range], limits: &Limits) -> Result<KV
     let mut all = KVec::from_elem(Tdmr::EMPTY, usize::from(limits.max_tdmrs), GFP_KERNEL)?;
     let n = tdmr::cover(memory, cmrs, limits, &mut all).map_err(|e| {
         pr_err!("cannot cover TDX memory with TDMRs: {e}\n");
+        pr_err!("{}\n", explain::plan(&e));
         plan_errno(e)
     })?;
     let mut tdmrs = KVec::with_capacity(n, GFP_KERNEL)?;

@@ -22,6 +22,7 @@ fn read(field: FieldId) -> Result<u64> {
             "TDH.SYS.RD of field {:#x}: {status}, not the field\n",
             field.raw()
         );
+        pr_err!("{}\n", super::explain::explain(Leaf::SysRd, status.raw()));
         return Err(EIO);
     }
     Ok(value)

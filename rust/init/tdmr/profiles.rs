@@ -34,6 +34,9 @@ pub(crate) struct Profile {
     pub(crate) nodes: Vec<(i32, u64, u64)>,
     /// `qemu START END`: the window QEMU boots reproduce, if any.
     pub(crate) qemu: Option<(u64, u64)>,
+    /// `hotplug START END NODE SLOTS`: a region DIMMs may be added to later
+    /// (not System RAM at boot, so the plans here leave it out).
+    pub(crate) hotplug: Option<(u64, u64)>,
 }
 
 /// Where the profiles live: `tools/testing/tdx_emu/platforms/`.
@@ -167,6 +170,15 @@ pub(crate) fn parse(text: &str) -> Result<Profile, String> {
                 let [start, end] = numbers::<2>(&words).map_err(fail)?;
                 check_range(start, end, None).map_err(fail)?;
                 p.qemu = Some((start, end));
+            }
+            "hotplug" => {
+                let [start, end, nid, slots] = numbers::<4>(&words).map_err(fail)?;
+                check_range(start, end, None).map_err(fail)?;
+                let _: i32 = small(nid).map_err(fail)?;
+                if slots == 0 {
+                    return Err(fail("no DIMM slots".into()));
+                }
+                p.hotplug = Some((start, end));
             }
             _ => return Err(fail("unknown keyword or missing value".into())),
         }
