@@ -12,9 +12,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 out=$TDX_RS_ROOT/build/check
 mkdir -p "$out"
+# A summary table only from this run's stages.
+rm -f "$out/compare.log" "$out/platforms.log"
 cd "$TDX_RS_ROOT"
 
-summary=() boots=()
+summary=() boots=() boot_times=()
 stages_ok=0 stages_failed=0 stages_not_run=0
 tests_passed=0 tests_failed=0 scenarios_run=0
 
@@ -56,7 +58,7 @@ count_tests() {
 }
 
 # The production crate's tests, then the emulator's, then td_image.py's
-# self-test: all go to one log.
+# and platforms.py's self-tests: all go to one log.
 host_tests() {
 	local rc=0
 	: >"$out/cargo.log"
@@ -68,6 +70,8 @@ host_tests() {
 		tee -a "$out/cargo.log"
 	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 	python3 scripts/td_image.py selftest 2>&1 | tee -a "$out/cargo.log"
+	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+	python3 scripts/platforms.py selftest 2>&1 | tee -a "$out/cargo.log"
 	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 	count_tests "$out/cargo.log" '^test result:.*passed.*failed'
 	return "$rc"
@@ -228,11 +232,13 @@ TEST_MODULES=(tdx_host_rs.ko tdx_emu.ko tdx_rs_noemu_kunit.ko tdx_rs_wrappers_ku
 # $out/NAME.log. Fails if the boot did not reach its closing leak scan.
 # Every boot's leak reports and bug-detector splats go into the summary.
 boot() {
+	local start=$(date +%s)
 	rm -f "$out/$1.log"
 	"$here/initramfs.sh" "$out/$1.cpio.gz" "$here/guest/$2" "${TEST_MODULES[@]}" &&
 		"$here/qemu.sh" "$out/$1.cpio.gz" "$out/$1.log" "${3:-2}" "${4:-}"
-	echo "console log: $out/$1.log"
+	echo "console log: $out/$1.log ($(($(date +%s) - start))s)"
 	boots+=("$1")
+	boot_times+=("$1 $(($(date +%s) - start))s")
 	grep -q '^guest: kmemleak scan done' "$out/$1.log" ||
 		{ echo "qemu: $1 did not reach its leak scan"; return 1; }
 }
@@ -305,7 +311,9 @@ fault_sweep() {
 
 # The kselftests, installed the kernel's way (make install of
 # tools/testing/selftests) and run by its run_kselftest.sh, on 4 CPUs in
-# 2 packages with one CPU offline from boot.
+# 2 packages with one CPU offline from boot, on the 2-node qemu-q35-numa
+# platform with DIMM slots: scripts/hotplug.py hot-adds the DIMMs the
+# memory hotplug tests ask for.
 selftests() {
 	local kst=$out/kselftest log=$out/selftests.log rc=0 ksrc
 	ksrc=$KDIR_TEST/tools/testing/selftests
@@ -314,8 +322,8 @@ selftests() {
 	make -s -C "$ksrc" TARGETS=tdx_host_rs INSTALL_PATH="$kst" install >/dev/null || rc=1
 	rm -rf "$ksrc/tdx_host_rs"
 	[ $rc -eq 0 ] || { echo "selftests: make install failed"; return 1; }
-	INITRAMFS_FILES="$kst:/kselftest" boot selftests selftests.sh \
-		4,sockets=2,cores=2 maxcpus=3 || return 1
+	QEMU_HOTPLUG=1 PLATFORM=qemu-q35-numa INITRAMFS_FILES="$kst:/kselftest" \
+		boot selftests selftests.sh 4,sockets=2,cores=2 maxcpus=3 || return 1
 	grep -E '^(ok|not ok) [0-9]+ selftests:|# (# )?(not ok|ok [0-9]+ .*SKIP)|Totals' "$log"
 	grep -q '^guest: SELFTESTS DONE' "$log" || { echo "selftests: the guest did not finish"; rc=1; }
 	guest_steps "$log" || rc=1
@@ -378,6 +386,70 @@ upstream_referee() {
 	return $rc
 }
 
+# platform_boot PROFILE SMP [platforms.py options]: upstream's tdx_enable()
+# and ours, each on a fresh emulated TDX module, on PROFILE's platform
+# (scripts/guest/platform.sh); scripts/platforms.py judges the console.
+platform_boot() {
+	local profile=$1 smp=$2 name=platform-$1 rc=0
+	local log=$out/$name.log
+	shift 2
+	PLATFORM=$profile boot "$name" platform.sh "$smp" || return 1
+	grep -E '^guest: (FAIL|platform (upstream|ours):)' "$log"
+	grep -q '^guest: PLATFORM DONE' "$log" || { echo "$name: the guest did not finish"; rc=1; }
+	guest_steps "$log" || rc=1
+	python3 "$here/platforms.py" "$profile" "$log" "$@" | tee "$out/$name.txt"
+	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+	count_tests "$out/$name.txt" '^platforms: [0-9]+ passed'
+	"$here/splats.sh" "$log" || rc=1
+	return $rc
+}
+
+# The real machines QEMU reproduces (the window of their profile), and the
+# 2-node one where PAMT placement by node can be checked. On emr-2s-fcp
+# upstream must fail as it did on the real machine (canonical/tdx#135).
+platforms() {
+	local rc=0
+	rm -f "$out"/platform-*.txt "$out/platforms.log"
+	platform_boot emr-2s-fcp 2,sockets=2 --upstream-fails "reserved areas exhausted" || rc=1
+	platform_boot emr-2s-1tib 2,sockets=2 || rc=1
+	platform_boot qemu-q35-numa 2,sockets=2 --numa || rc=1
+	{ python3 "$here/platforms.py" header
+	  cat "$out"/platform-*.txt 2>/dev/null | grep -v '^platforms: '; } > "$out/platforms.log"
+	cat "$out/platforms.log"
+	return $rc
+}
+
+# The LP count: QEMU runs 4 CPUs and the emulated TDX module counts them all
+# (as a real one counts every BIOS-enabled LP), but the kernel boots with
+# nr_cpus=2. tdx_rs_enable() must fail, and the console must say what to do.
+lp_count() {
+	local log=$out/lps.log rc=0 enable state lp_inits says
+	PLATFORM=qemu-q35 boot lps lps.sh 4,sockets=2,cores=2 nr_cpus=2 || return 1
+	grep -E '^guest: (FAIL|lps)|^tdx_host_rs: ' "$log"
+	grep -q '^guest: LPS DONE' "$log" || { echo "lps: the guest did not finish"; rc=1; }
+	guest_steps "$log" || rc=1
+	enable=$(tr -d '\r' < "$log" | sed -n 's/^guest: lps enable: //p')
+	state=$(tr -d '\r' < "$log" | sed -n 's/^guest: lps state: //p')
+	lp_inits=$(tr -d '\r' < "$log" | sed -n 's/^lps-report: leaf 35 TDH.SYS.LP.INIT //p')
+	if [ "$enable" != ok ] && [ "$state" = failed ] && [ "$lp_inits" = 2 ]; then
+		echo "lps: ok   tdx_rs_enable() fails after TDH.SYS.LP.INIT on the kernel's 2 CPUs of 4 LPs"
+		tests_passed=$((tests_passed + 1))
+	else
+		echo "lps: FAIL tdx_rs_enable(): '$enable', state '$state', TDH.SYS.LP.INIT calls '$lp_inits'"
+		tests_failed=$((tests_failed + 1)); rc=1
+	fi
+	says=$(tr -d '\r' < "$log" | grep '^tdx_host_rs: ' | grep 'nr_cpus' | grep 'LP.INIT')
+	if [ -n "$says" ]; then
+		echo "lps: ok   the console says what to do: $says"
+		tests_passed=$((tests_passed + 1))
+	else
+		echo "lps: FAIL no tdx_host_rs line names nr_cpus and LP.INIT"
+		tests_failed=$((tests_failed + 1)); rc=1
+	fi
+	"$here/splats.sh" "$log" || rc=1
+	return $rc
+}
+
 run_stage "bootstrap" "$here/bootstrap.sh" || { echo "check: cannot go on without the toolchain"; exit 1; }
 # Only now do the compilers and the kernel source exist to key the trees by.
 kernel_dirs || exit 1
@@ -390,7 +462,8 @@ else
 	not_run "production build" "no production kernel"
 fi
 qemu_stages=("KUnit in QEMU" "fault sweep in QEMU" "kselftests in QEMU (4 CPUs)"
-	     "no NO_RBP_MOD in QEMU" "alloc failure after init" "upstream referee in QEMU")
+	     "no NO_RBP_MOD in QEMU" "alloc failure after init" "upstream referee in QEMU"
+	     "platforms in QEMU" "LP count in QEMU")
 if run_stage "build (clippy, objtool)" build; then
 	run_stage "ABI guards" abi_guard
 	run_stage "in-tree build" "$here/intree.sh"
@@ -403,6 +476,8 @@ if run_stage "build (clippy, objtool)" build; then
 	run_stage "no NO_RBP_MOD in QEMU" no_rbp_mod
 	run_stage "alloc failure after init" alloc_after_init
 	run_stage "upstream referee in QEMU" upstream_referee
+	run_stage "platforms in QEMU" platforms
+	run_stage "LP count in QEMU" lp_count
 else
 	for s in "ABI guards" "in-tree build" "${qemu_stages[@]}"; do
 		not_run "$s" "the build failed"
@@ -426,6 +501,8 @@ done
 stage "summary"
 printf '%s\n' "${summary[@]}"
 [ -f "$out/compare.log" ] && { echo "  initialization, as the emulated TDX module saw it:"; cat "$out/compare.log"; }
+[ -f "$out/platforms.log" ] && { echo "  real platforms, upstream's and ours (emulator's view):"; cat "$out/platforms.log"; }
+echo "  QEMU boot times: ${boot_times[*]:-none}"
 echo "  fault-sweep scenarios run: $scenarios_run"
 echo "  QEMU boots: ${#boots[@]}, logs missing: $lost_logs; kmemleak reports: $leaks; splats (KASAN, UBSAN, lockdep, WARN, oops): $splats"
 echo "  stages: $stages_ok ok, $stages_failed failed, $stages_not_run not run; test cases: $tests_passed passed, $tests_failed failed"

@@ -34,7 +34,7 @@ if [ -n "${QEMU_HOTPLUG:-}" ]; then
 	driver=$!
 fi
 timeout --foreground 1200 qemu-system-x86_64 \
-	-machine q35 -cpu max -smp "$smp" -m 2048 \
+	-machine q35 -cpu max -smp "$smp" -m 2048 ${QEMU_EXTRA:-} \
 	-kernel "$KDIR_TEST/arch/x86/boot/bzImage" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 loglevel=7 kmemleak=on $append" \
 	-display none -serial "file:$log" "${monitor[@]}" \
