@@ -3,10 +3,10 @@
 # QEMU") and the LP count ("LP count in QEMU"). They use check.sh's boot(),
 # guest_steps(), count_tests() and its counters.
 
-# platform_boot PROFILE SMP [platforms.py options]: upstream's tdx_enable()
+# profile_boot PROFILE SMP [platforms.py options]: upstream's tdx_enable()
 # and ours, each on a fresh emulated TDX module, on PROFILE's platform
 # (scripts/guest/platform.sh); scripts/platforms.py judges the console.
-platform_boot() {
+profile_boot() {
 	local profile=$1 smp=$2 name=platform-$1 rc=0
 	local log=$out/$name.log
 	shift 2
@@ -27,9 +27,9 @@ platform_boot() {
 platforms() {
 	local rc=0
 	rm -f "$out"/platform-*.txt "$out/platforms.log"
-	platform_boot emr-2s-fcp 2,sockets=2 --upstream-fails "reserved areas exhausted" || rc=1
-	platform_boot emr-2s-1tib 2,sockets=2 || rc=1
-	platform_boot qemu-q35-numa 2,sockets=2 --numa || rc=1
+	profile_boot emr-2s-fcp 2,sockets=2 --upstream-fails "reserved areas exhausted" || rc=1
+	profile_boot emr-2s-1tib 2,sockets=2 || rc=1
+	profile_boot qemu-q35-numa 2,sockets=2 --numa || rc=1
 	{ python3 "$here/platforms.py" header
 	  cat "$out"/platform-*.txt 2>/dev/null | grep -v '^platforms: '; } > "$out/platforms.log"
 	cat "$out/platforms.log"
