@@ -54,6 +54,15 @@ class Side:
             return None
         return (self.config[0], self.worst(), self.config[2])
 
+    def short(self):
+        """The result in a few words: "ok", or why it failed."""
+        if self.outcome == "ok" and self.config is None:
+            return "ok, but nothing configured"
+        if self.outcome != "ok":
+            why = self.why or self.outcome or "did not run"
+            return "FAILED: " + why.rsplit("): ", 1)[-1].rsplit(": ", 1)[-1].rstrip(".")
+        return "ok"
+
     def result(self):
         if self.outcome is None:
             return "did not run"
@@ -183,16 +192,17 @@ def judge(profile, lines, upstream_fails=None, numa=False):
 
     def cells(side):
         f = side.figures()
-        nums = " ".join(f"{x:>6}" for x in f) if f else f"{'-':>6} {'-':>6} {'-':>6}"
-        return f"{side.result()[:44]:<44} {nums}"
+        nums = f if f else ("-", "-", "-")
+        return f"{side.short()[:32]:<32} {nums[0]:>5} {nums[1]:>5} {nums[2]:>8}"
 
-    row = f"  {profile:<16} upstream {cells(up)}\n  {'':<16} ours     {cells(ours)}"
+    row = f"  {profile:<15} {cells(up)}   {cells(ours)}"
     return row, checks
 
 
 def header():
-    return (f"  {'profile':<16} {'':8} {'result':<44} {'TDMRs':>6} {'worst':>6} "
-            f"{'PAMT KiB':>6}")
+    side = f"{'result':<32} {'TDMRs':>5} {'worst':>5} {'PAMT KiB':>8}"
+    return (f"  {'':<15} {'upstream':<52}   ours\n"
+            f"  {'profile':<15} {side}   {side}")
 
 
 def report(profile, lines, upstream_fails, numa):
