@@ -40,7 +40,7 @@ platforms() {
 # (as a real one counts every BIOS-enabled LP), but the kernel boots with
 # nr_cpus=2. tdx_rs_enable() must fail, and the console must say what to do.
 lp_count() {
-	local log=$out/lps.log rc=0 enable state lp_inits says
+	local log=$out/lps.log rc=0 enable state lp_inits configs config says
 	PLATFORM=qemu-q35 boot lps lps.sh 4,sockets=2,cores=2 nr_cpus=2 || return 1
 	grep -E '^guest: (FAIL|lps)|^tdx_host_rs: ' "$log"
 	grep -q '^guest: LPS DONE' "$log" || { echo "lps: the guest did not finish"; rc=1; }
@@ -48,11 +48,15 @@ lp_count() {
 	enable=$(tr -d '\r' < "$log" | sed -n 's/^guest: lps enable: //p')
 	state=$(tr -d '\r' < "$log" | sed -n 's/^guest: lps state: //p')
 	lp_inits=$(tr -d '\r' < "$log" | sed -n 's/^lps-report: leaf 35 TDH.SYS.LP.INIT //p')
-	if [ "$enable" != ok ] && [ "$state" = failed ] && [ "$lp_inits" = 2 ]; then
-		echo "lps: ok   tdx_rs_enable() fails after TDH.SYS.LP.INIT on the kernel's 2 CPUs of 4 LPs"
+	configs=$(tr -d '\r' < "$log" | sed -n 's/^lps-report: leaf 45 TDH.SYS.CONFIG //p')
+	config=$(tr -d '\r' < "$log" | sed -n 's/^lps-report: config: //p')
+	# The TDX module refused the one TDH.SYS.CONFIG: nothing configured.
+	if [ "$enable" != ok ] && [ "$state" = failed ] && [ "$lp_inits" = 2 ] &&
+		[ "$configs" = 1 ] && [ "$config" = none ]; then
+		echo "lps: ok   tdx_rs_enable() fails: TDH.SYS.CONFIG refused after TDH.SYS.LP.INIT on the kernel's 2 CPUs of 4 LPs"
 		tests_passed=$((tests_passed + 1))
 	else
-		echo "lps: FAIL tdx_rs_enable(): '$enable', state '$state', TDH.SYS.LP.INIT calls '$lp_inits'"
+		echo "lps: FAIL tdx_rs_enable(): '$enable', state '$state', TDH.SYS.LP.INIT calls '$lp_inits', TDH.SYS.CONFIG calls '$configs', configured '$config'"
 		tests_failed=$((tests_failed + 1)); rc=1
 	fi
 	says=$(tr -d '\r' < "$log" | grep '^tdx_host_rs: ' | grep 'nr_cpus' | grep 'LP.INIT')
