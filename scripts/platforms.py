@@ -42,6 +42,10 @@ class Side:
         self.tdmrs = []  # (base, end, reserved, [(pamt base, end)])
         self.sysfs = {}
         self.why = None  # upstream's "initialization failed: ..." text
+        # What the referee module's tdx_enable() returned (busybox's insmod
+        # loads a module a second time when its init fails, and reports the
+        # second attempt's errno).
+        self.errno = None
 
     def ok(self):
         return self.outcome == "ok" and self.config is not None
@@ -59,6 +63,8 @@ class Side:
         if self.outcome == "ok" and self.config is None:
             return "ok, but nothing configured"
         if self.outcome != "ok":
+            if not self.why and self.errno is not None:
+                return f"FAILED: tdx_enable() = {self.errno}"
             why = self.why or self.outcome or "did not run"
             return "FAILED: " + why.rsplit("): ", 1)[-1].rsplit(": ", 1)[-1].rstrip(".")
         return "ok"
@@ -68,6 +74,8 @@ class Side:
             return "did not run"
         if self.outcome == "ok":
             return "ok" if self.config else "ok, but nothing configured"
+        if self.errno is not None:
+            return f"failed ({self.errno}): " + (self.why or self.outcome)
         return "failed: " + (self.why or self.outcome)
 
 
@@ -83,6 +91,10 @@ def parse(lines):
         m = re.search(r"guest: platform sysfs (\S+) (.*)", line)
         if m:
             sides["ours"].sysfs[m.group(1)] = m.group(2).strip()
+            continue
+        m = re.search(r"tdx_rs_upstream_enable: upstream tdx_enable\(\): (-?\d+)", line)
+        if m and sides["upstream"].errno is None:
+            sides["upstream"].errno = int(m.group(1))
             continue
         m = UPSTREAM_FAIL.search(line)
         if m:
