@@ -322,7 +322,7 @@ selftests() {
 	make -s -C "$ksrc" TARGETS=tdx_host_rs INSTALL_PATH="$kst" install >/dev/null || rc=1
 	rm -rf "$ksrc/tdx_host_rs"
 	[ $rc -eq 0 ] || { echo "selftests: make install failed"; return 1; }
-	QEMU_HOTPLUG=1 PLATFORM=qemu-q35-numa INITRAMFS_FILES="$kst:/kselftest" \
+	QEMU_HOTPLUG=1 TDX_RS_PLATFORM=qemu-q35-numa INITRAMFS_FILES="$kst:/kselftest" \
 		boot selftests selftests.sh 4,sockets=2,cores=2 maxcpus=3 || return 1
 	grep -E '^(ok|not ok) [0-9]+ selftests:|# (# )?(not ok|ok [0-9]+ .*SKIP)|Totals' "$log"
 	grep -q '^guest: SELFTESTS DONE' "$log" || { echo "selftests: the guest did not finish"; rc=1; }

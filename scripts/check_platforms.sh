@@ -10,7 +10,7 @@ profile_boot() {
 	local profile=$1 smp=$2 name=platform-$1 rc=0
 	local log=$out/$name.log
 	shift 2
-	PLATFORM=$profile boot "$name" platform.sh "$smp" || return 1
+	TDX_RS_PLATFORM=$profile boot "$name" platform.sh "$smp" || return 1
 	grep -E '^guest: (FAIL|platform (upstream|ours):)' "$log"
 	grep -q '^guest: PLATFORM DONE' "$log" || { echo "$name: the guest did not finish"; rc=1; }
 	guest_steps "$log" || rc=1
@@ -41,7 +41,7 @@ platforms() {
 # nr_cpus=2. tdx_rs_enable() must fail, and the console must say what to do.
 lp_count() {
 	local log=$out/lps.log rc=0 enable state lp_inits configs config says
-	PLATFORM=qemu-q35 boot lps lps.sh 4,sockets=2,cores=2 nr_cpus=2 || return 1
+	TDX_RS_PLATFORM=qemu-q35 boot lps lps.sh 4,sockets=2,cores=2 nr_cpus=2 || return 1
 	grep -E '^guest: (FAIL|lps)|^tdx_host_rs: ' "$log"
 	grep -q '^guest: LPS DONE' "$log" || { echo "lps: the guest did not finish"; rc=1; }
 	guest_steps "$log" || rc=1
