@@ -12,9 +12,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 out=$TDX_RS_ROOT/build/check
 mkdir -p "$out"
+# A summary table only from this run's stages.
+rm -f "$out/compare.log" "$out/platforms.log"
 cd "$TDX_RS_ROOT"
 
-summary=() boots=()
+summary=() boots=() boot_times=()
 stages_ok=0 stages_failed=0 stages_not_run=0
 tests_passed=0 tests_failed=0 scenarios_run=0
 
@@ -55,9 +57,9 @@ count_tests() {
 	done < <(grep -E "$2" "$1")
 }
 
-# The production crate's tests, then the emulator's, then td_image.py's and
-# platform.py's self-tests and the platform profiles' check: all go to one
-# log.
+# The production crate's tests, then the emulator's, then td_image.py's,
+# platform.py's and platforms.py's self-tests and the platform profiles'
+# check: all go to one log.
 host_tests() {
 	local rc=0
 	: >"$out/cargo.log"
@@ -74,6 +76,8 @@ host_tests() {
 	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 	python3 scripts/platform.py check tools/testing/tdx_emu/platforms/*.profile 2>&1 |
 		tee -a "$out/cargo.log"
+	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+	python3 scripts/platforms.py selftest 2>&1 | tee -a "$out/cargo.log"
 	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 	count_tests "$out/cargo.log" '^test result:.*passed.*failed'
 	return "$rc"
@@ -237,7 +241,8 @@ TEST_MODULES=(tdx_host_rs.ko tdx_emu.ko tdx_rs_noemu_kunit.ko tdx_rs_wrappers_ku
 # and kernel command line. Fails if the boot did not reach its closing leak
 # scan. Every boot's leak reports and bug-detector splats go into the summary.
 boot() {
-	local smp=${3:-2} emu=$out/$1.emu-args append=${4:-}
+	local smp=${3:-2} emu=$out/$1.emu-args append=${4:-} start
+	start=$(date +%s)
 	rm -f "$out/$1.log"
 	platform_boot "${TDX_RS_PLATFORM:-qemu-q35}" "$smp" "$emu" || return 1
 	append+=${PLATFORM_APPEND:+${append:+ }$PLATFORM_APPEND}
@@ -245,8 +250,9 @@ boot() {
 		"$here/initramfs.sh" "$out/$1.cpio.gz" "$here/guest/$2" "${TEST_MODULES[@]}" &&
 		QEMU_EXTRA=$PLATFORM_QEMU "$here/qemu.sh" "$out/$1.cpio.gz" "$out/$1.log" \
 			"$smp" "$append"
-	echo "console log: $out/$1.log"
+	echo "console log: $out/$1.log ($(($(date +%s) - start))s)"
 	boots+=("$1")
+	boot_times+=("$1 $(($(date +%s) - start))s")
 	grep -q '^guest: kmemleak scan done' "$out/$1.log" ||
 		{ echo "qemu: $1 did not reach its leak scan"; return 1; }
 }
@@ -319,7 +325,9 @@ fault_sweep() {
 
 # The kselftests, installed the kernel's way (make install of
 # tools/testing/selftests) and run by its run_kselftest.sh, on 4 CPUs in
-# 2 packages with one CPU offline from boot.
+# 2 packages with one CPU offline from boot, on the 2-node qemu-q35-numa
+# platform with DIMM slots: scripts/hotplug.py hot-adds the DIMMs the
+# memory hotplug tests ask for.
 selftests() {
 	local kst=$out/kselftest log=$out/selftests.log rc=0 ksrc
 	ksrc=$KDIR_TEST/tools/testing/selftests
@@ -328,8 +336,8 @@ selftests() {
 	make -s -C "$ksrc" TARGETS=tdx_host_rs INSTALL_PATH="$kst" install >/dev/null || rc=1
 	rm -rf "$ksrc/tdx_host_rs"
 	[ $rc -eq 0 ] || { echo "selftests: make install failed"; return 1; }
-	INITRAMFS_FILES="$kst:/kselftest" boot selftests selftests.sh \
-		4,sockets=2,cores=2 maxcpus=3 || return 1
+	QEMU_HOTPLUG=1 TDX_RS_PLATFORM=qemu-q35-numa INITRAMFS_FILES="$kst:/kselftest" \
+		boot selftests selftests.sh 4,sockets=2,cores=2 maxcpus=3 || return 1
 	grep -E '^(ok|not ok) [0-9]+ selftests:|# (# )?(not ok|ok [0-9]+ .*SKIP)|Totals' "$log"
 	grep -q '^guest: SELFTESTS DONE' "$log" || { echo "selftests: the guest did not finish"; rc=1; }
 	guest_steps "$log" || rc=1
@@ -392,6 +400,9 @@ upstream_referee() {
 	return $rc
 }
 
+# The real platforms and the LP count: platforms(), lp_count().
+. "$here/check_platforms.sh"
+
 run_stage "bootstrap" "$here/bootstrap.sh" || { echo "check: cannot go on without the toolchain"; exit 1; }
 # Only now do the compilers and the kernel source exist to key the trees by.
 kernel_dirs || exit 1
@@ -404,7 +415,8 @@ else
 	not_run "production build" "no production kernel"
 fi
 qemu_stages=("KUnit in QEMU" "fault sweep in QEMU" "kselftests in QEMU (4 CPUs)"
-	     "no NO_RBP_MOD in QEMU" "alloc failure after init" "upstream referee in QEMU")
+	     "no NO_RBP_MOD in QEMU" "alloc failure after init" "upstream referee in QEMU"
+	     "platforms in QEMU" "LP count in QEMU")
 if run_stage "build (clippy, objtool)" build; then
 	run_stage "ABI guards" abi_guard
 	run_stage "in-tree build" "$here/intree.sh"
@@ -417,6 +429,8 @@ if run_stage "build (clippy, objtool)" build; then
 	run_stage "no NO_RBP_MOD in QEMU" no_rbp_mod
 	run_stage "alloc failure after init" alloc_after_init
 	run_stage "upstream referee in QEMU" upstream_referee
+	run_stage "platforms in QEMU" platforms
+	run_stage "LP count in QEMU" lp_count
 else
 	for s in "ABI guards" "in-tree build" "${qemu_stages[@]}"; do
 		not_run "$s" "the build failed"
@@ -440,6 +454,8 @@ done
 stage "summary"
 printf '%s\n' "${summary[@]}"
 [ -f "$out/compare.log" ] && { echo "  initialization, as the emulated TDX module saw it:"; cat "$out/compare.log"; }
+[ -f "$out/platforms.log" ] && { echo "  real platforms, upstream's and ours (emulator's view):"; cat "$out/platforms.log"; }
+echo "  QEMU boot times: ${boot_times[*]:-none}"
 echo "  fault-sweep scenarios run: $scenarios_run"
 echo "  QEMU boots: ${#boots[@]}, logs missing: $lost_logs; kmemleak reports: $leaks; splats (KASAN, UBSAN, lockdep, WARN, oops): $splats"
 echo "  stages: $stages_ok ok, $stages_failed failed, $stages_not_run not run; test cases: $tests_passed passed, $tests_failed failed"

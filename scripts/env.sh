@@ -20,7 +20,8 @@ KMAKE_VARS=(LLVM=1 RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc
 
 # The kernels' configuration fragments, applied on top of tinyconfig.
 KCONFIG_TEST=("$TDX_RS_ROOT"/scripts/config/base.config
-	      "$TDX_RS_ROOT"/scripts/config/tdx-debug.config)
+	      "$TDX_RS_ROOT"/scripts/config/tdx-debug.config
+	      "$TDX_RS_ROOT"/scripts/config/platform.config)
 KCONFIG_PROD=("$TDX_RS_ROOT"/scripts/config/production.config)
 
 # key_of FILES...: a build directory's key, from the kernel version, the

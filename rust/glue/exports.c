@@ -6,6 +6,8 @@
  * for a module: exports, sysfs tables, notifier registration, the CPU
  * hotplug lock.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/cpu.h>
 #include <linux/kobject.h>
 #include <linux/memory.h>
@@ -70,6 +72,12 @@ void tdx_rs_guest_keyid_free(unsigned int keyid)
 }
 EXPORT_SYMBOL_NS_GPL(tdx_rs_guest_keyid_free, TDX_HOST_RS);
 
+/*
+ * Once the TDX module is initialized its memory is fixed: memory outside it
+ * (hot-added since) must not come online, or a TD could be handed a page
+ * the TDX module cannot protect. The refusal fails the write to the memory
+ * block's state file; the line says which range and why.
+ */
 static int tdx_rs_memory_notifier(struct notifier_block *nb,
 				  unsigned long action, void *v)
 {
@@ -79,7 +87,8 @@ static int tdx_rs_memory_notifier(struct notifier_block *nb,
 
 	if (action != MEM_GOING_ONLINE || tdx_rs_rs_memory_online(start, end))
 		return NOTIFY_OK;
-	pr_warn("refusing to online [%#llx, %#llx): not TDX memory\n", start, end);
+	pr_err_ratelimited("memory [%#llx, %#llx) stays offline: not TDX memory (hot-added after the TDX module was initialized; TDX memory is fixed then)\n",
+			   start, end);
 	return NOTIFY_BAD;
 }
 

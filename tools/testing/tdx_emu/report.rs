@@ -2,7 +2,14 @@
 
 //! The text of `/sys/kernel/debug/tdx_emu/report`: the module's state, the
 //! SEAMCALLs per leaf, and what the last TDH.SYS.CONFIG configured. One fact
-//! per line, `key: value` or `leaf NUMBER NAME COUNT`, for scripts.
+//! per line, `key: value` or `leaf NUMBER NAME COUNT`, for scripts; after a
+//! successful TDH.SYS.CONFIG one line per TDMR as the module recorded it:
+//!
+//! ```text
+//! tdmr INDEX BASE-END reserved AREAS pamt 4K_BASE-4K_END 2M_BASE-2M_END 1G_BASE-1G_END
+//! ```
+//!
+//! (ranges `[BASE, END)` in hex; AREAS counts the non-null reserved areas).
 //!
 //! Pure `core`: built into `tdx_emu.ko` and into the host test crate.
 
@@ -47,7 +54,21 @@ fn render(m: &Model, w: &mut impl Write) -> fmt::Result {
             r.global_hkid
         ),
         None => writeln!(w, "config: none"),
+    }?;
+    for (i, t) in m.configured_tdmrs().iter().enumerate() {
+        let areas = t.reserved.iter().take_while(|r| r.size != 0).count();
+        write!(
+            w,
+            "tdmr {i} {:#x}-{:#x} reserved {areas} pamt",
+            t.base,
+            t.base + t.size
+        )?;
+        for p in &t.pamt {
+            write!(w, " {:#x}-{:#x}", p.base, p.base + p.size)?;
+        }
+        writeln!(w)?;
     }
+    Ok(())
 }
 
 /// Writes the report into `buf`; returns its length. A report that does not
@@ -111,6 +132,89 @@ mod tests {
             text,
             "state: InitDone\ncalls: 1\nleaf 33 TDH.SYS.INIT 1\nconfig: none\n"
         );
+    }
+
+    /// After TDH.SYS.CONFIG of two TDMRs, [1G, 2G) with two reserved areas
+    /// (the first 4 KiB and both PAMTs at 1.5G) and [2G, 4G) with none, the
+    /// report has one line per TDMR with its PAMTs 4K, 2M, 1G.
+    #[test]
+    fn reports_each_configured_tdmr() {
+        use crate::abi::leaf::{Leaf, LeafCall};
+        use crate::model::test_support::{pamt_block, pamt_sizes, put_config};
+        use crate::model::test_support::{tdmr_at, with_pamt, with_reserved, G};
+
+        let mut m = Model::new(platform(
+            1,
+            1,
+            &[Cmr {
+                base: 0,
+                size: 4 * G,
+            }],
+        ));
+        let mut mem = FakeMem::new();
+        let mut call = |m: &mut Model, leaf: Leaf, ops: &[(usize, u64)]| {
+            let mut regs = [0u64; 16];
+            regs[0] = LeafCall::new(leaf).rax();
+            for &(r, v) in ops {
+                regs[r] = v;
+            }
+            m.seamcall(lp(0, 0), &mut regs, &mut mem);
+            regs[0]
+        };
+        call(&mut m, Leaf::SysInit, &[]);
+        call(&mut m, Leaf::SysLpInit, &[]);
+        let p0 = G + (512 << 20);
+        let block = pamt_block(G) + pamt_block(2 * G);
+        let tdmrs = [
+            with_reserved(
+                with_pamt(tdmr_at(G, G), p0),
+                &[(0, 4096), (512 << 20, block)],
+            ),
+            with_pamt(tdmr_at(2 * G, 2 * G), p0 + pamt_block(G)),
+        ];
+        let mut cfg_mem = FakeMem::new();
+        put_config(&mut cfg_mem, 0x10_0000, 0x20_0000, &tdmrs);
+        let mut regs = [0u64; 16];
+        regs[0] = LeafCall::new(Leaf::SysConfig).rax();
+        (regs[1], regs[2], regs[8]) = (0x10_0000, 2, 2);
+        m.seamcall(lp(0, 0), &mut regs, &mut cfg_mem);
+        assert_eq!(regs[0], 0);
+
+        let mut buf = [0u8; 1024];
+        let n = write(&m, &mut buf);
+        let text = core::str::from_utf8(&buf[..n]).unwrap();
+        let tdmr_lines: std::vec::Vec<&str> =
+            text.lines().filter(|l| l.starts_with("tdmr ")).collect();
+        let [s4, s2, _] = pamt_sizes(G);
+        let q = p0 + pamt_block(G);
+        let [t4, t2, t1] = pamt_sizes(2 * G);
+        assert_eq!(
+            tdmr_lines,
+            [
+                std::format!(
+                    "tdmr 0 0x40000000-0x80000000 reserved 2 pamt {:#x}-{:#x} {:#x}-{:#x} {:#x}-{:#x}",
+                    p0,
+                    p0 + s4,
+                    p0 + s4,
+                    p0 + s4 + s2,
+                    p0 + s4 + s2,
+                    p0 + pamt_block(G)
+                ),
+                std::format!(
+                    "tdmr 1 0x80000000-0x100000000 reserved 0 pamt {:#x}-{:#x} {:#x}-{:#x} {:#x}-{:#x}",
+                    q,
+                    q + t4,
+                    q + t4,
+                    q + t4 + t2,
+                    q + t4 + t2,
+                    q + t4 + t2 + t1
+                ),
+            ]
+        );
+        assert!(text.contains(&std::format!(
+            "config: tdmrs 2 reserved 2 pamt_kib {} ",
+            block / 1024
+        )));
     }
 
     #[test]

@@ -3,6 +3,7 @@
  * /sys/kernel/debug/tdx_emu: the emulator's controls for shell scripts.
  *
  *   report   read: state, per-leaf SEAMCALL counts, the last configuration
+ *            and its TDMRs (report.rs)
  *   inject   write "LEAF NTH status 0xSTATUS" | "LEAF NTH vmfail" |
  *            "LEAF NTH ud", each optionally followed by "xTIMES": the NTH
  *            (1 = next) call of LEAF and the TIMES - 1 after it fail so
@@ -18,16 +19,19 @@
 
 static struct dentry *tdx_emu_dir;
 
+/* Room for the leaves and a line for each of 64 TDMRs. */
+#define REPORT_SIZE (4 * PAGE_SIZE)
+
 static ssize_t report_read(struct file *file, char __user *ubuf, size_t count,
 			   loff_t *ppos)
 {
-	char *buf = kzalloc(PAGE_SIZE, GFP_KERNEL);
+	char *buf = kzalloc(REPORT_SIZE, GFP_KERNEL);
 	ssize_t ret;
 	u64 len;
 
 	if (!buf)
 		return -ENOMEM;
-	len = tdx_emu_report(buf, PAGE_SIZE);
+	len = tdx_emu_report(buf, REPORT_SIZE);
 	ret = simple_read_from_buffer(ubuf, count, ppos, buf, len);
 	kfree(buf);
 	return ret;

@@ -332,6 +332,12 @@ impl Model {
         self.sys.record
     }
 
+    /// The TDMRs the successful TDH.SYS.CONFIG configured, as the module
+    /// recorded them (a test view; empty before it).
+    pub(crate) fn configured_tdmrs(&self) -> &[sys::Tdmr] {
+        self.sys.tdmrs()
+    }
+
     /// Whether every configured TDMR's PAMT is initialized (false before
     /// TDH.SYS.CONFIG).
     pub(crate) fn tdmrs_initialized(&self) -> bool {
