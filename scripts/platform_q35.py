@@ -251,6 +251,12 @@ def boot(p, smp):
     for n, size in enumerate(node_sizes(p, ram, low, high)):
         qemu += ["-object", f"memory-backend-ram,id=ram-node{n},size={size // MIB}M",
                  "-numa", f"node,nodeid={n},memdev=ram-node{n}"]
+    nodes = len(node_sizes(p, ram, low, high))
+    if nodes > 1:
+        # Socket s on node s % nodes: QEMU's own default for pc machines,
+        # spelled out (QEMU deprecates leaving CPUs unmapped).
+        for sock in range(packages):
+            qemu += ["-numa", f"cpu,node-id={sock % nodes},socket-id={sock}"]
     used = dimm_end + PCI_HOLE64
     if used > AMD_HT_START:
         raise BootError(f"the layout reaches {used:#x}: QEMU would move RAM above 4 GiB to 1 TiB")

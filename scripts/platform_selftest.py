@@ -167,7 +167,7 @@ def test_repository_profiles():
     expect(lines[0].startswith("qemu: -m 4096,slots=2,maxmem=6144M ") and lines[1] == "append:",
            f"qemu-q35-numa: {lines[:2]}")
     expect("lps=4 packages=2" in lines[2], "qemu-q35-numa: -smp's LPs and packages")
-    for f in sorted(os.listdir(PLATFORMS)):
+    for f in sorted(n for n in os.listdir(PLATFORMS) if n.endswith(".profile")):
         p = load(os.path.join(PLATFORMS, f))
         if p.window is not None:
             boots_as_described(p)
