@@ -63,6 +63,7 @@ count_tests() {
 host_tests() {
 	local rc=0
 	: >"$out/cargo.log"
+	rm -f build/plan-table.txt
 	(cd rust && CARGO_TARGET_DIR=$TDX_RS_ROOT/build/cargo cargo test --offline 2>&1) |
 		tee -a "$out/cargo.log"
 	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
@@ -80,6 +81,13 @@ host_tests() {
 	python3 scripts/platforms.py selftest 2>&1 | tee -a "$out/cargo.log"
 	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 	count_tests "$out/cargo.log" '^test result:.*passed.*failed'
+	# The planners side by side on every profile and generated map
+	# (rust/init/tdmr/compare_tests.rs).
+	if [ -s build/plan-table.txt ]; then
+		cat build/plan-table.txt
+	else
+		echo "host tests: no build/plan-table.txt"; rc=1
+	fi
 	return "$rc"
 }
 
@@ -453,6 +461,8 @@ done
 
 stage "summary"
 printf '%s\n' "${summary[@]}"
+[ -s build/plan-table.txt ] && { echo "  TDMR plans on the real profiles (host model of upstream 6.12 | ours):"
+	sed -n '1,/^synthetic/p' build/plan-table.txt | grep -v '^synthetic' | sed 's/^/    /'; }
 [ -f "$out/compare.log" ] && { echo "  initialization, as the emulated TDX module saw it:"; cat "$out/compare.log"; }
 [ -f "$out/platforms.log" ] && { echo "  real platforms, upstream's and ours (emulator's view):"; cat "$out/platforms.log"; }
 echo "  QEMU boot times: ${boot_times[*]:-none}"

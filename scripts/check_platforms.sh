@@ -12,6 +12,8 @@ profile_boot() {
 	shift 2
 	TDX_RS_PLATFORM=$profile boot "$name" platform.sh "$smp" || return 1
 	grep -E '^guest: (FAIL|platform (upstream|ours):)' "$log"
+	# The planner's dry run (debugfs tdx_host_rs/plan) before and after.
+	tr -d '\r' < "$log" | grep -E '^ours-plan-(before|after): (state|plan|error):'
 	grep -q '^guest: PLATFORM DONE' "$log" || { echo "$name: the guest did not finish"; rc=1; }
 	guest_steps "$log" || rc=1
 	python3 "$here/platforms.py" "$profile" "$log" "$@" | tee "$out/$name.txt"

@@ -30,6 +30,7 @@ import sys
 
 UPSTREAM_FAIL = re.compile(r"virt/tdx: initialization failed: (.*)")
 TDMR = re.compile(r"tdmr (\d+) (0x[0-9a-f]+)-(0x[0-9a-f]+) reserved (\d+) pamt (.*)")
+PLAN = re.compile(r"(\d+) TDMRs, at most (\d+) reserved areas in one, (\d+) KiB of PAMT")
 RANGE = re.compile(r"(0x[0-9a-f]+)-(0x[0-9a-f]+)")
 
 
@@ -46,6 +47,9 @@ class Side:
         # loads a module a second time when its init fails, and reports the
         # second attempt's errno).
         self.errno = None
+        # The dry run's totals (debugfs tdx_host_rs/plan), before and after
+        # the initialization: (TDMRs, worst reserved, PAMT KiB) or its error.
+        self.plan = {}
 
     def ok(self):
         return self.outcome == "ok" and self.config is not None
@@ -107,6 +111,12 @@ def parse(lines):
         m = re.match(r"platform: node (\d+)(.*)", line)
         if m:
             nodes[int(m.group(1))] = [int(b) for b in m.group(2).split()]
+            continue
+        m = re.match(r"ours-plan-(before|after): (plan|error): (.*)", line)
+        if m:
+            p = PLAN.match(m.group(3)) if m.group(2) == "plan" else None
+            sides["ours"].plan[m.group(1)] = (
+                tuple(int(x) for x in p.groups()) if p else m.group(3))
             continue
         m = re.match(r"(upstream|ours)-report: (.*)", line)
         if not m:
@@ -178,6 +188,11 @@ def judge(profile, lines, upstream_fails=None, numa=False):
             ours_ok = False
             detail = f"sysfs says TDMRs, PAMT KiB {mine}, the emulator saw {seen}"
     checks.append((f"{profile}: ours initializes", ours_ok, detail))
+    if ours.ok():
+        after, seen = ours.plan.get("after"), (ours.config[0], ours.config[2])
+        same = isinstance(after, tuple) and (after[0], after[2]) == seen
+        checks.append((f"{profile}: the dry run after initialization plans what the module got",
+                       same, f"dry run {after}, the emulator saw TDMRs, PAMT KiB {seen}"))
 
     if upstream_fails is not None:
         failed = up.outcome not in (None, "ok") and upstream_fails in (up.why or "")
@@ -250,6 +265,9 @@ def selftest():
         "guest: platform sysfs nr_tdmrs 2",
         "guest: platform sysfs pamt_kib 2072",
         "ours-report: config: tdmrs 2 reserved 3 pamt_kib 2072 hkid 32",
+        "ours-plan-before: error: TDMR 0 [0x0, 0x80000000): reserved areas exhausted",
+        "ours-plan-after: plan: 2 TDMRs, at most 2 reserved areas in one, 2072 KiB of PAMT, "
+        "0 PAMT bytes for other nodes' memory",
         tdmr("ours", 0, 0, 2 * g, 2, g),
         tdmr("ours", 1, 4 * g, 6 * g, 1, 6 * g - 2 * m),
     ]
@@ -283,6 +301,17 @@ def selftest():
         ("sysfs disagreeing with the emulator fails",
          sub(good, "nr_tdmrs 2", "nr_tdmrs 1"), None, False,
          {"t: ours initializes": False}),
+        ("a good dry run passes", good, None, False,
+         {"t: the dry run after initialization plans what the module got": True}),
+        ("a dry run of other TDMRs fails", sub(good, "plan: 2 TDMRs", "plan: 3 TDMRs"),
+         None, False,
+         {"t: the dry run after initialization plans what the module got": False}),
+        ("a dry run of other PAMT KiB fails", sub(good, "2072 KiB of PAMT", "2076 KiB of PAMT"),
+         None, False,
+         {"t: the dry run after initialization plans what the module got": False}),
+        ("a dry run that fails fails", sub(good, "ours-plan-after: plan:", "ours-plan-after: error:"),
+         None, False,
+         {"t: the dry run after initialization plans what the module got": False}),
         ("ours failing fails", sub(good, "platform ours: ok", "platform ours: insmod: EIO"),
          None, False, {"t: ours initializes": False}),
         ("upstream succeeding where it must fail fails", upstream_ok(3, 4, 9999),

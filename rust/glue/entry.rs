@@ -152,6 +152,32 @@ extern "C" fn tdx_rs_rs_cpu_offline(cpu: u32, pkg: c_int, last_in_package: bool)
     EBUSY.to_errno()
 }
 
+/// The planner's dry run (`rust/init/dry_run.rs`) as text in `buf`; the
+/// bytes written, at most `len`.
+///
+/// # Safety
+///
+/// `buf` is valid for writes of `len` bytes and not otherwise used during
+/// the call.
+#[no_mangle]
+unsafe extern "C" fn tdx_rs_rs_plan(buf: *mut kernel::ffi::c_char, len: u64) -> u64 {
+    let Some(s) = shared() else {
+        return 0;
+    };
+    let Ok(len) = usize::try_from(len) else {
+        return 0;
+    };
+    // SAFETY: `buf` is valid for writes of `len` bytes and ours for the
+    // call (the caller's guarantee); `u8` and `c_char` have one layout.
+    let buf = unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), len) };
+    let mut text = crate::init::TextBuf::new(buf);
+    if let Err(e) = s.host.lock().dry_run(&mut text) {
+        use core::fmt::Write;
+        let _ = writeln!(text, "dry run failed: {}", e.to_errno());
+    }
+    text.finish() as u64
+}
+
 // The definitions above must have exactly the types `kernel.h` declares.
 const _: () = {
     let _: [unsafe extern "C" fn() -> c_int; 2] = [c::tdx_rs_rs_enable, tdx_rs_rs_enable];
@@ -168,6 +194,8 @@ const _: () = {
     let _: [unsafe extern "C" fn() -> c_int; 2] = [c::tdx_rs_rs_cpu_online, tdx_rs_rs_cpu_online];
     let _: [unsafe extern "C" fn(u32, c_int, bool) -> c_int; 2] =
         [c::tdx_rs_rs_cpu_offline, tdx_rs_rs_cpu_offline];
+    let _: [unsafe extern "C" fn(*mut kernel::ffi::c_char, u64) -> u64; 2] =
+        [c::tdx_rs_rs_plan, tdx_rs_rs_plan];
 };
 
 /// The state, reachable from C for as long as this value lives.

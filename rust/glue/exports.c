@@ -9,9 +9,13 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cpu.h>
+#include <linux/debugfs.h>
+#include <linux/fs.h>
 #include <linux/kobject.h>
 #include <linux/memory.h>
 #include <linux/module.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
 #include <linux/sysfs.h>
 #include "kernel.h"
 
@@ -188,6 +192,53 @@ static const struct attribute_group tdx_rs_attr_group = {
 
 static struct kobject *tdx_rs_kobj;
 
+/*
+ * debugfs tdx_host_rs/plan: the planner's dry run, made when the file is
+ * opened, so that one reader sees one plan however it reads.
+ */
+#define TDX_RS_PLAN_SIZE SZ_64K
+
+struct tdx_rs_plan_text {
+	u64 len;
+	char buf[];
+};
+
+static int plan_open(struct inode *inode, struct file *file)
+{
+	struct tdx_rs_plan_text *t;
+
+	t = kvmalloc(struct_size(t, buf, TDX_RS_PLAN_SIZE), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	t->len = tdx_rs_rs_plan(t->buf, TDX_RS_PLAN_SIZE);
+	file->private_data = t;
+	return 0;
+}
+
+static ssize_t plan_read(struct file *file, char __user *ubuf, size_t count,
+			 loff_t *ppos)
+{
+	struct tdx_rs_plan_text *t = file->private_data;
+
+	return simple_read_from_buffer(ubuf, count, ppos, t->buf, t->len);
+}
+
+static int plan_release(struct inode *inode, struct file *file)
+{
+	kvfree(file->private_data);
+	return 0;
+}
+
+static const struct file_operations plan_fops = {
+	.owner = THIS_MODULE,
+	.open = plan_open,
+	.read = plan_read,
+	.release = plan_release,
+	.llseek = default_llseek,
+};
+
+static struct dentry *tdx_rs_debugfs;
+
 /* Called by the Rust module init once its state is reachable. */
 int tdx_rs_k_register(void)
 {
@@ -205,6 +256,9 @@ int tdx_rs_k_register(void)
 	ret = tdx_rs_k_cpus_register();
 	if (ret)
 		goto unregister_memory;
+	/* Optional: without debugfs there is no dry run, and nothing else lacks. */
+	tdx_rs_debugfs = debugfs_create_dir("tdx_host_rs", NULL);
+	debugfs_create_file("plan", 0400, tdx_rs_debugfs, NULL, &plan_fops);
 	return 0;
 
 unregister_memory:
@@ -217,6 +271,8 @@ put_kobj:
 /* Called by the Rust module exit; afterwards nothing here calls Rust. */
 void tdx_rs_k_unregister(void)
 {
+	/* Waits for readers inside plan_open(). */
+	debugfs_remove_recursive(tdx_rs_debugfs);
 	tdx_rs_k_cpus_unregister();
 	unregister_memory_notifier(&tdx_rs_memory_nb);
 	kobject_put(tdx_rs_kobj);

@@ -92,6 +92,8 @@ int tdx_rs_rs_cpu_enable(void);
 int tdx_rs_rs_cpu_online(void);
 /* From the CPU hotplug thread (may sleep). */
 int tdx_rs_rs_cpu_offline(u32 cpu, int pkg, bool last_in_package);
+/* The planner's dry run as text in @buf; the bytes written (<= @len). */
+u64 tdx_rs_rs_plan(char *buf, u64 len);
 
 /*
  * The TD life-cycle API (rust/td/), each the exported tdx_rs_X() of

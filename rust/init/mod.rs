@@ -22,6 +22,8 @@
 //! lock (`glue/entry.rs`); every method here runs with it held.
 
 pub(crate) mod cpus;
+mod dry_run;
+pub(crate) use dry_run::TextBuf;
 pub(crate) mod explain;
 pub(crate) mod keyids;
 pub(crate) mod lps;
@@ -112,6 +114,10 @@ pub(crate) struct Host {
     state: State,
     keyids: KeyIdRange,
     configured: Option<Configured>,
+    /// What the TDX module said of itself the last time it was asked
+    /// (TDH.SYS.RD), whether the initialization went on or not: the dry run
+    /// plans with it.
+    module: Option<dry_run::ModuleInputs>,
 }
 
 impl Host {
@@ -141,6 +147,7 @@ impl Host {
             state,
             keyids,
             configured: None,
+            module: None,
         }
     }
 
@@ -269,6 +276,10 @@ impl Host {
         let sysinfo = sysinfo::read_sysinfo()?;
         let limits = sysinfo::limits(&sysinfo);
         let cmrs = sysinfo::cmrs(&sysinfo)?;
+        for c in cmrs.iter() {
+            pr_info!("CMR: [{:#x}, {:#x})\n", c.base, c.end());
+        }
+        self.module = dry_run::ModuleInputs::new(limits, &cmrs).ok();
         let memory = tdx_memory()?;
         let mut tdmrs = plan_tdmrs(&memory, &cmrs, &limits)?;
         let pamts = allocate_pamts(&mut tdmrs, &memory, &limits)?;

@@ -28,7 +28,10 @@ unload tdx_emu
 echo "guest: step: ours on a fresh emulated TDX module"
 load tdx_emu
 load tdx_host_rs
+# The planner's dry run before (the module not asked yet: no CMRs) and after.
+sed 's/^/ours-plan-before: /' /sys/kernel/debug/tdx_host_rs/plan
 out=$(insmod $M/tdx_rs_enable_once.ko 2>&1) && out=ok
+sed 's/^/ours-plan-after: /' /sys/kernel/debug/tdx_host_rs/plan
 echo "guest: platform ours: $out"
 for f in state nr_tdmrs nr_reserved_areas pamt_kib; do
 	echo "guest: platform sysfs $f $(cat /sys/kernel/tdx_host_rs/$f)"

@@ -391,7 +391,13 @@ fn planner_and_platform_texts() {
         PLAN[4].1
     );
     assert_eq!(plan(PlanError::InvalidCmrs), PLAN[5].1);
-    assert_eq!(plan(PlanError::OutsideCmrs { start: 0, end: 4096 }), PLAN[6].1);
+    assert_eq!(
+        plan(PlanError::OutsideCmrs {
+            start: 0,
+            end: 4096
+        }),
+        PLAN[6].1
+    );
     assert_eq!(plan(PlanError::NoRoomForPamt { tdmr: 2 }), PLAN[7].1);
     assert!(PLAN[6].1.fix.contains("memmap="));
     assert_eq!(

@@ -141,7 +141,7 @@ pub(crate) use error::PlanError;
 pub(crate) use info::{tdmr_info_size, write_tdmr_info};
 pub(crate) use memory::normalize;
 pub(crate) use pamt::pamt_kib_total;
-pub(crate) use placement::{pamt_windows, tdmr_nid};
+pub(crate) use placement::{pamt_windows, place_pamts, tdmr_nid};
 pub(crate) use reserved::{populate_reserved, reserved_total};
 #[cfg(test)]
 pub(crate) use summary::plan_for_test;

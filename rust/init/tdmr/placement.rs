@@ -151,7 +151,6 @@ impl Iterator for PamtWindows<'_> {
 /// pages of `taken` are in use: tries `size` bytes at the top of the window;
 /// when a page of the try is in use, tries again right below the highest
 /// such page. The base it got, or `None`.
-#[cfg(test)]
 pub(crate) fn try_window(w: &Window, size: u64, taken: &[super::Range]) -> Option<u64> {
     let mut end = w.hi;
     while end.checked_sub(size).is_some_and(|start| start >= w.lo) {
@@ -172,8 +171,8 @@ pub(crate) fn try_window(w: &Window, size: u64, taken: &[super::Range]) -> Optio
 /// Places every TDMR's PAMT as the kernel does (`allocate_pamts()`,
 /// `rust/init/mod.rs`): in TDMR order, in the first of its
 /// [`pamt_windows`] where [`try_window`] succeeds, `taken` being the memory
-/// the kernel uses.
-#[cfg(test)]
+/// the kernel uses (none for the dry run, which plans as if the windows
+/// were free).
 pub(crate) fn place_pamts(
     tdmrs: &mut [Tdmr],
     mem: &[MemBlock],
