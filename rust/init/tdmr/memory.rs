@@ -15,7 +15,7 @@ use super::{MemBlock, PlanError, MAX_PHYS_ADDR, PAGE_SIZE};
 /// the spans of two nodes interleave (a node's memory on both sides of
 /// another's): which node the shared memory belongs to is not known.
 pub(crate) fn normalize(mem: &mut [MemBlock]) -> Result<usize, PlanError> {
-    mem.sort_unstable_by_key(|b| (b.start, b.end, b.nid));
+    sort_blocks(mem);
     let mut len: usize = 0;
     for i in 0..mem.len() {
         let b = mem[i];
@@ -39,6 +39,21 @@ pub(crate) fn normalize(mem: &mut [MemBlock]) -> Result<usize, PlanError> {
         }
     }
     Ok(len)
+}
+
+/// Sorts `mem` by (start, end, node): an insertion sort, as the lists are
+/// short (the System RAM ranges cut at node spans) and arrive nearly sorted.
+/// core's `sort_unstable` is not used: its quicksort's panic paths leave
+/// objtool warnings ("falls through to next function") in the module.
+fn sort_blocks(mem: &mut [MemBlock]) {
+    let key = |b: &MemBlock| (b.start, b.end, b.nid);
+    for i in 1..mem.len() {
+        let mut j = i;
+        while j > 0 && key(&mem[j - 1]) > key(&mem[j]) {
+            mem.swap(j - 1, j);
+            j -= 1;
+        }
+    }
 }
 
 /// Checks that `mem` is a non-empty, sorted, non-overlapping list of
