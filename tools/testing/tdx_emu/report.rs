@@ -141,7 +141,7 @@ mod tests {
     fn reports_each_configured_tdmr() {
         use crate::abi::leaf::{Leaf, LeafCall};
         use crate::model::test_support::{pamt_block, pamt_sizes, put_config};
-        use crate::model::test_support::{tdmr_at, with_pamt, with_reserved, G};
+        use crate::model::test_support::{two_tdmrs, G};
 
         let mut m = Model::new(platform(
             1,
@@ -163,15 +163,10 @@ mod tests {
         };
         call(&mut m, Leaf::SysInit, &[]);
         call(&mut m, Leaf::SysLpInit, &[]);
+        // The PAMTs of two_tdmrs(): p0, then the second's.
         let p0 = G + (512 << 20);
         let block = pamt_block(G) + pamt_block(2 * G);
-        let tdmrs = [
-            with_reserved(
-                with_pamt(tdmr_at(G, G), p0),
-                &[(0, 4096), (512 << 20, block)],
-            ),
-            with_pamt(tdmr_at(2 * G, 2 * G), p0 + pamt_block(G)),
-        ];
+        let tdmrs = two_tdmrs();
         let mut cfg_mem = FakeMem::new();
         put_config(&mut cfg_mem, 0x10_0000, 0x20_0000, &tdmrs);
         let mut regs = [0u64; 16];

@@ -53,13 +53,8 @@ fi
 late=$(add_dimm dimm2 "$(last_node)")
 ktap_print_msg "dimm2: memory blocks ${late:-none}"
 
-added_offline() {
-	[ -n "$late" ] || return 1
-	for n in $late; do
-		[ "$(block_state "$n")" = offline ] || return 1
-	done
-}
-check "a DIMM hot-added after initialization: its memory blocks, offline" added_offline
+# shellcheck disable=SC2086 # one argument per block
+check "a DIMM hot-added after initialization: its memory blocks, offline" all_offline $late
 
 refused() {
 	[ -n "$late" ] || return 1

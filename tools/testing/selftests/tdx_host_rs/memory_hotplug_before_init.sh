@@ -27,13 +27,8 @@ mod_loaded tdx_host_rs || mod_load tdx_host_rs
 blocks=$(add_dimm dimm1 "$(last_node)")
 ktap_print_msg "dimm1: memory blocks ${blocks:-none}"
 
-added_offline() {
-	[ -n "$blocks" ] || return 1
-	for n in $blocks; do
-		[ "$(block_state "$n")" = offline ] || return 1
-	done
-}
-check "a DIMM hot-added before initialization: its memory blocks, offline" added_offline
+# shellcheck disable=SC2086 # one argument per block
+check "a DIMM hot-added before initialization: its memory blocks, offline" all_offline $blocks
 
 online_before_init() {
 	[ -n "$blocks" ] && [ "$(state)" = uninitialized ] || return 1

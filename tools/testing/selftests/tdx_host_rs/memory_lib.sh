@@ -31,6 +31,14 @@ block_state() {
 	cat "$MEMSYS/memory$1/state"
 }
 
+# all_offline BLOCKS...: at least one block, and every one offline.
+all_offline() {
+	[ $# -gt 0 ] || return 1
+	for n in "$@"; do
+		[ "$(block_state "$n")" = offline ] || return 1
+	done
+}
+
 # set_block N online_movable|offline: the write's own success.
 set_block() {
 	echo "$2" > "$MEMSYS/memory$1/state" 2>/dev/null

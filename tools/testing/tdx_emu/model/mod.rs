@@ -714,15 +714,9 @@ mod tests {
         );
 
         // TDH.SYS.CONFIG with TDMR_INFOs built by hand.
-        let p0 = G + (512 << 20);
+        // The PAMTs of two_tdmrs(), side by side.
         let block = pamt_block(G) + pamt_block(2 * G);
-        let tdmrs = [
-            with_reserved(
-                with_pamt(tdmr_at(G, G), p0),
-                &[(0, 4096), (512 << 20, block)],
-            ),
-            with_pamt(tdmr_at(2 * G, 2 * G), p0 + pamt_block(G)),
-        ];
+        let tdmrs = two_tdmrs();
         put_config(&mut mem, 0x10_0000, 0x20_0000, &tdmrs);
         let ops = [(RCX, 0x10_0000), (RDX, 2), (R8, 5)];
         assert_eq!(

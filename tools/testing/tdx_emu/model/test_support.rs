@@ -151,6 +151,22 @@ pub(crate) fn pamt_block(size: u64) -> u64 {
 }
 
 /// `t` with exactly these reserved areas (offset, size).
+/// Two TDMRs, [1G, 2G) and [2G, 4G), with their PAMTs side by side at
+/// 1.5 GiB, reserved in the first TDMR with its first page: a valid
+/// configuration for a platform whose CMRs cover [0, 4G).
+pub(crate) fn two_tdmrs() -> [TdmrInfo; 2] {
+    const G: u64 = 1 << 30;
+    let p0 = G + (512 << 20);
+    let block = pamt_block(G) + pamt_block(2 * G);
+    [
+        with_reserved(
+            with_pamt(tdmr_at(G, G), p0),
+            &[(0, 4096), (512 << 20, block)],
+        ),
+        with_pamt(tdmr_at(2 * G, 2 * G), p0 + pamt_block(G)),
+    ]
+}
+
 pub(crate) fn with_reserved(mut t: TdmrInfo, areas: &[(u64, u64)]) -> TdmrInfo {
     assert!(areas.len() <= MAX_RESERVED_AREAS);
     t.reserved = [Reserved::default(); MAX_RESERVED_AREAS];
