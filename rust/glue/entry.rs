@@ -157,8 +157,8 @@ extern "C" fn tdx_rs_rs_cpu_offline(cpu: u32, pkg: c_int, last_in_package: bool)
 ///
 /// # Safety
 ///
-/// `buf` is valid for writes of `len` bytes and not otherwise used during
-/// the call.
+/// `buf` points to `len` initialized bytes, valid for reads and writes and
+/// not otherwise used during the call.
 #[no_mangle]
 unsafe extern "C" fn tdx_rs_rs_plan(buf: *mut kernel::ffi::c_char, len: u64) -> u64 {
     let Some(s) = shared() else {
@@ -167,8 +167,10 @@ unsafe extern "C" fn tdx_rs_rs_plan(buf: *mut kernel::ffi::c_char, len: u64) -> 
     let Ok(len) = usize::try_from(len) else {
         return 0;
     };
-    // SAFETY: `buf` is valid for writes of `len` bytes and ours for the
-    // call (the caller's guarantee); `u8` and `c_char` have one layout.
+    // SAFETY: `buf` holds `len` initialized bytes, valid for reads and
+    // writes and used by nothing else during the call (the caller's
+    // guarantee: `plan_open()` passes a zeroed buffer of its own); `u8` and
+    // `c_char` have one layout.
     let buf = unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), len) };
     let mut text = crate::init::TextBuf::new(buf);
     if let Err(e) = s.host.lock().dry_run(&mut text) {

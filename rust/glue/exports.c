@@ -207,7 +207,8 @@ static int plan_open(struct inode *inode, struct file *file)
 {
 	struct tdx_rs_plan_text *t;
 
-	t = kvmalloc(struct_size(t, buf, TDX_RS_PLAN_SIZE), GFP_KERNEL);
+	/* Zeroed: the Rust side takes the buffer as initialized bytes. */
+	t = kvzalloc(struct_size(t, buf, TDX_RS_PLAN_SIZE), GFP_KERNEL);
 	if (!t)
 		return -ENOMEM;
 	t->len = tdx_rs_rs_plan(t->buf, TDX_RS_PLAN_SIZE);

@@ -10,7 +10,9 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/nodemask.h>
+#include <linux/numa.h>
 #include <linux/sched.h>
+#include <linux/sizes.h>
 #include <linux/smp.h>
 #include <linux/page_ref.h>
 #include <asm/cacheflush.h>
@@ -156,19 +158,25 @@ struct ram_walk {
 	void *ctx;
 };
 
-/* Whether the span of online node @nid holds @pa. */
-static bool node_span_holds(int nid, u64 pa)
+/*
+ * The node of the memory at @pa: its page's node when it is online, else
+ * the firmware's (ACPI SRAT) node for the address, which is where memory
+ * added but not yet online will go.
+ */
+static int ram_nid(u64 pa)
 {
-	return PFN_PHYS(node_start_pfn(nid)) <= pa &&
-	       pa < PFN_PHYS(node_end_pfn(nid));
+	struct page *page = pfn_to_online_page(PHYS_PFN(pa));
+
+	return page ? page_to_nid(page) : memory_add_physaddr_to_nid(pa);
 }
 
 /*
- * Hands one System RAM range to the walk's callback cut at the spans of
- * the online nodes: each piece once for every node whose span holds it, or
- * once with NUMA_NO_NODE when none does (memory added but not online). A
- * piece handed over twice means two spans interleave: the Rust side sorts
- * the pieces and refuses overlaps (rust/init/tdmr/memory.rs).
+ * Hands one System RAM range to the walk's callback cut where its node
+ * changes, each piece once with its node. The node is looked up once per
+ * 2 MiB (a pageblock: zones, and so nodes, do not change inside one), so a
+ * TiB takes half a million lookups. Node spans are not used: a node's span
+ * runs from its lowest to its highest page and may hold another node's
+ * memory (a DIMM, device memory or CXL memory added above it).
  */
 static int ram_walk_one(struct resource *res, void *arg)
 {
@@ -176,31 +184,17 @@ static int ram_walk_one(struct resource *res, void *arg)
 	u64 pos = res->start, end = res->end + 1;
 
 	while (pos < end) {
-		u64 next = end;
-		bool found = false;
-		int nid, ret;
+		int nid = ram_nid(pos), ret;
+		u64 next = pos;
 
-		for_each_online_node(nid) {
-			u64 start = PFN_PHYS(node_start_pfn(nid));
-
-			if (node_span_holds(nid, pos))
-				next = min(next, PFN_PHYS(node_end_pfn(nid)));
-			else if (start > pos)
-				next = min(next, start);
-		}
-		for_each_online_node(nid) {
-			if (!node_span_holds(nid, pos))
-				continue;
-			found = true;
-			ret = walk->cb(pos, next, nid, walk->ctx);
-			if (ret)
-				return ret;
-		}
-		if (!found) {
-			ret = walk->cb(pos, next, NUMA_NO_NODE, walk->ctx);
-			if (ret)
-				return ret;
-		}
+		do {
+			next = min(end, ALIGN(next + 1, SZ_2M));
+			if (!(next & (SZ_1G - 1)))
+				cond_resched();
+		} while (next < end && ram_nid(next) == nid);
+		ret = walk->cb(pos, next, nid, walk->ctx);
+		if (ret)
+			return ret;
 		pos = next;
 	}
 	return 0;

@@ -34,9 +34,8 @@ struct tdx_rs_status {
 extern u64 tdx_rs_vp_enter_refusal;
 
 /*
- * Called for every piece of System RAM: [start, end) in the span of node
- * @nid (NUMA_NO_NODE: of none). Ascending, but a piece comes once per node
- * whose span holds it.
+ * Called for every piece of System RAM, once, ascending: [start, end) on
+ * node @nid (its pages' node when online, else the firmware's node for it).
  */
 typedef int (*tdx_rs_ram_func_t)(u64 start, u64 end, int nid, void *ctx);
 

@@ -78,8 +78,7 @@ pub(crate) fn this_cpu() -> (u32, bool) {
 }
 
 /// Calls `f` for every piece of System RAM, ascending: `(start, end, nid)`,
-/// each range cut at the spans of the online nodes; a piece in the spans of
-/// two nodes comes once for each, one in no span with `nid` -1
+/// each range cut where its node changes, each piece once
 /// (`tdx_rs_k_walk_ram()`).
 pub(crate) fn for_each_ram<F: FnMut(u64, u64, i32) -> Result>(mut f: F) -> Result {
     /// # Safety

@@ -353,9 +353,8 @@ fn plan_errno(e: tdmr::PlanError) -> Error {
     }
 }
 
-/// System RAM above the first MiB, page aligned, cut at the spans of the
-/// online nodes (`tdx_rs_k_walk_ram()`), sorted, blocks of one node that
-/// touch joined: the memory the TDX module will cover.
+/// System RAM above the first MiB, page aligned, cut where its node changes
+/// (`tdx_rs_k_walk_ram()`), sorted, blocks of one node that touch joined: the memory the TDX module will cover.
 fn tdx_memory() -> Result<KVec<MemBlock>> {
     let mut pieces = KVec::new();
     k::for_each_ram(|start, end, nid| {

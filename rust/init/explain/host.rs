@@ -45,11 +45,11 @@ pub(super) const PLAN: [(&str, Text); 9] = [
         },
     ),
     (
-        "memory [A, B) lies in the spans of NUMA nodes N and M",
+        "memory [A, B) reported for NUMA nodes N and M",
         Text {
-            cause: "the firmware's NUMA description (ACPI SRAT) gives two nodes overlapping \
-                spans, and the planner keeps every TDMR and PAMT on one node",
-            fix: "update the BIOS; report it with this log and the kernel's \"node N: [mem ...]\" \
+            cause: "the kernel's walk of System RAM reported one range twice, for two nodes: \
+                a bug in tdx_host_rs",
+            fix: "report it with this log, /proc/iomem and the kernel's \"node N: [mem ...]\" \
                 boot lines",
         },
     ),

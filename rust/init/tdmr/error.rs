@@ -124,7 +124,7 @@ impl fmt::Display for PlanError {
                 other,
             } => write!(
                 f,
-                "memory [{start:#x}, {end:#x}) lies in the spans of NUMA nodes {nid} and {other}"
+                "memory [{start:#x}, {end:#x}) reported for NUMA nodes {nid} and {other}"
             ),
             Self::InvalidCmrs => {
                 f.write_str("CMR list unsorted, overlapping, unaligned or above 2^52")

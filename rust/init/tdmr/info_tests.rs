@@ -120,7 +120,7 @@ fn errors_display_one_line() {
     );
     assert_eq!(
         strings[3],
-        "memory [0x100000000, 0x200000000) lies in the spans of NUMA nodes 0 and 1"
+        "memory [0x100000000, 0x200000000) reported for NUMA nodes 0 and 1"
     );
     assert_eq!(
         strings[5],

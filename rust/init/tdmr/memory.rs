@@ -5,15 +5,14 @@
 
 use super::{MemBlock, PlanError, MAX_PHYS_ADDR, PAGE_SIZE};
 
-/// Puts the pieces of System RAM the kernel reported (each range cut at the
-/// spans of the online nodes, in any order) into a memory list: sorts them,
+/// Puts the pieces of System RAM the kernel reported (each range cut where
+/// its node changes, in any order) into a memory list: sorts them,
 /// drops empty ones, and joins blocks of one node that touch (as memblock
 /// keeps them). Returns how many blocks the front of `mem` now holds.
 ///
-/// Errors: [`PlanError::NodesOverlap`] when two pieces share memory. The
-/// kernel reports a range once per node whose span holds it, so that means
-/// the spans of two nodes interleave (a node's memory on both sides of
-/// another's): which node the shared memory belongs to is not known.
+/// Errors: [`PlanError::NodesOverlap`] when two pieces share memory, which
+/// the kernel, reporting each piece once, never does: a guard, so that a
+/// wrong walk fails the plan instead of covering memory twice.
 pub(crate) fn normalize(mem: &mut [MemBlock]) -> Result<usize, PlanError> {
     sort_blocks(mem);
     let mut len: usize = 0;

@@ -92,11 +92,10 @@
 //!   taken top down: above 4 GiB first as upstream, but each PAMT directly
 //!   below the node's previous one, so they merge into one reserved area.
 //! - **Memory list.** Upstream takes memblock's ranges, each with its node.
-//!   Modules cannot read memblock: the kernel's System RAM ranges are split
-//!   at the spans of the online nodes (`rust/glue/kernel.c`). Node spans
-//!   that interleave (a node's memory on both sides of another node's) put
-//!   one range under two nodes: [`normalize`] refuses that with
-//!   [`PlanError::NodesOverlap`], where upstream plans.
+//!   Modules cannot read memblock: the kernel's System RAM ranges are cut
+//!   where their node changes, looked up every 2 MiB (`rust/glue/kernel.c`),
+//!   each piece reported once; [`normalize`] sorts and joins them, and
+//!   refuses pieces sharing memory ([`PlanError::NodesOverlap`]) as a guard.
 //! - **TDMR count.** The same rule as upstream's `fill_out_tdmrs()`: with the
 //!   same memory list, the same TDMRs.
 //!
