@@ -54,6 +54,12 @@ int tdx_emu_inject(u16 leaf, u32 nth, u32 times, u32 fault, u64 status);
 u64 tdx_emu_calls(void);
 u64 tdx_emu_calls_of(u16 leaf);
 
+/*
+ * Calls of leaf number @leaf that found one of the leaf's locks held by
+ * another CPU's call and returned TDX_SYS_BUSY or TDX_OPERAND_BUSY.
+ */
+u64 tdx_emu_busy_of(u16 leaf);
+
 /* What the last successful TDH.SYS.CONFIG configured. */
 struct tdx_emu_config_record {
 	u32 nr_tdmrs;

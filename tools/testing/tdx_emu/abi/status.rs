@@ -28,7 +28,7 @@ pub(crate) mod code {
     pub(crate) const INTERRUPTED_RESUMABLE: u64 = 0x8000_0003_0000_0000;
     pub(crate) const OPERAND_INVALID: u64 = 0xC000_0100_0000_0000;
     pub(crate) const OPERAND_ADDR_RANGE_ERROR: u64 = 0xC000_0101_0000_0000;
-    #[cfg(test)]
+    pub(crate) const OPERAND_BUSY: u64 = 0x8000_0200_0000_0000;
     pub(crate) const SYS_BUSY: u64 = 0x8000_0202_0000_0000;
     #[cfg(test)]
     pub(crate) const RND_NO_ENTROPY: u64 = 0x8000_0203_0000_0000;

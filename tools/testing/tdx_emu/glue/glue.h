@@ -38,8 +38,11 @@ bool tdx_emu_k_phys_write(u64 pa, const void *data, u64 len);
  * C to Rust. @gprs: 16 registers in x86 register-index order; @stack_top:
  * the word on top of the caller's stack at the SEAMCALL.
  */
-u32 tdx_emu_rs_seamcall(struct tdx_emu_model *model, u64 *gprs, u32 lp,
-			u32 package, u64 stack_top);
+u32 tdx_emu_rs_seamcall_begin(struct tdx_emu_model *model, u64 *gprs, u32 lp,
+			      u32 package);
+u32 tdx_emu_rs_seamcall_finish(struct tdx_emu_model *model, u64 *gprs,
+			       u32 lp, u32 package, u64 stack_top);
+u64 tdx_emu_rs_busy_of(struct tdx_emu_model *model, u16 leaf);
 int tdx_emu_rs_set_mode(struct tdx_emu_model *model, u32 mode);
 void tdx_emu_rs_probe_arm(struct tdx_emu_model *model, const u64 *outputs,
 			  u16 mask);
@@ -84,5 +87,10 @@ void tdx_emu_debugfs_remove(void);
 #define TDX_EMU_COMPLETE	0
 #define TDX_EMU_VMFAILINVALID	1
 #define TDX_EMU_DECLINE		2
+/* From tdx_emu_rs_seamcall_begin(): the locks are held, finish the call. */
+#define TDX_EMU_RUN		3
+
+/* CPUs inside a SEAMCALL at once the model's lock table holds. */
+#define TDX_EMU_MAX_CALLERS	256
 
 #endif /* _TDX_EMU_GLUE_H */

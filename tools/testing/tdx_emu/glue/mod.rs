@@ -145,11 +145,33 @@ pub(crate) fn platform() -> Result<Platform> {
     })
 }
 
+/// A call's first step: an `Outcome`, or `TDX_EMU_RUN` when `lp` now holds
+/// the leaf's locks and must call [`tdx_emu_rs_seamcall_finish`].
+///
 /// # Safety
 ///
 /// Called by `trap.c` with the lock held; `regs` holds 16 registers.
 #[no_mangle]
-unsafe extern "C" fn tdx_emu_rs_seamcall(
+unsafe extern "C" fn tdx_emu_rs_seamcall_begin(
+    m: *mut c::tdx_emu_model,
+    regs: *mut u64,
+    lp: u32,
+    package: u32,
+) -> u32 {
+    let lp = Lp { id: lp, package };
+    // SAFETY: our contract covers both.
+    let begun = unsafe { model(m).begin(lp, gprs(regs)) };
+    begun.map_or(c::TDX_EMU_RUN, |o| o as u32)
+}
+
+/// A call's second step, on the LP and registers its begin returned
+/// `TDX_EMU_RUN` for.
+///
+/// # Safety
+///
+/// Called by `trap.c` with the lock held; `regs` holds 16 registers.
+#[no_mangle]
+unsafe extern "C" fn tdx_emu_rs_seamcall_finish(
     m: *mut c::tdx_emu_model,
     regs: *mut u64,
     lp: u32,
@@ -158,7 +180,7 @@ unsafe extern "C" fn tdx_emu_rs_seamcall(
 ) -> u32 {
     let lp = Lp { id: lp, package };
     // SAFETY: our contract covers both.
-    unsafe { model(m).seamcall_from(lp, gprs(regs), &mut KernelMem, stack_top) as u32 }
+    unsafe { model(m).finish(lp, gprs(regs), &mut KernelMem, stack_top) as u32 }
 }
 
 /// # Safety
@@ -261,6 +283,15 @@ unsafe extern "C" fn tdx_emu_rs_calls_of(m: *mut c::tdx_emu_model, leaf: u16) ->
 
 /// # Safety
 ///
+/// Called by `trap.c` with the lock held.
+#[no_mangle]
+unsafe extern "C" fn tdx_emu_rs_busy_of(m: *mut c::tdx_emu_model, leaf: u16) -> u64 {
+    // SAFETY: our contract.
+    unsafe { model(m).busy_of(leaf) }
+}
+
+/// # Safety
+///
 /// Called by `trap.c` with the lock held; `record` is valid for writes.
 #[no_mangle]
 unsafe extern "C" fn tdx_emu_rs_config_record(
@@ -356,8 +387,13 @@ const _: () = {
     ];
     let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, *mut u64, *mut u64, u32) -> u32; 2] =
         [c::tdx_emu_rs_pamts, tdx_emu_rs_pamts];
+    let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, *mut u64, u32, u32) -> u32; 2] =
+        [c::tdx_emu_rs_seamcall_begin, tdx_emu_rs_seamcall_begin];
     let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, *mut u64, u32, u32, u64) -> u32; 2] =
-        [c::tdx_emu_rs_seamcall, tdx_emu_rs_seamcall];
+        [c::tdx_emu_rs_seamcall_finish, tdx_emu_rs_seamcall_finish];
+    let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, u16) -> u64; 2] =
+        [c::tdx_emu_rs_busy_of, tdx_emu_rs_busy_of];
+    assert!(c::TDX_EMU_MAX_CALLERS as usize == crate::model::locks::MAX_CALLERS);
     let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, u32) -> ffi::c_int; 2] =
         [c::tdx_emu_rs_set_mode, tdx_emu_rs_set_mode];
     let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, *const u64, u16); 2] =

@@ -10,6 +10,7 @@
  * trap there. When the model declines, the #UD goes on to the trampoline's
  * fixup exactly as on hardware without SEAM.
  */
+#include <linux/delay.h>
 #include <linux/io.h>
 #include <linux/kdebug.h>
 #include <linux/mm.h>
@@ -41,6 +42,16 @@ struct tdx_emu_model *tdx_emu_model;
  */
 enum { FAIL_ALLOC_OFF, FAIL_ALLOC_ARMED, FAIL_ALLOC_FIRED };
 static u32 fail_alloc;
+
+/*
+ * The modeled execution time: how long a call that took its locks holds
+ * them, with the model free for other CPUs, before the leaf runs. A timing
+ * model so that concurrent callers meet the busy statuses of the real
+ * module's try-locks; the duration is not from Intel's source.
+ */
+static unsigned int exec_ns = 20000;
+module_param(exec_ns, uint, 0444);
+MODULE_PARM_DESC(exec_ns, "Time a SEAMCALL holds its locks, in ns (timing model, default 20000)");
 
 /* Arithmetic flags VMsucceed clears and VMfailInvalid sets CF among. */
 #define VMX_RESULT_FLAGS (X86_EFLAGS_CF | X86_EFLAGS_PF | X86_EFLAGS_AF | \
@@ -104,7 +115,8 @@ static int tdx_emu_die(struct notifier_block *nb, unsigned long val,
 	u64 gprs[TDX_EMU_NR_GPRS];
 	u64 stack_top = 0;
 	bool fail_allocs = false;
-	u32 outcome;
+	u32 outcome, cpu;
+	int pkg;
 
 	if (val != DIE_TRAP || args->trapnr != X86_TRAP_UD ||
 	    !is_kernel_seamcall(regs))
@@ -115,18 +127,24 @@ static int tdx_emu_die(struct notifier_block *nb, unsigned long val,
 	if (copy_from_kernel_nofault(&stack_top, (void *)regs->sp,
 				     sizeof(stack_top)))
 		stack_top = 0;
-	scoped_guard(raw_spinlock_irqsave, &tdx_emu_lock) {
-		int cpu = smp_processor_id();
-
-		outcome = tdx_emu_rs_seamcall(tdx_emu_model, gprs, cpu,
-					      topology_logical_package_id(cpu),
-					      stack_top);
+	/* Begin and finish on one CPU: the LP that holds the locks. */
+	preempt_disable();
+	cpu = smp_processor_id();
+	pkg = topology_logical_package_id(cpu);
+	scoped_guard(raw_spinlock_irqsave, &tdx_emu_lock)
+		outcome = tdx_emu_rs_seamcall_begin(tdx_emu_model, gprs, cpu, pkg);
+	if (outcome == TDX_EMU_RUN) {
+		ndelay(exec_ns);
+		guard(raw_spinlock_irqsave)(&tdx_emu_lock);
+		outcome = tdx_emu_rs_seamcall_finish(tdx_emu_model, gprs, cpu,
+						     pkg, stack_top);
 		if (outcome == TDX_EMU_COMPLETE && fail_alloc == FAIL_ALLOC_ARMED &&
 		    tdx_emu_rs_tdmrs_initialized(tdx_emu_model)) {
 			fail_alloc = FAIL_ALLOC_FIRED;
 			fail_allocs = true;
 		}
 	}
+	preempt_enable();
 #ifdef CONFIG_FAULT_INJECTION
 	if (fail_allocs)
 		current->make_it_fail = true;
@@ -156,6 +174,11 @@ int tdx_emu_trap_register(struct tdx_emu_model *model)
 {
 	int ret;
 
+	if (nr_cpu_ids > TDX_EMU_MAX_CALLERS) {
+		pr_err("tdx_emu: %u CPUs, the lock table holds %u callers\n",
+		       nr_cpu_ids, TDX_EMU_MAX_CALLERS);
+		return -E2BIG;
+	}
 	tdx_emu_model = model;
 	ret = register_die_notifier(&tdx_emu_die_nb);
 	if (!ret)
@@ -220,6 +243,13 @@ u64 tdx_emu_calls_of(u16 leaf)
 	return tdx_emu_rs_calls_of(tdx_emu_model, leaf);
 }
 EXPORT_SYMBOL_NS_GPL(tdx_emu_calls_of, TDX_EMU);
+
+u64 tdx_emu_busy_of(u16 leaf)
+{
+	guard(raw_spinlock_irqsave)(&tdx_emu_lock);
+	return tdx_emu_rs_busy_of(tdx_emu_model, leaf);
+}
+EXPORT_SYMBOL_NS_GPL(tdx_emu_busy_of, TDX_EMU);
 
 bool tdx_emu_config_record(struct tdx_emu_config_record *record)
 {

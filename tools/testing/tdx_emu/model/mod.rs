@@ -14,6 +14,12 @@
 //! leaves are declined (the trap glue lets the #UD through), never answered
 //! with a made-up status.
 //!
+//! A call runs in two steps, [`Model::begin`] and [`Model::finish`], so
+//! that the glue can let time pass between them with the model free: begin
+//! does the dispatcher's checks and tries the leaf's locks (`locks.rs`,
+//! `lock_plan.rs`) as the real module does, answering a busy status when one
+//! is held; finish runs the leaf and releases them.
+//!
 //! Test hooks, which have no counterpart in the real module: a mode that makes
 //! every call fail with VMfailInvalid or #UD, a register probe, injected
 //! faults, call counters and a TDX_FEATURES0 override.
@@ -22,9 +28,13 @@
 //! the crate to have `abi` (`leaf`, `status`, `metadata`) and `platform`
 //! modules.
 
+#[cfg(test)]
+mod busy_tests;
 mod cmr;
 mod hooks;
 mod keyids;
+mod lock_plan;
+pub(crate) mod locks;
 pub(crate) mod measure;
 pub(crate) mod owned;
 pub(crate) mod pamt;
@@ -56,6 +66,7 @@ use crate::abi::status::{code, OPERAND_ID_RAX};
 use crate::platform::{Lp, PhysMem, Platform};
 use core::ptr::addr_of_mut;
 use hooks::Hooks;
+use locks::{Locks, Refused};
 use sys::Sys;
 use td::Tds;
 
@@ -118,6 +129,8 @@ pub(crate) struct Model {
     hooks: Hooks,
     calls: u64,
     calls_of: [u64; COUNTED_LEAVES],
+    busy_of: [u64; COUNTED_LEAVES],
+    locks: Locks,
     sys: Sys,
     tds: Tds,
 }
@@ -153,6 +166,8 @@ impl Model {
             addr_of_mut!((*slot).hooks).write(Hooks::default());
             addr_of_mut!((*slot).calls).write(0);
             addr_of_mut!((*slot).calls_of).write([0; COUNTED_LEAVES]);
+            addr_of_mut!((*slot).busy_of).write([0; COUNTED_LEAVES]);
+            Locks::write_new(addr_of_mut!((*slot).locks));
             Sys::write_new(addr_of_mut!((*slot).sys), platform);
             Tds::write_new(addr_of_mut!((*slot).tds));
         }
@@ -165,11 +180,12 @@ impl Model {
         self.seamcall_from(lp, regs, mem, 0)
     }
 
-    /// One SEAMCALL on `lp`: `regs` holds the caller's registers on entry and
-    /// the registers the caller sees afterwards on [`Outcome::Complete`];
-    /// `mem` is host memory; `stack_top` is the word on top of the caller's
-    /// stack at the instruction, which TDH.VP.ENTER records for tests. Order:
-    /// mode, injected fault, probe, the module.
+    /// One SEAMCALL on `lp`, both steps at once: `regs` holds the caller's
+    /// registers on entry and the registers the caller sees afterwards on
+    /// [`Outcome::Complete`]; `mem` is host memory; `stack_top` is the word
+    /// on top of the caller's stack at the instruction, which TDH.VP.ENTER
+    /// records for tests.
+    #[cfg(test)]
     pub(crate) fn seamcall_from(
         &mut self,
         lp: Lp,
@@ -177,6 +193,17 @@ impl Model {
         mem: &mut dyn PhysMem,
         stack_top: u64,
     ) -> Outcome {
+        match self.begin(lp, regs) {
+            Some(outcome) => outcome,
+            None => self.finish(lp, regs, mem, stack_top),
+        }
+    }
+
+    /// A call's first step. Order: mode, injected fault, probe, the
+    /// dispatcher's checks, the leaf's locks. `Some`: the call is over
+    /// (`regs` as the caller sees them); `None`: `lp` holds the leaf's
+    /// locks and the call goes on with [`Model::finish`], `regs` untouched.
+    pub(crate) fn begin(&mut self, lp: Lp, regs: &mut Gprs) -> Option<Outcome> {
         let number = RaxFields::split(regs[RAX]).number;
         self.calls += 1;
         if let Some(count) = self.calls_of.get_mut(number as usize) {
@@ -184,58 +211,100 @@ impl Model {
         }
         match self.mode {
             Mode::Normal => {}
-            Mode::VmFailInvalid => return Outcome::VmFailInvalid,
-            Mode::Decline => return Outcome::Decline,
+            Mode::VmFailInvalid => return Some(Outcome::VmFailInvalid),
+            Mode::Decline => return Some(Outcome::Decline),
         }
         match self.hooks.take(number, lp.id) {
             Some(Fault::Status(status)) => {
+                if let Some(leaf) = Leaf::from_number(number) {
+                    lock_plan::failure_outputs(leaf, regs);
+                }
                 regs[RAX] = status;
-                return Outcome::Complete;
+                return Some(Outcome::Complete);
             }
-            Some(Fault::VmFailInvalid) => return Outcome::VmFailInvalid,
-            Some(Fault::Ud) => return Outcome::Decline,
+            Some(Fault::VmFailInvalid) => return Some(Outcome::VmFailInvalid),
+            Some(Fault::Ud) => return Some(Outcome::Decline),
             None => {}
         }
         if self.hooks.fire_probe(regs) {
-            return Outcome::Complete;
+            return Some(Outcome::Complete);
         }
-        match self.dispatch(lp, regs, mem, stack_top) {
-            Some(status) => {
+        let leaf = match self.check(regs) {
+            Ok(leaf) => leaf,
+            Err(status) => {
                 regs[RAX] = status;
-                Outcome::Complete
+                return Some(Outcome::Complete);
             }
-            None => Outcome::Decline,
+        };
+        let wants = lock_plan::wants(&self.sys, leaf, regs);
+        match self.locks.try_take(lp.id, wants.into_iter().flatten()) {
+            Ok(()) => None,
+            Err(Refused::Busy(status)) => {
+                self.busy_of[number as usize % COUNTED_LEAVES] += 1;
+                lock_plan::failure_outputs(leaf, regs);
+                regs[RAX] = status;
+                Some(Outcome::Complete)
+            }
+            Err(Refused::Full) => Some(Outcome::Decline),
         }
     }
 
-    /// The dispatcher's checks, in the real module's order, then the leaf.
-    /// `None`: declined (a leaf or a case this model does not implement).
-    fn dispatch(
+    /// A call's second step, after [`Model::begin`] returned `None` for
+    /// `lp` and `regs`: the leaf runs, then `lp`'s locks are released.
+    pub(crate) fn finish(
         &mut self,
         lp: Lp,
         regs: &mut Gprs,
         mem: &mut dyn PhysMem,
         stack_top: u64,
-    ) -> Option<u64> {
+    ) -> Outcome {
+        let version = RaxFields::split(regs[RAX]).version;
+        let outcome = match Leaf::from_number(RaxFields::split(regs[RAX]).number)
+            .and_then(|leaf| self.run(leaf, version, lp, regs, mem, stack_top))
+        {
+            Some(status) => {
+                regs[RAX] = status;
+                Outcome::Complete
+            }
+            None => Outcome::Decline,
+        };
+        self.locks.release(lp.id);
+        outcome
+    }
+
+    /// The dispatcher's checks, in the real module's order: the leaf, or
+    /// the status the call ends with.
+    fn check(&self, regs: &Gprs) -> Result<Leaf, u64> {
         let operand_invalid_rax = code::OPERAND_INVALID | OPERAND_ID_RAX as u64;
         let fields = RaxFields::split(regs[RAX]);
         if fields.reserved != 0 {
-            return Some(operand_invalid_rax);
+            return Err(operand_invalid_rax);
         }
         let leaf = Leaf::from_number(fields.number);
         if fields.version > 0 && !leaf.is_some_and(Leaf::is_versioned) {
-            return Some(operand_invalid_rax);
+            return Err(operand_invalid_rax);
         }
         let state = self.sys.state;
         if state == SysState::Shutdown && leaf != Some(Leaf::SysLpShutdown) {
-            return Some(code::SYS_SHUTDOWN);
+            return Err(code::SYS_SHUTDOWN);
         }
         if state != SysState::Ready && !leaf.is_some_and(Leaf::allowed_before_ready) {
-            return Some(code::SYS_NOT_READY);
+            return Err(code::SYS_NOT_READY);
         }
-        let Some(leaf) = leaf else {
-            return Some(operand_invalid_rax);
-        };
+        leaf.ok_or(operand_invalid_rax)
+    }
+
+    /// The leaf itself. `None`: declined (a leaf or a case this model does
+    /// not implement).
+    fn run(
+        &mut self,
+        leaf: Leaf,
+        version: u8,
+        lp: Lp,
+        regs: &mut Gprs,
+        mem: &mut dyn PhysMem,
+        stack_top: u64,
+    ) -> Option<u64> {
         match leaf {
             Leaf::SysInit => self.sys.sys_init(regs),
             Leaf::SysLpInit => self.sys.sys_lp_init(lp, regs),
@@ -245,7 +314,7 @@ impl Model {
             Leaf::SysKeyConfig => self.sys.sys_key_config(lp),
             Leaf::SysTdmrInit => self.sys.sys_tdmr_init(regs, mem),
             Leaf::VpEnter => self.tds.vp_enter(&self.sys, mem, lp, regs, stack_top),
-            Leaf::MemSeptAdd => self.tds.mem_sept_add(&self.sys, mem, regs, fields.version),
+            Leaf::MemSeptAdd => self.tds.mem_sept_add(&self.sys, mem, regs, version),
             Leaf::MemPageAdd => self.tds.mem_page_add(&self.sys, mem, regs),
             Leaf::MemPageAug => self.tds.mem_page_aug(&self.sys, mem, regs),
             Leaf::MemRangeBlock => self.tds.mem_range_block(&self.sys, mem, regs),
@@ -313,6 +382,18 @@ impl Model {
     /// since load or reset; 0 for numbers above 127, which are not counted.
     pub(crate) fn calls_of(&self, leaf: u16) -> u64 {
         self.calls_of.get(leaf as usize).copied().unwrap_or(0)
+    }
+
+    /// Calls of leaf number `leaf` that found one of their locks taken
+    /// and returned a busy status, since load or reset (0 above 127).
+    pub(crate) fn busy_of(&self, leaf: u16) -> u64 {
+        self.busy_of.get(leaf as usize).copied().unwrap_or(0)
+    }
+
+    /// How many locks `lp` holds (a test view: 0 outside a call).
+    #[cfg(test)]
+    pub(crate) fn locks_held_by(&self, lp: Lp) -> usize {
+        self.locks.held_by(lp.id)
     }
 
     /// Everything back to the state at load, on the same platform.
@@ -603,10 +684,14 @@ mod tests {
         m.inject(Leaf::SysLpInit as u16, 1, 1, Fault::Status(code::SYS_BUSY));
         let (_, r) = call(&mut m, lp_init);
         assert_eq!(r[RAX], code::SYS_BUSY);
+        let mut want = regs_with(0);
+        want[RCX] = 0;
+        want[RDX] = 0;
+        want[R8] = 0;
         assert_eq!(
             r[1..],
-            regs_with(0)[1..],
-            "an injected status changes RAX only"
+            want[1..],
+            "an injected status: TDH.SYS.LP.INIT's zeroed outputs, nothing else"
         );
     }
 
