@@ -411,6 +411,8 @@ upstream_referee() {
 
 # The real platforms and the LP count: platforms(), lp_count().
 . "$here/check_platforms.sh"
+# Contention between CPUs: contention().
+. "$here/check_busy.sh"
 
 run_stage "bootstrap" "$here/bootstrap.sh" || { echo "check: cannot go on without the toolchain"; exit 1; }
 # Only now do the compilers and the kernel source exist to key the trees by.
@@ -425,7 +427,7 @@ else
 fi
 qemu_stages=("KUnit in QEMU" "fault sweep in QEMU" "kselftests in QEMU (4 CPUs)"
 	     "no NO_RBP_MOD in QEMU" "alloc failure after init" "upstream referee in QEMU"
-	     "platforms in QEMU" "LP count in QEMU")
+	     "platforms in QEMU" "LP count in QEMU" "contention in QEMU (4 CPUs)")
 if run_stage "build (clippy, objtool)" build; then
 	run_stage "ABI guards" abi_guard
 	run_stage "in-tree build" "$here/intree.sh"
@@ -440,6 +442,7 @@ if run_stage "build (clippy, objtool)" build; then
 	run_stage "upstream referee in QEMU" upstream_referee
 	run_stage "platforms in QEMU" platforms
 	run_stage "LP count in QEMU" lp_count
+	run_stage "contention in QEMU (4 CPUs)" contention
 else
 	for s in "ABI guards" "in-tree build" "${qemu_stages[@]}"; do
 		not_run "$s" "the build failed"

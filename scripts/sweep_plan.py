@@ -58,6 +58,8 @@ TRANSIENT = {
          0x8000080000000000],   # KEY_GENERATION_FAILED
     36: [0x8000020000000001],   # OPERAND_BUSY, RCX: the TDMR's lock
 }
+# Of those, the lock statuses, retried after pauses with a budget of their own.
+BUSY = {0x8000020200000000, 0x80000200000000BB, 0x8000020000000001}
 EIO = "Input/output error"
 OTHER_KINDS = [("vmfail", "No such device"), ("ud", "Permission denied")]
 
@@ -70,10 +72,14 @@ def main():
             if m:
                 counts[int(m.group(1))] = int(m.group(3))
     with open(sys.argv[2]) as f:
-        m = re.search(r"const TRANSIENT_TRIES: u32 = (\d+);", f.read())
-    if not m:
-        sys.exit("sweep_plan: no TRANSIENT_TRIES in " + sys.argv[2])
-    tries = int(m.group(1))
+        retry_rs = f.read()
+    budget = {}
+    for name in ("TRANSIENT_TRIES", "BUSY_TRIES"):
+        m = re.search(r"const %s: u32 = (\d+);" % name, retry_rs)
+        if not m:
+            sys.exit(f"sweep_plan: no {name} in " + sys.argv[2])
+        budget[name] = int(m.group(1))
+    tries = budget["TRANSIENT_TRIES"]
     missing = [name for leaf, name in LEAVES.items() if not counts.get(leaf)]
     if missing:
         sys.exit(f"sweep_plan: no clean-run count for {', '.join(missing)}")
@@ -85,10 +91,11 @@ def main():
                 lines.append(f"{leaf} {nth} 1 status {status:#018x} {EIO}")
             for kind, text in OTHER_KINDS:
                 lines.append(f"{leaf} {nth} 1 {kind} {text}")
-        # The failing LP retries alone; the other LPs' LP.INITs still run.
-        calls = tries + (c - 1 if leaf == 35 else 0)
         for status in TRANSIENT[leaf]:
-            lines.append(f"{leaf} 1 {tries} status {status:#018x} calls={calls} {EIO}")
+            n = budget["BUSY_TRIES"] if status in BUSY else tries
+            # The failing LP retries alone; the other LPs' LP.INITs still run.
+            calls = n + (c - 1 if leaf == 35 else 0)
+            lines.append(f"{leaf} 1 {n} status {status:#018x} calls={calls} {EIO}")
     # All the recovering runs in one initialization; several transient
     # statuses of one leaf share its first call's tries.
     recover = []

@@ -60,6 +60,14 @@ u64 tdx_emu_calls_of(u16 leaf);
  */
 u64 tdx_emu_busy_of(u16 leaf);
 
+/*
+ * Timing, not behavior: the next SEAMCALL that takes locks holds them for
+ * @ns instead of the exec_ns every call holds them (a long-running call on
+ * another CPU). tdx_emu_locks_held(): the locks held by calls now running.
+ */
+void tdx_emu_hold_next(u32 ns);
+u32 tdx_emu_locks_held(void);
+
 /* What the last successful TDH.SYS.CONFIG configured. */
 struct tdx_emu_config_record {
 	u32 nr_tdmrs;

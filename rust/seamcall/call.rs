@@ -13,7 +13,7 @@ pub(crate) type Args = abi::tdx_module_args;
 /// Makes one SEAMCALL through the trampoline `call.leaf` needs, repeated a
 /// bounded number of times with the same inputs while the module reports a
 /// status transient for this leaf (`TDX_RND_NO_ENTROPY`; the busy statuses
-/// too for the initialization leaves, see [`RetryOn`]).
+/// too for the initialization leaves, after a pause, see [`RetryOn`]).
 ///
 /// Returns the completion status (which may be an informational, non-error
 /// code) or why the call failed. On failure `args` holds what the trampoline
@@ -36,14 +36,23 @@ pub(crate) unsafe fn seamcall(
         Regs::InOut => abi::tdx_rs_seamcall_ret,
         Regs::AllInOut => abi::tdx_rs_seamcall_saved_ret,
     };
-    let rax = retry_transient(args, RetryOn::from(call.leaf), |args| {
-        // SAFETY: `args` is a valid, exclusive `tdx_module_args`. The
-        // trampoline reads and writes only the operand fields of its register
-        // set, and keeps the C ABI's callee-saved registers: `Leaf::regs`
-        // gives every leaf that writes one of them the saved-register
-        // trampoline. The memory the operands name is the caller's to give
-        // (this function's safety contract).
-        unsafe { trampoline(call.rax(), args) }
-    });
+    let rax = retry_transient(
+        args,
+        RetryOn::from(call.leaf),
+        |args| {
+            // SAFETY: `args` is a valid, exclusive `tdx_module_args`. The
+            // trampoline reads and writes only the operand fields of its register
+            // set, and keeps the C ABI's callee-saved registers: `Leaf::regs`
+            // gives every leaf that writes one of them the saved-register
+            // trampoline. The memory the operands name is the caller's to give
+            // (this function's safety contract).
+            unsafe { trampoline(call.rax(), args) }
+        },
+        |us| {
+            // SAFETY: FFI call; a busy-wait, allowed with interrupts off, as
+            // some initialization leaves run.
+            unsafe { kernel::bindings::__udelay(us as kernel::ffi::c_ulong) }
+        },
+    );
     status::decode(rax)
 }

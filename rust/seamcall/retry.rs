@@ -4,27 +4,39 @@
 //!
 //! `TDX_RND_NO_ENTROPY`: leaves that draw random numbers inside the TDX
 //! module (key generation, TDH.SYS.INIT and friends) fail with it when RDRAND
-//! or RDSEED runs dry. Any leaf may be retried on it.
+//! or RDSEED runs dry. Any leaf may be retried on it, at once, as the kernel
+//! retries RDRAND.
 //!
-//! `TDX_SYS_BUSY` and `TDX_OPERAND_BUSY`: the module could not take a lock
-//! another logical processor holds inside a SEAMCALL (the global lock, a
-//! TDMR's lock) or the key engine was busy, and changed nothing.
 //! `TDX_KEY_GENERATION_FAILED`: TDH.SYS.KEY.CONFIG's PCONFIG ran out of
-//! entropy for the key, and the package was left unconfigured. The initialization leaves are retried
-//! on them; for the TD leaves a busy status means something else (KVM
-//! resolves SEPT contention itself), so they are not.
+//! entropy for the key, and the package was left unconfigured: retried like
+//! `TDX_RND_NO_ENTROPY`.
 //!
-//! The same call is made again, a bounded number of times, with the same
-//! inputs.
+//! `TDX_SYS_BUSY` and `TDX_OPERAND_BUSY`: the module tried a lock another
+//! logical processor holds inside its own SEAMCALL (the global lock, a
+//! TDMR's lock, the key engine), gave up and changed nothing. The holder
+//! keeps it for as long as its call runs, so an immediate retry mostly meets
+//! the same holder: busy statuses are retried after a pause that doubles
+//! from 1 us up to [`BUSY_PAUSE_MAX_US`], at most [`BUSY_TRIES`] tries
+//! (about 1.7 ms of pauses in all). Only the initialization leaves are
+//! retried on them; for the TD leaves a busy status means something else
+//! (KVM resolves SEPT contention itself), so they are not.
+//!
+//! The same call is made again with the same inputs.
 //!
 //! Pure `core`: shared by the kernel module and the host test crate.
 
 use crate::abi::leaf::Leaf;
 use crate::abi::status::code;
 
-/// Total tries, the first one included (as many as the kernel's
-/// `RDRAND_RETRY_LOOPS`).
+/// Tries on `TDX_RND_NO_ENTROPY` and `TDX_KEY_GENERATION_FAILED`, the first
+/// one included (as many as the kernel's `RDRAND_RETRY_LOOPS`).
 pub(crate) const TRANSIENT_TRIES: u32 = 10;
+
+/// Tries on `TDX_SYS_BUSY` and `TDX_OPERAND_BUSY`, the first one included.
+pub(crate) const BUSY_TRIES: u32 = 32;
+
+/// The longest pause before a retry on a busy status, in microseconds.
+pub(crate) const BUSY_PAUSE_MAX_US: u32 = 64;
 
 /// Which statuses a call is retried on.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -36,18 +48,33 @@ pub(crate) enum RetryOn {
     NoEntropyOrBusy,
 }
 
+/// What to do after a status.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Transient {
+    /// Done: return the status.
+    No,
+    /// Entropy: retry at once, up to [`TRANSIENT_TRIES`] tries.
+    Entropy,
+    /// A lock: retry after a pause, up to [`BUSY_TRIES`] tries.
+    Busy,
+}
+
 impl RetryOn {
-    /// Whether `rax` is a status worth the same call again.
-    pub(crate) const fn is_transient(self, rax: u64) -> bool {
+    /// Whether `rax` is a status worth the same call again, and how.
+    pub(crate) const fn classify(self, rax: u64) -> Transient {
         // The operand id in bits 31:0 does not matter.
         let code = rax & !0xffff_ffff;
         match self {
-            RetryOn::NoEntropy => code == code::RND_NO_ENTROPY,
+            _ if code == code::RND_NO_ENTROPY => Transient::Entropy,
+            RetryOn::NoEntropy => Transient::No,
             RetryOn::NoEntropyOrBusy => {
-                code == code::RND_NO_ENTROPY
-                    || code == code::KEY_GENERATION_FAILED
-                    || code == code::SYS_BUSY
-                    || code == code::OPERAND_BUSY
+                if code == code::KEY_GENERATION_FAILED {
+                    Transient::Entropy
+                } else if code == code::SYS_BUSY || code == code::OPERAND_BUSY {
+                    Transient::Busy
+                } else {
+                    Transient::No
+                }
             }
         }
     }
@@ -68,21 +95,39 @@ impl From<Leaf> for RetryOn {
     }
 }
 
-/// Calls `call(args)` until its status is not transient as `on` says, at
-/// most [`TRANSIENT_TRIES`] times, and returns the last status. Before each
-/// retry `args` is put back to what it was on entry, so a variant that
-/// writes outputs back cannot feed them in as inputs.
+/// The pause before try `tries + 1` after a busy status on try `tries`.
+pub(crate) const fn busy_pause_us(tries: u32) -> u32 {
+    let doubled = 1u32 << if tries > 31 { 31 } else { tries - 1 };
+    if doubled < BUSY_PAUSE_MAX_US {
+        doubled
+    } else {
+        BUSY_PAUSE_MAX_US
+    }
+}
+
+/// Calls `call(args)` until its status is not transient as `on` says, and
+/// returns the last status: at most [`TRANSIENT_TRIES`] tries while the
+/// status is an entropy one, at most [`BUSY_TRIES`] while it is a busy one,
+/// with `pause(us)` before each retry on a busy status. Before each retry
+/// `args` is put back to what it was on entry, so a variant that writes
+/// outputs back (a failing leaf writes some too) cannot feed them in as
+/// inputs.
 pub(crate) fn retry_transient<A: Copy>(
     args: &mut A,
     on: RetryOn,
     mut call: impl FnMut(&mut A) -> u64,
+    mut pause: impl FnMut(u32),
 ) -> u64 {
     let input = *args;
     let mut tries = 1;
     loop {
         let rax = call(args);
-        if !on.is_transient(rax) || tries == TRANSIENT_TRIES {
-            return rax;
+        match on.classify(rax) {
+            Transient::No => return rax,
+            Transient::Entropy if tries >= TRANSIENT_TRIES => return rax,
+            Transient::Busy if tries >= BUSY_TRIES => return rax,
+            Transient::Entropy => {}
+            Transient::Busy => pause(busy_pause_us(tries)),
         }
         *args = input;
         tries += 1;
@@ -93,71 +138,122 @@ pub(crate) fn retry_transient<A: Copy>(
 mod tests {
     use super::*;
 
+    fn no_pause(us: u32) {
+        panic!("paused {us} us");
+    }
+
     #[test]
     fn first_success_is_returned_at_once() {
         let mut calls = 0;
         let mut a = 7u64;
-        assert_eq!(
-            retry_transient(&mut a, RetryOn::NoEntropyOrBusy, |_| {
+        let on = RetryOn::NoEntropyOrBusy;
+        let rax = retry_transient(
+            &mut a,
+            on,
+            |_| {
                 calls += 1;
                 0
-            }),
-            0
+            },
+            no_pause,
         );
-        assert_eq!(calls, 1);
+        assert_eq!((rax, calls), (0, 1));
     }
 
     #[test]
-    fn retries_until_entropy_comes_back_with_fresh_inputs() {
+    fn retries_until_entropy_comes_back_with_fresh_inputs_and_no_pause() {
         let mut calls = 0;
         let mut a = [1u64, 2];
-        let rax = retry_transient(&mut a, RetryOn::NoEntropy, |a| {
-            calls += 1;
-            assert_eq!(*a, [1, 2], "try {calls} saw another try's outputs");
-            a[0] = 0xdead;
-            if calls < 4 {
-                code::RND_NO_ENTROPY
-            } else {
-                0
-            }
-        });
+        let rax = retry_transient(
+            &mut a,
+            RetryOn::NoEntropy,
+            |a| {
+                calls += 1;
+                assert_eq!(*a, [1, 2], "try {calls} saw another try's outputs");
+                a[0] = 0xdead;
+                if calls < 4 {
+                    code::RND_NO_ENTROPY
+                } else {
+                    0
+                }
+            },
+            no_pause,
+        );
         assert_eq!((rax, calls), (0, 4));
         assert_eq!(a[0], 0xdead, "the successful try's outputs are kept");
     }
 
     #[test]
-    fn busy_statuses_with_an_operand_id_are_retried_when_asked() {
-        for status in [
-            code::SYS_BUSY,
-            code::OPERAND_BUSY | 1,
-            code::RND_NO_ENTROPY,
-            code::KEY_GENERATION_FAILED,
-        ] {
+    fn busy_statuses_wait_doubling_pauses_and_get_their_own_budget() {
+        for status in [code::SYS_BUSY, code::OPERAND_BUSY | 1] {
+            let mut calls = 0;
+            let mut pauses = [0u32; BUSY_TRIES as usize];
+            let mut n = 0;
+            let mut a = 0u8;
+            let rax = retry_transient(
+                &mut a,
+                RetryOn::NoEntropyOrBusy,
+                |_| {
+                    calls += 1;
+                    if calls < BUSY_TRIES {
+                        status
+                    } else {
+                        0
+                    }
+                },
+                |us| {
+                    pauses[n] = us;
+                    n += 1;
+                },
+            );
+            assert_eq!((rax, calls), (0, BUSY_TRIES), "status {status:#x}");
+            assert_eq!(n as u32, BUSY_TRIES - 1);
+            assert_eq!(pauses[..8], [1, 2, 4, 8, 16, 32, 64, 64]);
+            let total: u32 = pauses.iter().sum();
+            assert_eq!(total, 127 + (BUSY_TRIES - 8) * BUSY_PAUSE_MAX_US);
+        }
+    }
+
+    #[test]
+    fn entropy_statuses_are_retried_at_once_within_their_budget() {
+        for status in [code::RND_NO_ENTROPY, code::KEY_GENERATION_FAILED] {
             let mut calls = 0;
             let mut a = 0u8;
-            let rax = retry_transient(&mut a, RetryOn::NoEntropyOrBusy, |_| {
-                calls += 1;
-                if calls < TRANSIENT_TRIES {
+            let rax = retry_transient(
+                &mut a,
+                RetryOn::NoEntropyOrBusy,
+                |_| {
+                    calls += 1;
                     status
-                } else {
-                    0
-                }
-            });
-            assert_eq!((rax, calls), (0, TRANSIENT_TRIES), "status {status:#x}");
+                },
+                no_pause,
+            );
+            assert_eq!((rax, calls), (status, TRANSIENT_TRIES), "{status:#x}");
         }
     }
 
     #[test]
     fn gives_up_after_the_bound() {
-        for on in [RetryOn::NoEntropy, RetryOn::NoEntropyOrBusy] {
+        for (on, status, tries) in [
+            (RetryOn::NoEntropy, code::RND_NO_ENTROPY, TRANSIENT_TRIES),
+            (
+                RetryOn::NoEntropyOrBusy,
+                code::RND_NO_ENTROPY,
+                TRANSIENT_TRIES,
+            ),
+            (RetryOn::NoEntropyOrBusy, code::SYS_BUSY, BUSY_TRIES),
+        ] {
             let mut calls = 0;
             let mut a = 0u8;
-            let rax = retry_transient(&mut a, on, |_| {
-                calls += 1;
-                code::RND_NO_ENTROPY
-            });
-            assert_eq!(rax, code::RND_NO_ENTROPY);
-            assert_eq!(calls, TRANSIENT_TRIES);
+            let rax = retry_transient(
+                &mut a,
+                on,
+                |_| {
+                    calls += 1;
+                    status
+                },
+                |_| {},
+            );
+            assert_eq!((rax, calls), (status, tries), "{on:?} {status:#x}");
         }
     }
 
@@ -182,14 +278,16 @@ mod tests {
         for (on, status) in cases {
             let mut calls = 0;
             let mut a = 0u8;
-            assert_eq!(
-                retry_transient(&mut a, on, |_| {
+            let rax = retry_transient(
+                &mut a,
+                on,
+                |_| {
                     calls += 1;
                     status
-                }),
-                status
+                },
+                no_pause,
             );
-            assert_eq!(calls, 1, "{on:?} {status:#x}");
+            assert_eq!((rax, calls), (status, 1), "{on:?} {status:#x}");
         }
     }
 }

@@ -4,11 +4,15 @@
  * injection. Loading it makes one kernel thread per other online CPU call a
  * harmless TDH.SYS.CONFIG (no TDMRs: the module takes its global lock
  * exclusively, then refuses the call and changes nothing) every @gap_us
- * while this CPU runs tdx_rs_enable(). The emulated module's try-locks
- * then make both sides meet TDX_SYS_BUSY as the real module's would: the
- * initialization must still succeed through its retries, and every stray
- * call must get either busy or its own refusal. Loads (returns 0) only
- * then, and prints the busy statuses the emulator counted per leaf.
+ * while this CPU runs tdx_rs_enable(). The first stray call runs long
+ * (@hold_us, the emulator's timing control), and tdx_rs_enable() starts
+ * while it holds the lock, so TDH.SYS.INIT meets TDX_SYS_BUSY for sure; the
+ * rest is a storm. The emulated module's try-locks make both sides meet
+ * TDX_SYS_BUSY as the real module's would: the initialization must still
+ * succeed through its retries, TDH.SYS.INIT must have met at least one busy
+ * status, and every stray call must get either busy or its own refusal.
+ * Loads (returns 0) only then, and prints the busy statuses the emulator
+ * counted per leaf.
  */
 #include <linux/atomic.h>
 #include <linux/cpumask.h>
@@ -33,11 +37,15 @@
 #define TDX_SYS_CONFIG_NOT_PENDING 0xC000050C00000000ULL
 #define TDX_SYS_NOT_READY	0xC000050500000000ULL
 
-static unsigned int gap_us = 200;
+static unsigned int gap_us = 100;
 module_param(gap_us, uint, 0444);
-MODULE_PARM_DESC(gap_us, "pause between a thread's stray calls, in us (default 200)");
+MODULE_PARM_DESC(gap_us, "pause between a thread's stray calls, in us (default 100)");
+static unsigned int hold_us = 1000;
+module_param(hold_us, uint, 0444);
+MODULE_PARM_DESC(hold_us, "how long the first stray call holds the global lock, in us (default 1000)");
 
 struct storm {
+	atomic_t go;
 	atomic_t stop;
 	atomic_long_t busy;	/* the stray calls' TDX_SYS_BUSY */
 	atomic_long_t refused;	/* their own refusal */
@@ -48,6 +56,8 @@ static int stray_fn(void *arg)
 {
 	struct storm *s = arg;
 
+	while (!atomic_read(&s->go))
+		cpu_relax();
 	while (!atomic_read(&s->stop)) {
 		struct tdx_module_args args = {};
 		u64 rax = tdx_rs_seamcall(TDH_SYS_CONFIG, &args);
@@ -77,7 +87,7 @@ static int __init tdx_rs_busy_storm_init(void)
 	unsigned int cpu, n = 0, i;
 	u64 busy[ARRAY_SIZE(leaves)];
 	struct storm *s;
-	int ret, self;
+	int ret, self, waited;
 
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
 	threads = kcalloc(nr_cpu_ids, sizeof(*threads), GFP_KERNEL);
@@ -100,6 +110,16 @@ static int __init tdx_rs_busy_storm_init(void)
 		threads[n++] = t;
 		wake_up_process(t);
 	}
+	if (!n) {
+		pr_err("tdx_rs_busy_storm: needs a second online CPU\n");
+		ret = -ENODEV;
+		goto out;
+	}
+	/* The first stray call holds the global lock long; begin inside it. */
+	tdx_emu_hold_next(hold_us * NSEC_PER_USEC);
+	atomic_set(&s->go, 1);
+	for (waited = 0; !tdx_emu_locks_held() && waited < 1000000; waited++)
+		cpu_relax();
 	ret = tdx_rs_enable();
 	atomic_set(&s->stop, 1);
 	for (i = 0; i < n; i++)
@@ -113,6 +133,11 @@ static int __init tdx_rs_busy_storm_init(void)
 		busy[0], busy[1], busy[2], busy[3], busy[4]);
 	if (!ret && atomic_long_read(&s->wrong))
 		ret = -EPROTO;
+	/* The retry was exercised, or the test proved nothing. */
+	if (!ret && !busy[0]) {
+		pr_err("tdx_rs_busy_storm: TDH.SYS.INIT never met the stray call's lock\n");
+		ret = -EPROTO;
+	}
 out:
 	kfree(threads);
 	kfree(s);

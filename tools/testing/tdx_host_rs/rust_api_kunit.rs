@@ -58,7 +58,7 @@ impl kernel::Module for RustApiKunit {
 use crate::abi::leaf::{Leaf, LeafCall, Regs};
 use crate::abi::status::{code, ModuleStatus, SeamcallError, TRAP_UD};
 use crate::call::{seamcall, Args};
-use crate::retry::TRANSIENT_TRIES;
+use crate::retry::{BUSY_TRIES, TRANSIENT_TRIES};
 use kernel::{bindings, c_str};
 use kunit::kunit_expect;
 
@@ -198,7 +198,31 @@ extern "C" fn no_entropy_retry_is_bounded(_test: *mut bindings::kunit) {
     kunit_expect!(calls() - before == u64::from(TRANSIENT_TRIES));
 }
 
-static mut CASES: [bindings::kunit_case; 8] = [
+extern "C" fn busy_is_retried_within_its_own_budget(_test: *mut bindings::kunit) {
+    let outputs = [0u64; 16];
+    // SAFETY: FFI calls; `outputs` holds 16 registers.
+    unsafe {
+        c::tdx_emu_inject_status(
+            Leaf::SysKeyConfig as u16,
+            code::SYS_BUSY,
+            TRANSIENT_TRIES + 2,
+        );
+        c::tdx_emu_probe_arm(outputs.as_ptr(), RAX_BIT);
+    }
+    let before = calls();
+    let mut args = Args::default();
+    let r = call(LeafCall::new(Leaf::SysKeyConfig), &mut args);
+    kunit_expect!(r.map(|s| s.raw()) == Ok(0));
+    kunit_expect!(calls() - before == u64::from(TRANSIENT_TRIES + 3));
+    // SAFETY: FFI call without preconditions.
+    unsafe { c::tdx_emu_inject_status(Leaf::SysKeyConfig as u16, code::SYS_BUSY, 1000) };
+    let before = calls();
+    let r = call(LeafCall::new(Leaf::SysKeyConfig), &mut args);
+    kunit_expect!(matches!(r, Err(SeamcallError::Module(s)) if s.raw() == code::SYS_BUSY));
+    kunit_expect!(calls() - before == u64::from(BUSY_TRIES));
+}
+
+static mut CASES: [bindings::kunit_case; 9] = [
     kunit::case(c_str!("vmfailinvalid_is_decoded"), vmfailinvalid_is_decoded),
     kunit::case(c_str!("ud_is_decoded"), ud_is_decoded),
     kunit::case(c_str!("not_ready_is_decoded"), not_ready_is_decoded),
@@ -214,6 +238,10 @@ static mut CASES: [bindings::kunit_case; 8] = [
     kunit::case(
         c_str!("no_entropy_retry_is_bounded"),
         no_entropy_retry_is_bounded,
+    ),
+    kunit::case(
+        c_str!("busy_is_retried_within_its_own_budget"),
+        busy_is_retried_within_its_own_budget,
     ),
     kunit::end(),
 ];

@@ -43,6 +43,7 @@ u32 tdx_emu_rs_seamcall_begin(struct tdx_emu_model *model, u64 *gprs, u32 lp,
 u32 tdx_emu_rs_seamcall_finish(struct tdx_emu_model *model, u64 *gprs,
 			       u32 lp, u32 package, u64 stack_top);
 u64 tdx_emu_rs_busy_of(struct tdx_emu_model *model, u16 leaf);
+u32 tdx_emu_rs_locks_held(struct tdx_emu_model *model);
 int tdx_emu_rs_set_mode(struct tdx_emu_model *model, u32 mode);
 void tdx_emu_rs_probe_arm(struct tdx_emu_model *model, const u64 *outputs,
 			  u16 mask);
@@ -87,8 +88,10 @@ void tdx_emu_debugfs_remove(void);
 #define TDX_EMU_COMPLETE	0
 #define TDX_EMU_VMFAILINVALID	1
 #define TDX_EMU_DECLINE		2
-/* From tdx_emu_rs_seamcall_begin(): the locks are held, finish the call. */
+/* From tdx_emu_rs_seamcall_begin(): the call took no lock, finish it. */
 #define TDX_EMU_RUN		3
+/* The same, and the call holds locks: let the modeled execution time pass. */
+#define TDX_EMU_RUN_HELD	4
 
 /* CPUs inside a SEAMCALL at once the model's lock table holds. */
 #define TDX_EMU_MAX_CALLERS	256

@@ -145,8 +145,9 @@ pub(crate) fn platform() -> Result<Platform> {
     })
 }
 
-/// A call's first step: an `Outcome`, or `TDX_EMU_RUN` when `lp` now holds
-/// the leaf's locks and must call [`tdx_emu_rs_seamcall_finish`].
+/// A call's first step: an `Outcome`, or `TDX_EMU_RUN` (no locks) or
+/// `TDX_EMU_RUN_HELD` (`lp` now holds the leaf's locks) when the call goes
+/// on with [`tdx_emu_rs_seamcall_finish`].
 ///
 /// # Safety
 ///
@@ -159,9 +160,15 @@ unsafe extern "C" fn tdx_emu_rs_seamcall_begin(
     package: u32,
 ) -> u32 {
     let lp = Lp { id: lp, package };
-    // SAFETY: our contract covers both.
-    let begun = unsafe { model(m).begin(lp, gprs(regs)) };
-    begun.map_or(c::TDX_EMU_RUN, |o| o as u32)
+    // SAFETY: the lock is held (our contract), so the model is ours.
+    let m = unsafe { model(m) };
+    // SAFETY: our contract: `regs` holds 16 registers.
+    let regs = unsafe { gprs(regs) };
+    match m.begin(lp, regs) {
+        Some(outcome) => outcome as u32,
+        None if m.locks_held_by(lp) > 0 => c::TDX_EMU_RUN_HELD,
+        None => c::TDX_EMU_RUN,
+    }
 }
 
 /// A call's second step, on the LP and registers its begin returned
@@ -285,6 +292,15 @@ unsafe extern "C" fn tdx_emu_rs_calls_of(m: *mut c::tdx_emu_model, leaf: u16) ->
 ///
 /// Called by `trap.c` with the lock held.
 #[no_mangle]
+unsafe extern "C" fn tdx_emu_rs_locks_held(m: *mut c::tdx_emu_model) -> u32 {
+    // SAFETY: our contract.
+    unsafe { model(m) }.locks_held() as u32
+}
+
+/// # Safety
+///
+/// Called by `trap.c` with the lock held.
+#[no_mangle]
 unsafe extern "C" fn tdx_emu_rs_busy_of(m: *mut c::tdx_emu_model, leaf: u16) -> u64 {
     // SAFETY: our contract.
     unsafe { model(m).busy_of(leaf) }
@@ -393,6 +409,8 @@ const _: () = {
         [c::tdx_emu_rs_seamcall_finish, tdx_emu_rs_seamcall_finish];
     let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, u16) -> u64; 2] =
         [c::tdx_emu_rs_busy_of, tdx_emu_rs_busy_of];
+    let _: [unsafe extern "C" fn(*mut c::tdx_emu_model) -> u32; 2] =
+        [c::tdx_emu_rs_locks_held, tdx_emu_rs_locks_held];
     assert!(c::TDX_EMU_MAX_CALLERS as usize == crate::model::locks::MAX_CALLERS);
     let _: [unsafe extern "C" fn(*mut c::tdx_emu_model, u32) -> ffi::c_int; 2] =
         [c::tdx_emu_rs_set_mode, tdx_emu_rs_set_mode];

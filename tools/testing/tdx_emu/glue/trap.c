@@ -53,6 +53,9 @@ static unsigned int exec_ns = 20000;
 module_param(exec_ns, uint, 0444);
 MODULE_PARM_DESC(exec_ns, "Time a SEAMCALL holds its locks, in ns (timing model, default 20000)");
 
+/* Test control: the next call that takes locks holds them this long. */
+static u32 hold_next_ns;
+
 /* Arithmetic flags VMsucceed clears and VMfailInvalid sets CF among. */
 #define VMX_RESULT_FLAGS (X86_EFLAGS_CF | X86_EFLAGS_PF | X86_EFLAGS_AF | \
 			  X86_EFLAGS_ZF | X86_EFLAGS_SF | X86_EFLAGS_OF)
@@ -115,7 +118,7 @@ static int tdx_emu_die(struct notifier_block *nb, unsigned long val,
 	u64 gprs[TDX_EMU_NR_GPRS];
 	u64 stack_top = 0;
 	bool fail_allocs = false;
-	u32 outcome, cpu;
+	u32 outcome, cpu, hold_ns = 0;
 	int pkg;
 
 	if (val != DIE_TRAP || args->trapnr != X86_TRAP_UD ||
@@ -131,10 +134,15 @@ static int tdx_emu_die(struct notifier_block *nb, unsigned long val,
 	preempt_disable();
 	cpu = smp_processor_id();
 	pkg = topology_logical_package_id(cpu);
-	scoped_guard(raw_spinlock_irqsave, &tdx_emu_lock)
+	scoped_guard(raw_spinlock_irqsave, &tdx_emu_lock) {
 		outcome = tdx_emu_rs_seamcall_begin(tdx_emu_model, gprs, cpu, pkg);
-	if (outcome == TDX_EMU_RUN) {
-		ndelay(exec_ns);
+		if (outcome == TDX_EMU_RUN_HELD) {
+			hold_ns = hold_next_ns ?: exec_ns;
+			hold_next_ns = 0;
+		}
+	}
+	if (outcome == TDX_EMU_RUN || outcome == TDX_EMU_RUN_HELD) {
+		ndelay(hold_ns);
 		guard(raw_spinlock_irqsave)(&tdx_emu_lock);
 		outcome = tdx_emu_rs_seamcall_finish(tdx_emu_model, gprs, cpu,
 						     pkg, stack_top);
@@ -250,6 +258,20 @@ u64 tdx_emu_busy_of(u16 leaf)
 	return tdx_emu_rs_busy_of(tdx_emu_model, leaf);
 }
 EXPORT_SYMBOL_NS_GPL(tdx_emu_busy_of, TDX_EMU);
+
+void tdx_emu_hold_next(u32 ns)
+{
+	guard(raw_spinlock_irqsave)(&tdx_emu_lock);
+	hold_next_ns = ns;
+}
+EXPORT_SYMBOL_NS_GPL(tdx_emu_hold_next, TDX_EMU);
+
+u32 tdx_emu_locks_held(void)
+{
+	guard(raw_spinlock_irqsave)(&tdx_emu_lock);
+	return tdx_emu_rs_locks_held(tdx_emu_model);
+}
+EXPORT_SYMBOL_NS_GPL(tdx_emu_locks_held, TDX_EMU);
 
 bool tdx_emu_config_record(struct tdx_emu_config_record *record)
 {

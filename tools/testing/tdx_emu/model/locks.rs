@@ -145,10 +145,14 @@ impl Locks {
         }
     }
 
-    /// How many locks `lp` holds (a test view).
-    #[cfg(test)]
+    /// How many locks `lp` holds.
     pub(crate) fn held_by(&self, lp: u32) -> usize {
         self.held[..self.len].iter().filter(|h| h.lp == lp).count()
+    }
+
+    /// How many locks are held, by every LP together.
+    pub(crate) fn held(&self) -> usize {
+        self.len
     }
 }
 

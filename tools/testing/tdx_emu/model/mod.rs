@@ -390,10 +390,14 @@ impl Model {
         self.busy_of.get(leaf as usize).copied().unwrap_or(0)
     }
 
-    /// How many locks `lp` holds (a test view: 0 outside a call).
-    #[cfg(test)]
+    /// How many locks `lp` holds (0 outside a call).
     pub(crate) fn locks_held_by(&self, lp: Lp) -> usize {
         self.locks.held_by(lp.id)
+    }
+
+    /// How many locks the LPs inside a call hold now.
+    pub(crate) fn locks_held(&self) -> usize {
+        self.locks.held()
     }
 
     /// Everything back to the state at load, on the same platform.
