@@ -17,7 +17,8 @@
 //! keeps it for as long as its call runs, so an immediate retry mostly meets
 //! the same holder: busy statuses are retried after a pause that doubles
 //! from 1 us up to [`BUSY_PAUSE_MAX_US`], at most [`BUSY_TRIES`] tries
-//! (about 1.7 ms of pauses in all). Only the initialization leaves are
+//! (about 22 ms of pauses in all: a holder that keeps the lock longer than
+//! that is not another initialization step but something wrong). Only the initialization leaves are
 //! retried on them; for the TD leaves a busy status means something else
 //! (KVM resolves SEPT contention itself), so they are not.
 //!
@@ -36,7 +37,7 @@ pub(crate) const TRANSIENT_TRIES: u32 = 10;
 pub(crate) const BUSY_TRIES: u32 = 32;
 
 /// The longest pause before a retry on a busy status, in microseconds.
-pub(crate) const BUSY_PAUSE_MAX_US: u32 = 64;
+pub(crate) const BUSY_PAUSE_MAX_US: u32 = 1000;
 
 /// Which statuses a call is retried on.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -207,9 +208,9 @@ mod tests {
             );
             assert_eq!((rax, calls), (0, BUSY_TRIES), "status {status:#x}");
             assert_eq!(n as u32, BUSY_TRIES - 1);
-            assert_eq!(pauses[..8], [1, 2, 4, 8, 16, 32, 64, 64]);
+            assert_eq!(pauses[..12], [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000, 1000]);
             let total: u32 = pauses.iter().sum();
-            assert_eq!(total, 127 + (BUSY_TRIES - 8) * BUSY_PAUSE_MAX_US);
+            assert_eq!(total, 1023 + (BUSY_TRIES - 11) * BUSY_PAUSE_MAX_US);
         }
     }
 

@@ -70,8 +70,7 @@ static int stray_fn(void *arg)
 			atomic_long_inc(&s->refused);
 		else
 			atomic_long_inc(&s->wrong);
-		udelay(gap_us);
-		cond_resched();
+		usleep_range(gap_us, gap_us + gap_us / 4 + 1);
 	}
 	while (!kthread_should_stop())
 		schedule_timeout_interruptible(1);
