@@ -40,12 +40,13 @@
 static unsigned int gap_us = 100;
 module_param(gap_us, uint, 0444);
 MODULE_PARM_DESC(gap_us, "pause between a thread's stray calls, in us (default 100)");
-static unsigned int hold_us = 1000;
+static unsigned int hold_us = 10000;
 module_param(hold_us, uint, 0444);
-MODULE_PARM_DESC(hold_us, "how long the first stray call holds the global lock, in us (default 1000)");
+MODULE_PARM_DESC(hold_us, "how long the first stray call holds the global lock, in us (default 10000)");
 
 struct storm {
-	atomic_t go;
+	struct task_struct *first;	/* makes the long call alone */
+	atomic_t go;			/* 1: the first thread, 2: all */
 	atomic_t stop;
 	atomic_long_t busy;	/* the stray calls' TDX_SYS_BUSY */
 	atomic_long_t refused;	/* their own refusal */
@@ -56,7 +57,7 @@ static int stray_fn(void *arg)
 {
 	struct storm *s = arg;
 
-	while (!atomic_read(&s->go))
+	while (atomic_read(&s->go) < (current == READ_ONCE(s->first) ? 1 : 2))
 		cpu_relax();
 	while (!atomic_read(&s->stop)) {
 		struct tdx_module_args args = {};
@@ -87,6 +88,7 @@ static int __init tdx_rs_busy_storm_init(void)
 	u64 busy[ARRAY_SIZE(leaves)];
 	struct storm *s;
 	int ret, self, waited;
+	u32 held;
 
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
 	threads = kcalloc(nr_cpu_ids, sizeof(*threads), GFP_KERNEL);
@@ -116,9 +118,12 @@ static int __init tdx_rs_busy_storm_init(void)
 	}
 	/* The first stray call holds the global lock long; begin inside it. */
 	tdx_emu_hold_next(hold_us * NSEC_PER_USEC);
+	WRITE_ONCE(s->first, threads[0]);
 	atomic_set(&s->go, 1);
 	for (waited = 0; !tdx_emu_locks_held() && waited < 1000000; waited++)
 		cpu_relax();
+	held = tdx_emu_locks_held();
+	atomic_set(&s->go, 2);
 	ret = tdx_rs_enable();
 	atomic_set(&s->stop, 1);
 	for (i = 0; i < n; i++)
@@ -126,6 +131,8 @@ static int __init tdx_rs_busy_storm_init(void)
 
 	for (i = 0; i < ARRAY_SIZE(leaves); i++)
 		busy[i] = tdx_emu_busy_of(leaves[i]);
+	pr_info("tdx_rs_busy_storm: began with %u locks held after %d polls\n",
+		held, waited);
 	pr_info("tdx_rs_busy_storm: enable %d; %u stray threads: %ld busy, %ld refused, %ld wrong; busy seen by the emulator: SYS.INIT %llu LP.INIT %llu CONFIG %llu KEY.CONFIG %llu TDMR.INIT %llu\n",
 		ret, n, atomic_long_read(&s->busy),
 		atomic_long_read(&s->refused), atomic_long_read(&s->wrong),

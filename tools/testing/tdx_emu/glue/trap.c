@@ -119,6 +119,7 @@ static int tdx_emu_die(struct notifier_block *nb, unsigned long val,
 	u64 stack_top = 0;
 	bool fail_allocs = false;
 	u32 outcome, cpu, hold_ns = 0;
+	unsigned long flags;
 	int pkg;
 
 	if (val != DIE_TRAP || args->trapnr != X86_TRAP_UD ||
@@ -130,8 +131,12 @@ static int tdx_emu_die(struct notifier_block *nb, unsigned long val,
 	if (copy_from_kernel_nofault(&stack_top, (void *)regs->sp,
 				     sizeof(stack_top)))
 		stack_top = 0;
-	/* Begin and finish on one CPU: the LP that holds the locks. */
-	preempt_disable();
+	/*
+	 * Begin and finish on one CPU, the LP that holds the locks, with
+	 * interrupts off in between: the TDX module runs with them blocked, so
+	 * no SEAMCALL can start on an LP inside one (an IPI's, for instance).
+	 */
+	local_irq_save(flags);
 	cpu = smp_processor_id();
 	pkg = topology_logical_package_id(cpu);
 	scoped_guard(raw_spinlock_irqsave, &tdx_emu_lock) {
@@ -152,7 +157,7 @@ static int tdx_emu_die(struct notifier_block *nb, unsigned long val,
 			fail_allocs = true;
 		}
 	}
-	preempt_enable();
+	local_irq_restore(flags);
 #ifdef CONFIG_FAULT_INJECTION
 	if (fail_allocs)
 		current->make_it_fail = true;
