@@ -44,6 +44,7 @@ finish() {
 }
 
 load tdx_emu
+load tdx_rs_kvm_virt
 n=0 pending=0
 while read -r first second rest; do
 	case "$first" in

@@ -14,6 +14,9 @@
 //! leaves are declined (the trap glue lets the #UD through), never answered
 //! with a made-up status.
 //!
+//! Before any of it, the CPU's own check: SEAMCALL outside VMX operation
+//! raises #UD (`vmx.rs`), counted apart; the module never sees that call.
+//!
 //! Test hooks, which have no counterpart in the real module: a mode that makes
 //! every call fail with VMfailInvalid or #UD, a register probe, injected
 //! faults, call counters and a TDX_FEATURES0 override.
@@ -47,6 +50,7 @@ mod tdmr_info;
 mod tdmr_init;
 #[cfg(test)]
 pub(crate) mod test_support;
+pub(crate) mod vmx;
 
 pub(crate) use hooks::Fault;
 pub(crate) use sys::{ConfigRecord, SysState, MAX_LPS, MAX_PKGS};
@@ -58,6 +62,7 @@ use core::ptr::addr_of_mut;
 use hooks::Hooks;
 use sys::Sys;
 use td::Tds;
+use vmx::{Vmx, VmxError};
 
 /// The sixteen general purpose registers in register-index order
 /// (RAX = 0, RCX = 1, ..., R15 = 15), the layout of `struct tdx_module_args`.
@@ -120,14 +125,27 @@ pub(crate) struct Model {
     calls_of: [u64; COUNTED_LEAVES],
     sys: Sys,
     tds: Tds,
+    /// The CPUs' VMX operation: outside the module, kept across `reset`.
+    vmx: Vmx,
 }
 
 impl Model {
     /// A module as the SEAM loader leaves it on `platform`: loaded, not
-    /// initialized. Tens of KiB: the kernel builds it in place with
+    /// initialized, on a host that turned VMX operation on everywhere (as
+    /// KVM does). Tens of KiB: the kernel builds it in place with
     /// [`Model::write_new`] instead.
     #[cfg(test)]
     pub(crate) fn new(platform: Platform) -> Self {
+        let mut m = Self::new_without_vmx(platform);
+        for lp in 0..MAX_LPS as u32 {
+            m.vmxon(lp).unwrap();
+        }
+        m
+    }
+
+    /// [`Model::new`] with no LP in VMX operation, as after load.
+    #[cfg(test)]
+    pub(crate) fn new_without_vmx(platform: Platform) -> Self {
         let mut slot = core::mem::MaybeUninit::<Self>::uninit();
         // SAFETY: `slot` is valid for writes and properly aligned;
         // `write_new` initializes every field, so it is then a valid `Model`.
@@ -155,6 +173,7 @@ impl Model {
             addr_of_mut!((*slot).calls_of).write([0; COUNTED_LEAVES]);
             Sys::write_new(addr_of_mut!((*slot).sys), platform);
             Tds::write_new(addr_of_mut!((*slot).tds));
+            addr_of_mut!((*slot).vmx).write(Vmx::new());
         }
     }
 
@@ -169,7 +188,8 @@ impl Model {
     /// the registers the caller sees afterwards on [`Outcome::Complete`];
     /// `mem` is host memory; `stack_top` is the word on top of the caller's
     /// stack at the instruction, which TDH.VP.ENTER records for tests. Order:
-    /// mode, injected fault, probe, the module.
+    /// the CPU's VMX check (#UD, not counted as a call), mode, injected
+    /// fault, probe, the module.
     pub(crate) fn seamcall_from(
         &mut self,
         lp: Lp,
@@ -177,6 +197,9 @@ impl Model {
         mem: &mut dyn PhysMem,
         stack_top: u64,
     ) -> Outcome {
+        if !self.vmx.seamcall_allowed(lp.id) {
+            return Outcome::Decline;
+        }
         let number = RaxFields::split(regs[RAX]).number;
         self.calls += 1;
         if let Some(count) = self.calls_of.get_mut(number as usize) {
@@ -315,11 +338,30 @@ impl Model {
         self.calls_of.get(leaf as usize).copied().unwrap_or(0)
     }
 
-    /// Everything back to the state at load, on the same platform.
+    /// Everything back to the state at load, on the same platform, but
+    /// the LPs' VMX operation: that is the CPUs' (the #UD count is reset).
     pub(crate) fn reset(&mut self) {
         let platform = self.sys.platform;
+        let vmx = core::mem::replace(&mut self.vmx, Vmx::new());
         // SAFETY: `self` is a valid, aligned, exclusive model.
         unsafe { Self::write_new(self, platform) };
+        self.vmx = vmx;
+        self.vmx.reset_count();
+    }
+
+    /// VMXON on LP `lp` (the test stand-in for the hypervisor's).
+    pub(crate) fn vmxon(&mut self, lp: u32) -> Result<(), VmxError> {
+        self.vmx.vmxon(lp)
+    }
+
+    /// VMXOFF on LP `lp`.
+    pub(crate) fn vmxoff(&mut self, lp: u32) -> Result<(), VmxError> {
+        self.vmx.vmxoff(lp)
+    }
+
+    /// The LPs' VMX operation and the SEAMCALLs it refused (a view).
+    pub(crate) fn vmx(&self) -> &Vmx {
+        &self.vmx
     }
 
     /// Where initialization stands.
