@@ -24,7 +24,14 @@ ktap_print_msg "CPU $cpu is the one that goes offline"
 host_absent
 emulated && emu_reset
 cpu_online "$cpu" && set_online "$cpu" 0
+# kvm_intel may load after tdx_host_rs and its CPU hotplug callback still
+# runs first (a fixed state): here it registers after ours.
+reload_vmx=0
+if emulated && mod_loaded $VMX; then
+	mod_unload $VMX && reload_vmx=1
+fi
 mod_load tdx_host_rs
+[ $reload_vmx = 0 ] || mod_load $VMX
 
 check "a CPU without TDH.SYS.LP.INIT is refused TDH.SYS.RD" \
 	fails_with "Input/output error" mod_load tdx_rs_cpu_probe cpu=0

@@ -7,7 +7,9 @@
 # one line names the CPU not in VMX operation and what to do, nothing
 # reaches the TDX module and the state stays "uninitialized", so a later
 # tdx_rs_enable() with VMX on reaches the TDX module. With VMX on first,
-# insmod alone initializes it.
+# insmod alone initializes it. Not in TEST_PROGS: it needs a fresh TDX
+# module, initialized once per boot, which the programs there need too; make
+# check gives it a boot of its own (scripts/guest/init_at_load.sh).
 . "$(dirname "$0")/lib.sh"
 
 ktap_print_header
