@@ -89,8 +89,14 @@ def main():
                 # A #UD while every CPU's LP.INIT is made: as for a CPU not
                 # in VMX operation, nothing reached the TDX module, and the
                 # state stays uninitialized for a later call.
-                retry = " retry" if kind == "ud" and leaf in (33, 35) else ""
-                lines.append(f"{leaf} {nth} 1 {kind}{retry} {text}")
+                # busybox's insmod tries init_module() after a failed
+                # finit_module(), so the module's init, tdx_rs_enable(),
+                # runs twice: the second run's first call of the leaf (all
+                # CPUs made one in the first run) gets a #UD too.
+                retry = kind == "ud" and leaf in (33, 35)
+                lines.append(f"{leaf} {nth} 1 {kind}{' retry' if retry else ''} {text}")
+                if retry:
+                    lines.append(f"+ {leaf} {c + 1} 1 ud")
         # The failing LP retries alone; the other LPs' LP.INITs still run.
         calls = tries + (c - 1 if leaf == 35 else 0)
         for status in TRANSIENT[leaf]:
