@@ -37,6 +37,8 @@ impl kernel::Module for TdxHostRs {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         let registration = glue::entry::Registration::new()?;
         pr_info!("SEAMCALL trampolines ready (struct tdx_module_args: register-index layout)\n");
+        // Registered: `tdx_rs_enable()` works from here on.
+        glue::services::init_at_load();
         Ok(TdxHostRs {
             _registration: registration,
         })

@@ -241,7 +241,7 @@ TEST_MODULES=(tdx_host_rs.ko tdx_emu.ko tdx_rs_noemu_kunit.ko tdx_rs_wrappers_ku
 	      tdx_rs_kvm_consumer.ko tdx_rs_vp_enter_kunit.ko
 	      tdx_rs_vp_enter_norbp_kunit.ko tdx_rs_td_demo.ko tdx_rs_cpu_probe.ko
 	      tdx_rs_enable_storm.ko tdx_rs_bad_input_kunit.ko tdx_rs_td_kunit.ko
-	      tdx_rs_busy_storm.ko)
+	      tdx_rs_busy_storm.ko tdx_rs_kvm_virt.ko)
 
 # boot NAME GUEST_SCRIPT [SMP [APPEND]]: one QEMU boot; its console goes to
 # $out/NAME.log. The emulated platform is the profile $TDX_RS_PLATFORM (default
@@ -337,14 +337,20 @@ fault_sweep() {
 # 2 packages with one CPU offline from boot, on the 2-node qemu-q35-numa
 # platform with DIMM slots: scripts/hotplug.py hot-adds the DIMMs the
 # memory hotplug tests ask for.
-selftests() {
-	local kst=$out/kselftest log=$out/selftests.log rc=0 ksrc
-	ksrc=$KDIR_TEST/tools/testing/selftests
-	rm -rf "$kst" "$ksrc/tdx_host_rs"
+# kselftest_install DIR: the kselftests installed the kernel's way in DIR.
+kselftest_install() {
+	local ksrc=$KDIR_TEST/tools/testing/selftests rc=0
+	rm -rf "$1" "$ksrc/tdx_host_rs"
 	cp -r tools/testing/selftests/tdx_host_rs "$ksrc/"
-	make -s -C "$ksrc" TARGETS=tdx_host_rs INSTALL_PATH="$kst" install >/dev/null || rc=1
+	make -s -C "$ksrc" TARGETS=tdx_host_rs INSTALL_PATH="$1" install >/dev/null || rc=1
 	rm -rf "$ksrc/tdx_host_rs"
-	[ $rc -eq 0 ] || { echo "selftests: make install failed"; return 1; }
+	[ $rc -eq 0 ] || echo "selftests: make install failed"
+	return $rc
+}
+
+selftests() {
+	local kst=$out/kselftest log=$out/selftests.log rc=0
+	kselftest_install "$kst" || return 1
 	QEMU_HOTPLUG=1 TDX_RS_PLATFORM=qemu-q35-numa INITRAMFS_FILES="$kst:/kselftest" \
 		boot selftests selftests.sh 4,sockets=2,cores=2 maxcpus=3 || return 1
 	grep -E '^(ok|not ok) [0-9]+ selftests:|# (# )?(not ok|ok [0-9]+ .*SKIP)|Totals' "$log"
@@ -353,6 +359,26 @@ selftests() {
 	python3 "$here/selftests.py" "$log" | tee "$out/selftests-sum.log"
 	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 	count_tests "$out/selftests-sum.log" '^selftests: [0-9]+ passed'
+	"$here/splats.sh" "$log" || rc=1
+	return $rc
+}
+
+# init_at_load=1, in a boot of its own (the TDX module is initialized once
+# per boot): the kselftest init_at_load.sh, run alone on a fresh emulator.
+init_at_load() {
+	local kst=$out/kselftest-init-at-load log=$out/init_at_load.log rc=0 totals
+	kselftest_install "$kst" || return 1
+	INITRAMFS_FILES="$kst:/kselftest" boot init_at_load init_at_load.sh || return 1
+	grep -E '^(not )?ok [0-9]+ |^# Totals' "$log"
+	grep -q '^guest: INIT AT LOAD DONE' "$log" || { echo "init at load: the guest did not finish"; rc=1; }
+	guest_steps "$log" || rc=1
+	totals=$(tr -d '\r' < "$log" | sed -nE 's/^# Totals: pass:([0-9]+) fail:([0-9]+) .*skip:([0-9]+).*/\1 \2 \3/p')
+	set -- $totals
+	[ "${1:-0}" = 4 ] && [ "${2:-1}" = 0 ] && [ "${3:-1}" = 0 ] ||
+		{ echo "init at load: wanted 4 passed, 0 failed, 0 skipped; got '${totals}'"; rc=1; }
+	echo "init at load: ${1:-0} passed, $((${2:-0} + ${3:-0})) failed or skipped"
+	tests_passed=$((tests_passed + ${1:-0}))
+	tests_failed=$((tests_failed + ${2:-0} + ${3:-0}))
 	"$here/splats.sh" "$log" || rc=1
 	return $rc
 }
@@ -426,6 +452,7 @@ else
 	not_run "production build" "no production kernel"
 fi
 qemu_stages=("KUnit in QEMU" "fault sweep in QEMU" "kselftests in QEMU (4 CPUs)"
+	     "init at load in QEMU"
 	     "no NO_RBP_MOD in QEMU" "alloc failure after init" "upstream referee in QEMU"
 	     "platforms in QEMU" "LP count in QEMU" "contention in QEMU (4 CPUs)")
 if run_stage "build (clippy, objtool)" build; then
@@ -437,6 +464,7 @@ if run_stage "build (clippy, objtool)" build; then
 		not_run "fault sweep in QEMU" "it is planned from the KUnit boot"
 	fi
 	run_stage "kselftests in QEMU (4 CPUs)" selftests
+	run_stage "init at load in QEMU" init_at_load
 	run_stage "no NO_RBP_MOD in QEMU" no_rbp_mod
 	run_stage "alloc failure after init" alloc_after_init
 	run_stage "upstream referee in QEMU" upstream_referee

@@ -23,12 +23,12 @@ platform_boot qemu-q35 2 "$out/emu-args"
 INITRAMFS_FILES="$out/emu-args:/emu-args" \
 	"$here/initramfs.sh" "$out/initramfs.cpio.gz" "$here/guest/run.sh" \
 	tdx_host_rs.ko tdx_emu.ko tdx_rs_demo.ko tdx_rs_enable_once.ko \
-	tdx_rs_kvm_consumer.ko tdx_rs_td_demo.ko
+	tdx_rs_kvm_consumer.ko tdx_rs_td_demo.ko tdx_rs_kvm_virt.ko
 QEMU_EXTRA=$PLATFORM_QEMU "$here/qemu.sh" "$out/initramfs.cpio.gz" "$out/console.log" \
 	2 "$PLATFORM_APPEND"
 
 stage "what happened (full console: $out/console.log)"
-grep -E "^(tdx_host_rs|tdx_emu|tdx_rs_demo|tdx_rs_kvm_consumer|tdx_rs_td_demo): |^guest: " \
+grep -E "^(tdx_host_rs|tdx_emu|tdx_rs_kvm_virt|tdx_rs_demo|tdx_rs_kvm_consumer|tdx_rs_td_demo): |^guest: " \
 	"$out/console.log" | sed 's/^/  /'
 grep -q '^guest: RUN DONE' "$out/console.log" || { echo "run: the guest did not finish"; exit 1; }
 ! grep -q '^guest: FAIL' "$out/console.log" || { echo "run: a step in the guest failed"; exit 1; }

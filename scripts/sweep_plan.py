@@ -15,9 +15,11 @@ must fail with -EIO, and one failure fewer, which must recover; the
 recovering runs all go into the last scenario together, one initialization
 that must succeed.
 
-Lines: LEAF NTH TIMES KIND [STATUS] [calls=N] EXPECTED...  where EXPECTED is
-the error text insmod prints, or "ok" for the recovering scenario, and N
-the calls of LEAF the emulator must have seen (the bound held). A "+" line
+Lines: LEAF NTH TIMES KIND [retry] [STATUS] [calls=N] EXPECTED...  where
+EXPECTED is the error text insmod prints, or "ok" for the recovering
+scenario, N the calls of LEAF the emulator must have seen (the bound held),
+and "retry" marks a #UD of TDH.SYS.INIT or TDH.SYS.LP.INIT, after which the
+state stays "uninitialized" (a later call may try again). A "+" line
 adds an injection to the scenario before it; the "= LEAF=N ..." line gives
 the calls each leaf must have seen when the recovering scenario is done.
 """
@@ -90,7 +92,17 @@ def main():
             for status in ERRORS[leaf]:
                 lines.append(f"{leaf} {nth} 1 status {status:#018x} {EIO}")
             for kind, text in OTHER_KINDS:
-                lines.append(f"{leaf} {nth} 1 {kind} {text}")
+                # A #UD while every CPU's LP.INIT is made: as for a CPU not
+                # in VMX operation, nothing reached the TDX module, and the
+                # state stays uninitialized for a later call.
+                # busybox's insmod tries init_module() after a failed
+                # finit_module(), so the module's init, tdx_rs_enable(),
+                # runs twice: the second run's first call of the leaf (all
+                # CPUs made one in the first run) gets a #UD too.
+                retry = kind == "ud" and leaf in (33, 35)
+                lines.append(f"{leaf} {nth} 1 {kind}{' retry' if retry else ''} {text}")
+                if retry:
+                    lines.append(f"+ {leaf} {c + 1} 1 ud")
         for status in TRANSIENT[leaf]:
             n = budget["BUSY_TRIES"] if status in BUSY else tries
             # The failing LP retries alone; the other LPs' LP.INITs still run.

@@ -82,8 +82,27 @@ bool tdx_emu_config_record(struct tdx_emu_config_record *record);
 /* TDX_FEATURES0 as TDH.SYS.RD reports it from now on. */
 void tdx_emu_set_features0(u64 features0);
 
-/* Back to the state at load: normal mode, no probe, no injection. */
+/*
+ * Back to the state at load: normal mode, no probe, no injection, no
+ * #UD counted. Which CPUs are in VMX operation stays: that is the CPUs'.
+ */
 void tdx_emu_reset(void);
+
+/*
+ * VMX operation, per CPU (the emulator's LP id is the CPU number). SEAMCALL
+ * outside it raises #UD, as the instruction does, before the TDX module
+ * runs: the emulator counts no call (tdx_emu_ud_outside_vmx() counts these).
+ * On a host the hypervisor executes VMXON and VMXOFF; these stand in for
+ * them, on the calling CPU (preemption off, or a task bound to it):
+ * tdx_emu_vmxon() fails with -EBUSY in VMX operation (VMXON's VMfail),
+ * tdx_emu_vmxoff() with -EINVAL outside it (VMXOFF's #UD); -ERANGE for a
+ * CPU beyond the emulator's 1024 LPs. Not modelled: CR4.VMXE,
+ * IA32_FEATURE_CONTROL, the VMXON region, VMCSs, VMX non-root operation.
+ */
+int tdx_emu_vmxon(void);
+int tdx_emu_vmxoff(void);
+bool tdx_emu_in_vmx(unsigned int cpu);
+u64 tdx_emu_ud_outside_vmx(void);
 
 /*
  * The emulated platform's IA32_MKTME_KEYID_PARTITIONING (MSR 0x87): QEMU has

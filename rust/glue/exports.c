@@ -43,6 +43,31 @@ int tdx_rs_enable(void)
 }
 EXPORT_SYMBOL_NS_GPL(tdx_rs_enable, TDX_HOST_RS);
 
+/*
+ * init_at_load=1: tdx_rs_enable() at insmod, as upstream (7.1) initializes
+ * TDX at boot. The module loads whatever the outcome: a failure is logged
+ * and shown by the state file, and one that left the TDX module untouched
+ * (a CPU not in VMX operation) leaves it "uninitialized", for a later
+ * tdx_rs_enable().
+ */
+static bool init_at_load;
+module_param(init_at_load, bool, 0444);
+MODULE_PARM_DESC(init_at_load, "Initialize the TDX module at load (default N); needs VMX operation on every CPU: load kvm_intel first");
+
+void tdx_rs_k_init_at_load(void)
+{
+	int ret;
+
+	if (!init_at_load)
+		return;
+	ret = tdx_rs_enable();
+	if (ret)
+		pr_err("init_at_load: TDX module not initialized (%d); tdx_host_rs stays loaded, tdx_rs_enable() may be called later\n",
+		       ret);
+	else
+		pr_info("init_at_load: TDX module initialized\n");
+}
+
 const struct tdx_rs_sysinfo *tdx_rs_get_sysinfo(void)
 {
 	return tdx_rs_rs_sysinfo();

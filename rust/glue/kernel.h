@@ -77,6 +77,8 @@ void tdx_rs_k_cpus_unregister(void);
 /* Registration of the C side: sysfs, memory notifier, CPU hotplug. */
 int tdx_rs_k_register(void);
 void tdx_rs_k_unregister(void);
+/* init_at_load=1: tdx_rs_enable() now, once registered (exports.c). */
+void tdx_rs_k_init_at_load(void);
 
 /* The Rust side (rust/glue/entry.rs). */
 int tdx_rs_rs_enable(void);	/* with the CPU hotplug lock held */

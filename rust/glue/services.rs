@@ -53,6 +53,14 @@ pub(crate) fn cond_resched() {
 }
 
 /// From now on the module may never be unloaded.
+/// `init_at_load=1`: `tdx_rs_enable()` now, its outcome logged; the module
+/// loads whatever it is. Called once the C side is registered.
+pub(crate) fn init_at_load() {
+    // SAFETY: FFI call; the caller has registered the C side, which
+    // `tdx_rs_enable()` reaches.
+    unsafe { c::tdx_rs_k_init_at_load() }
+}
+
 pub(crate) fn pin_module() {
     // SAFETY: FFI call without preconditions.
     unsafe { c::tdx_rs_k_pin_module() }

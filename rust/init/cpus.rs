@@ -57,6 +57,17 @@ impl SysInitOnce {
         }
     }
 
+    /// Forgets a result of `errno` (and only that one) that left the TDX
+    /// module untouched, a #UD: the SEAMCALL never reached it, so the next
+    /// caller runs TDH.SYS.INIT again. True if it was forgotten.
+    pub(crate) fn forget_failure(&self, errno: i32) -> bool {
+        errno < 0
+            && self
+                .0
+                .compare_exchange(errno, NOT_STARTED, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+    }
+
     /// Whether TDH.SYS.INIT ran and succeeded.
     pub(crate) fn succeeded(&self) -> bool {
         self.0.load(Ordering::Acquire) == 0
@@ -117,6 +128,21 @@ mod tests {
         assert!(!once.succeeded());
         let once = SysInitOnce::new();
         assert_eq!(once.run(|| 7), 0, "a positive return is success");
+    }
+
+    #[test]
+    fn only_the_named_failure_is_forgotten() {
+        let once = SysInitOnce::new();
+        assert!(!once.forget_failure(-13), "nothing ran");
+        assert_eq!(once.run(|| -5), -5);
+        assert!(!once.forget_failure(-13), "another failure stays");
+        assert_eq!(once.run(|| unreachable!()), -5);
+        let once = SysInitOnce::new();
+        assert_eq!(once.run(|| -13), -13);
+        assert!(once.forget_failure(-13));
+        assert_eq!(once.run(|| 0), 0, "runs again, and may succeed");
+        assert!(!once.forget_failure(0), "a success is never forgotten");
+        assert!(once.succeeded());
     }
 
     #[test]

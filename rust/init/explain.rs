@@ -264,7 +264,14 @@ pub(crate) enum Platform {
     TooFewKeyIds,
     /// A present CPU is offline and never did TDH.SYS.LP.INIT.
     CpuNeverInitialized,
+    /// SEAMCALL raised #UD on a CPU: it is not in VMX operation.
+    NotInVmxOperation,
 }
+
+/// What to do when a CPU is not in VMX operation, for the line that names
+/// the CPU (`lps.rs`).
+pub(crate) const VMX_FIX: &str =
+    "load kvm_intel first; it enables VMX at load on 6.12 (enable_virt_at_load=1)";
 
 impl Platform {
     /// Its cause and fix.

@@ -240,10 +240,17 @@ impl Host {
             State::Uninitialized => {}
         }
         // TDH.SYS.INIT and every CPU's TDH.SYS.LP.INIT first. -EBUSY (a
-        // present CPU offline that never did it) changes nothing: the caller
-        // may bring it online and enable again.
+        // present CPU offline that never did it) and -EACCES (a CPU not in
+        // VMX operation: its SEAMCALL never reached the TDX module) change
+        // nothing: the caller may fix that and enable again.
         let result = match lps.init_all() {
-            Err(e) if e.to_errno() == EBUSY.to_errno() => return Err(e),
+            Err(e) if [EBUSY, EACCES].iter().any(|x| x.to_errno() == e.to_errno()) => {
+                pr_err!(
+                    "module not initialized ({}): it stays uninitialized\n",
+                    e.to_errno()
+                );
+                return Err(e);
+            }
             Err(e) => Err(e),
             Ok(()) => self.initialize(),
         };

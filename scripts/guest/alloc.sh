@@ -21,6 +21,7 @@ set_knob $F/verbose 0
 set_knob $F/task-filter Y
 set_knob $F/ignore-gfp-wait N
 load tdx_emu
+load tdx_rs_kvm_virt
 load tdx_host_rs
 set_knob $E/fail_alloc_after_init 1
 out=$(insmod $M/tdx_rs_enable_once.ko 2>&1) && out=ok

@@ -9,6 +9,7 @@ set -u
 . /guest-lib.sh
 echo "guest: busy CPUs online $(cat /sys/devices/system/cpu/online)"
 load tdx_emu
+load tdx_rs_kvm_virt
 load tdx_host_rs
 out=$(insmod $M/tdx_rs_busy_storm.ko gap_us=${GAP_US:-100} 2>&1) && out=ok
 echo "guest: busy storm: $out"

@@ -12,8 +12,9 @@ echo "guest: sysfs state $(cat /sys/kernel/tdx_host_rs/state)"
 suite tdx_rs_noemu_kunit
 unload tdx_host_rs
 
-step "the emulated TDX module, then tdx_host_rs on it"
+step "the emulated TDX module, VMX on (kvm_intel's stand-in), then tdx_host_rs on it"
 load tdx_emu
+load tdx_rs_kvm_virt
 load tdx_host_rs
 echo "guest: sysfs state $(cat /sys/kernel/tdx_host_rs/state)"
 

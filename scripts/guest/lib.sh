@@ -17,6 +17,11 @@ load() {
 	insmod "$M/$name.ko" "$@" || { echo "guest: FAIL insmod $name"; return 1; }
 }
 
+# Where a real host has kvm_intel, which turns VMX on at load (6.12:
+# kvm.enable_virt_at_load=1) on every CPU, these scripts load
+# tdx_rs_kvm_virt (tools/testing/tdx_host_rs/kvm_virt.c) right after the
+# emulated TDX module: SEAMCALL outside VMX operation raises #UD.
+
 # unload NAME: rmmod NAME.
 unload() {
 	rmmod "$1" || { echo "guest: FAIL rmmod $1"; return 1; }

@@ -8,6 +8,7 @@ set -u
 . /guest-lib.sh
 echo "guest: lps CPUs present $(cat /sys/devices/system/cpu/present), online $(cat /sys/devices/system/cpu/online)"
 load tdx_emu
+load tdx_rs_kvm_virt
 load tdx_host_rs
 out=$(insmod $M/tdx_rs_enable_once.ko 2>&1) && out=ok
 echo "guest: lps enable: $out"

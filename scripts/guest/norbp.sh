@@ -5,6 +5,7 @@
 set -u
 . /guest-lib.sh
 load tdx_emu
+load tdx_rs_kvm_virt
 load tdx_host_rs
 load tdx_rs_kvm_consumer
 suite tdx_rs_vp_enter_norbp_kunit

@@ -19,14 +19,17 @@ done
 
 echo "guest: step: upstream's tdx_enable() on the emulated platform"
 load tdx_emu
+load tdx_rs_kvm_virt
 out=$(insmod $M/tdx_rs_upstream_enable.ko 2>&1) && out=ok
 echo "guest: platform upstream: $out"
 sed 's/^/upstream-report: /' $E/report
 [ "$out" != ok ] || unload tdx_rs_upstream_enable
+unload tdx_rs_kvm_virt
 unload tdx_emu
 
 echo "guest: step: ours on a fresh emulated TDX module"
 load tdx_emu
+load tdx_rs_kvm_virt
 load tdx_host_rs
 # The planner's dry run before (the module not asked yet: no CMRs) and after.
 sed 's/^/ours-plan-before: /' /sys/kernel/debug/tdx_host_rs/plan

@@ -109,7 +109,7 @@ pub(super) fn plan(e: &PlanError) -> Text {
 }
 
 /// The platform checks: the gist of the log line, and the text.
-pub(super) const PLATFORM: [(Platform, &str, Text); 3] = [
+pub(super) const PLATFORM: [(Platform, &str, Text); 4] = [
     (
         Platform::NoKeyIdPartitioning,
         "no TDX KeyID partitioning on this platform",
@@ -136,6 +136,21 @@ pub(super) const PLATFORM: [(Platform, &str, Text); 3] = [
                 enabled, and a present CPU is offline",
             fix: "bring every CPU online (/sys/devices/system/cpu/cpuN/online), then enable \
                 again; do not boot with maxcpus=",
+        },
+    ),
+    (
+        Platform::NotInVmxOperation,
+        "CPU N is not in VMX operation (SEAMCALL raised #UD): load kvm_intel first; ...",
+        Text {
+            cause: "SEAMCALL needs VMX operation (VMXON) on every CPU and tdx_host_rs never \
+                executes VMXON: the hypervisor does. On Linux 6.12 kvm_intel turns VMX on at \
+                load (kvm.enable_virt_at_load=1, the default) and in its CPU hotplug callback \
+                (CPUHP_AP_KVM_ONLINE) for each CPU that comes online; nothing reached the TDX \
+                module",
+            fix: "load kvm_intel (with kvm.enable_virt_at_load=1) before calling tdx_rs_enable() \
+                or loading tdx_host_rs with init_at_load=1, then call tdx_rs_enable() again: \
+                the TDX module was left untouched; on a CPU without TDX, enable VT-x and TDX in \
+                the BIOS",
         },
     ),
 ];

@@ -414,4 +414,8 @@ fn planner_and_platform_texts() {
     assert!(Platform::TooFewKeyIds.text().fix.contains("KeyID split"));
     let shown = format!("{}", Platform::CpuNeverInitialized.text());
     assert!(shown.starts_with("cause: the TDX module needs") && shown.contains("; fix: bring"));
+    let vmx = Platform::NotInVmxOperation.text();
+    assert!(vmx.cause.contains("VMXON") && vmx.cause.contains("CPUHP_AP_KVM_ONLINE"));
+    assert!(vmx.fix.starts_with("load kvm_intel") && vmx.fix.contains("again"));
+    assert!(super::VMX_FIX.contains("enable_virt_at_load=1"));
 }

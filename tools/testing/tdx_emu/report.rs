@@ -10,6 +10,9 @@
 //! ```
 //!
 //! (ranges `[BASE, END)` in hex; AREAS counts the non-null reserved areas).
+//! Last, the CPUs' side (`model/vmx.rs`): `vmx: LPS`, the LPs in VMX
+//! operation as ranges of ids (`0-2,5`; `none`), and `ud_outside_vmx: N`,
+//! the SEAMCALLs that raised #UD outside it (never counted in `calls`).
 //!
 //! Pure `core`: built into `tdx_emu.ko` and into the host test crate.
 
@@ -68,7 +71,27 @@ fn render(m: &Model, w: &mut impl Write) -> fmt::Result {
         }
         writeln!(w)?;
     }
-    Ok(())
+    write!(w, "vmx:")?;
+    let mut first = true;
+    let mut lps = m.vmx().lps_on().peekable();
+    while let Some(start) = lps.next() {
+        let mut end = start;
+        while lps.next_if_eq(&(end + 1)).is_some() {
+            end += 1;
+        }
+        let sep = if first { " " } else { "," };
+        first = false;
+        if end == start {
+            write!(w, "{sep}{start}")?;
+        } else {
+            write!(w, "{sep}{start}-{end}")?;
+        }
+    }
+    if first {
+        write!(w, " none")?;
+    }
+    writeln!(w)?;
+    writeln!(w, "ud_outside_vmx: {}", m.vmx().ud_outside())
 }
 
 /// Writes the report into `buf`; returns its length. A report that does not
@@ -130,8 +153,32 @@ mod tests {
         let text = core::str::from_utf8(&buf[..n]).unwrap();
         assert_eq!(
             text,
-            "state: InitDone\ncalls: 1\nleaf 33 TDH.SYS.INIT 1\nconfig: none\n"
+            "state: InitDone\ncalls: 1\nleaf 33 TDH.SYS.INIT 1\nconfig: none\n\
+             vmx: 0-1023\nud_outside_vmx: 0\n"
         );
+    }
+
+    #[test]
+    fn reports_vmx_operation_and_the_calls_it_refused() {
+        let mut m = Model::new_without_vmx(platform(4, 1, &[]));
+        let mut regs = [0u64; 16];
+        regs[0] = Leaf::SysInit as u64;
+        m.seamcall(lp(2, 0), &mut regs, &mut FakeMem::new());
+        for on in [0, 2, 3, 5] {
+            m.vmxon(on).unwrap();
+        }
+        let mut buf = [0u8; 512];
+        let n = write(&m, &mut buf);
+        let text = core::str::from_utf8(&buf[..n]).unwrap();
+        assert_eq!(
+            text,
+            "state: InitPending\ncalls: 0\nconfig: none\nvmx: 0,2-3,5\nud_outside_vmx: 1\n"
+        );
+        let m = Model::new_without_vmx(platform(4, 1, &[]));
+        let n = write(&m, &mut buf);
+        assert!(core::str::from_utf8(&buf[..n])
+            .unwrap()
+            .ends_with("\nvmx: none\nud_outside_vmx: 0\n"));
     }
 
     /// After TDH.SYS.CONFIG of two TDMRs, [1G, 2G) with two reserved areas

@@ -18,11 +18,16 @@ fi
 
 back_online() {
 	before=$(emulated && emu_calls_of $TDH_SYS_LP_INIT)
-	set_online "$cpu" 0 && set_online "$cpu" 1 || return 1
+	set_online "$cpu" 0 || return 1
+	# kvm_intel's stand-in turned VMX off there, and on again as it came back.
+	! emulated || ! emu_in_vmx "$cpu" || return 1
+	set_online "$cpu" 1 || return 1
+	! emulated || emu_in_vmx "$cpu" || return 1
 	mod_load tdx_rs_cpu_probe cpu="$cpu" && mod_unload tdx_rs_cpu_probe || return 1
 	! emulated || [ "$(emu_calls_of $TDH_SYS_LP_INIT)" = "$before" ]
 }
-check "CPU $cpu goes offline and back: TDH.SYS.RD works, no second LP.INIT" back_online
+check "CPU $cpu goes offline and back: VMX off and on, TDH.SYS.RD works, no second LP.INIT" \
+	back_online
 
 # The other online CPUs of $cpu's package.
 pkg=$(package_of "$cpu")

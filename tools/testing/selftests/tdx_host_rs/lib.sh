@@ -20,6 +20,13 @@ TDH_SYS_INIT=33
 TDH_SYS_LP_INIT=35
 TDH_SYS_CONFIG=45
 
+# The emulator's VMX: tdx_rs_kvm_virt stands in for kvm_intel, which turns
+# VMX on at load on every CPU (SEAMCALL raises #UD outside VMX operation).
+# It uses the emulator: unloading tdx_emu unloads it first, and loading
+# tdx_emu again brings it back.
+VMX=tdx_rs_kvm_virt
+vmx_with_emu=0
+
 mod_load() {
 	name=$1
 	shift
@@ -31,10 +38,18 @@ mod_load() {
 		insmod "$TDX_RS_MODULES/$name.ko" "$@"
 	else
 		modprobe "$name" "$@"
+	fi || return
+	if [ "$name" = tdx_emu ] && [ $vmx_with_emu = 1 ]; then
+		vmx_with_emu=0
+		mod_load $VMX
 	fi
 }
 
 mod_unload() {
+	if [ "$1" = tdx_emu ] && mod_loaded $VMX; then
+		rmmod $VMX || return
+		vmx_with_emu=1
+	fi
 	rmmod "$1"
 }
 
@@ -67,6 +82,21 @@ state() {
 emu_calls_of() {
 	n=$(sed -n "s/^leaf $1 [^ ]* \([0-9]*\)$/\1/p" "$EMU/report")
 	echo "${n:-0}"
+}
+
+# SEAMCALLs that raised #UD outside VMX operation (never in emu_calls_of).
+emu_ud_outside_vmx() {
+	sed -n 's/^ud_outside_vmx: //p' "$EMU/report"
+}
+
+# Whether the emulator has CPU $1 in VMX operation ("vmx: 0-2,5").
+emu_in_vmx() {
+	for r in $(sed -n 's/^vmx: //p' "$EMU/report" | tr , ' '); do
+		[ "$r" = none ] && return 1
+		lo=${r%-*} hi=${r#*-}
+		[ "$1" -ge "$lo" ] && [ "$1" -le "$hi" ] && return 0
+	done
+	return 1
 }
 
 emu_reset() {

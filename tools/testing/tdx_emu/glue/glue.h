@@ -69,6 +69,11 @@ u64 tdx_emu_rs_report(struct tdx_emu_model *model, char *buf, u64 len);
 bool tdx_emu_rs_tdmrs_initialized(struct tdx_emu_model *model);
 u32 tdx_emu_rs_pamts(struct tdx_emu_model *model, u64 *bases, u64 *sizes,
 		     u32 max);
+/* VMX operation of LP @lp (vmx_controls.c). */
+int tdx_emu_rs_vmxon(struct tdx_emu_model *model, u32 lp);
+int tdx_emu_rs_vmxoff(struct tdx_emu_model *model, u32 lp);
+bool tdx_emu_rs_in_vmx(struct tdx_emu_model *model, u32 lp);
+u64 tdx_emu_rs_ud_outside_vmx(struct tdx_emu_model *model);
 
 /* trap.c: the model and its lock, for the controls in td_controls.c. */
 extern raw_spinlock_t tdx_emu_lock;

@@ -7,6 +7,7 @@
 //! sound.
 
 mod td;
+mod vmx;
 
 use crate::model::{Fault, Gprs, Mode, Model};
 use crate::platform::{Lp, PhysMem, Platform};

@@ -20,6 +20,9 @@
 //! `lock_plan.rs`) as the real module does, answering a busy status when one
 //! is held; finish runs the leaf and releases them.
 //!
+//! Before any of it, the CPU's own check: SEAMCALL outside VMX operation
+//! raises #UD (`vmx.rs`), counted apart; the module never sees that call.
+//!
 //! Test hooks, which have no counterpart in the real module: a mode that makes
 //! every call fail with VMfailInvalid or #UD, a register probe, injected
 //! faults, call counters and a TDX_FEATURES0 override.
@@ -57,6 +60,7 @@ mod tdmr_info;
 mod tdmr_init;
 #[cfg(test)]
 pub(crate) mod test_support;
+pub(crate) mod vmx;
 
 pub(crate) use hooks::Fault;
 pub(crate) use sys::{ConfigRecord, SysState, MAX_LPS, MAX_PKGS};
@@ -69,6 +73,7 @@ use hooks::Hooks;
 use locks::{Locks, Refused};
 use sys::Sys;
 use td::Tds;
+use vmx::{Vmx, VmxError};
 
 /// The sixteen general purpose registers in register-index order
 /// (RAX = 0, RCX = 1, ..., R15 = 15), the layout of `struct tdx_module_args`.
@@ -133,14 +138,27 @@ pub(crate) struct Model {
     locks: Locks,
     sys: Sys,
     tds: Tds,
+    /// The CPUs' VMX operation: outside the module, kept across `reset`.
+    vmx: Vmx,
 }
 
 impl Model {
     /// A module as the SEAM loader leaves it on `platform`: loaded, not
-    /// initialized. Tens of KiB: the kernel builds it in place with
+    /// initialized, on a host that turned VMX operation on everywhere (as
+    /// KVM does). Tens of KiB: the kernel builds it in place with
     /// [`Model::write_new`] instead.
     #[cfg(test)]
     pub(crate) fn new(platform: Platform) -> Self {
+        let mut m = Self::new_without_vmx(platform);
+        for lp in 0..MAX_LPS as u32 {
+            m.vmxon(lp).unwrap();
+        }
+        m
+    }
+
+    /// [`Model::new`] with no LP in VMX operation, as after load.
+    #[cfg(test)]
+    pub(crate) fn new_without_vmx(platform: Platform) -> Self {
         let mut slot = core::mem::MaybeUninit::<Self>::uninit();
         // SAFETY: `slot` is valid for writes and properly aligned;
         // `write_new` initializes every field, so it is then a valid `Model`.
@@ -170,6 +188,7 @@ impl Model {
             Locks::write_new(addr_of_mut!((*slot).locks));
             Sys::write_new(addr_of_mut!((*slot).sys), platform);
             Tds::write_new(addr_of_mut!((*slot).tds));
+            addr_of_mut!((*slot).vmx).write(Vmx::new());
         }
     }
 
@@ -199,11 +218,15 @@ impl Model {
         }
     }
 
-    /// A call's first step. Order: mode, injected fault, probe, the
-    /// dispatcher's checks, the leaf's locks. `Some`: the call is over
+    /// A call's first step. Order: the CPU's VMX check (#UD, not counted
+    /// as a call), mode, injected fault, probe, the dispatcher's checks,
+    /// the leaf's locks. `Some`: the call is over
     /// (`regs` as the caller sees them); `None`: `lp` holds the leaf's
     /// locks and the call goes on with [`Model::finish`], `regs` untouched.
     pub(crate) fn begin(&mut self, lp: Lp, regs: &mut Gprs) -> Option<Outcome> {
+        if !self.vmx.seamcall_allowed(lp.id) {
+            return Some(Outcome::Decline);
+        }
         let number = RaxFields::split(regs[RAX]).number;
         self.calls += 1;
         if let Some(count) = self.calls_of.get_mut(number as usize) {
@@ -400,11 +423,30 @@ impl Model {
         self.locks.held()
     }
 
-    /// Everything back to the state at load, on the same platform.
+    /// Everything back to the state at load, on the same platform, but
+    /// the LPs' VMX operation: that is the CPUs' (the #UD count is reset).
     pub(crate) fn reset(&mut self) {
         let platform = self.sys.platform;
+        let vmx = core::mem::replace(&mut self.vmx, Vmx::new());
         // SAFETY: `self` is a valid, aligned, exclusive model.
         unsafe { Self::write_new(self, platform) };
+        self.vmx = vmx;
+        self.vmx.reset_count();
+    }
+
+    /// VMXON on LP `lp` (the test stand-in for the hypervisor's).
+    pub(crate) fn vmxon(&mut self, lp: u32) -> Result<(), VmxError> {
+        self.vmx.vmxon(lp)
+    }
+
+    /// VMXOFF on LP `lp`.
+    pub(crate) fn vmxoff(&mut self, lp: u32) -> Result<(), VmxError> {
+        self.vmx.vmxoff(lp)
+    }
+
+    /// The LPs' VMX operation and the SEAMCALLs it refused (a view).
+    pub(crate) fn vmx(&self) -> &Vmx {
+        &self.vmx
     }
 
     /// Where initialization stands.
