@@ -322,6 +322,9 @@ MODULE_PARM_DESC(lps, "Logical processors of the emulated platform (required)");
 static unsigned int packages;
 module_param(packages, uint, 0444);
 MODULE_PARM_DESC(packages, "Packages of the emulated platform (required)");
+static char *version;
+module_param(version, charp, 0444);
+MODULE_PARM_DESC(version, "TDX module version to behave as: 1.5.01, 1.5.05 or 1.5.06 (default 1.5.06)");
 static unsigned int mktme_keyids = 31;
 module_param(mktme_keyids, uint, 0444);
 MODULE_PARM_DESC(mktme_keyids, "MKTME KeyIDs of the emulated platform (default 31)");
@@ -371,6 +374,12 @@ int tdx_emu_k_platform(struct tdx_emu_platform *p)
 	/* The CPU's MAXPHYADDR, not the kernel's view of it. */
 	p->max_pa = cpuid_eax(0x80000008) & 0xff;
 	return 0;
+}
+
+/* The version= parameter as given, or NULL (module_version.rs). */
+const char *tdx_emu_k_version_param(void)
+{
+	return version;
 }
 
 /* The cmrs= parameter as given, or NULL. */
