@@ -123,10 +123,7 @@ mod tests {
             let text = format!("{v}");
             assert_eq!(ModuleVersion::parse(text.as_bytes()), Ok(v));
         }
-        assert_eq!(
-            ModuleVersion::parse(b"1.5.6"),
-            Ok(ModuleVersion::V1_5_06)
-        );
+        assert_eq!(ModuleVersion::parse(b"1.5.6"), Ok(ModuleVersion::V1_5_06));
         for (s, e) in [
             (&b"1.5.08"[..], VersionError::NotModeled(1, 5, 8)),
             (b"2.0.08", VersionError::NotModeled(2, 0, 8)),

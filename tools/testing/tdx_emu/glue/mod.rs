@@ -9,8 +9,8 @@
 mod td;
 
 use crate::model::{Fault, Gprs, Mode, Model};
-use crate::platform::{Lp, PhysMem, Platform};
 use crate::module_version::{ModuleVersion, DEFAULT_VERSION};
+use crate::platform::{Lp, PhysMem, Platform};
 use crate::platform_param::{self, Params};
 use kernel::error::to_result;
 use kernel::ffi;

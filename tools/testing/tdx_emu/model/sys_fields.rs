@@ -136,7 +136,6 @@ pub(crate) const DEFAULT_FEATURES0: u64 = TDX_FEATURES0_TD_MIGRATION
     | TDX_FEATURES0_MAXPA_VIRT
     | TDX_FEATURES0_CPUID2_VIRT;
 
-
 /// Element index (across all fields) of `id` in `entry`.
 const fn element_index(entry: &Entry, id: u64) -> u64 {
     (field_code(id) - field_code(entry.id)) as u64
