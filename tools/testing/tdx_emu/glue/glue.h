@@ -61,6 +61,8 @@ long tdx_emu_rs_owned_pages(struct tdx_emu_model *model,
 			     struct tdx_emu_owned_page *pages, long max);
 int tdx_emu_rs_td_exit_regs(struct tdx_emu_model *model, u64 tdvpr_pa, u64 n,
 			    u64 *gprs);
+void tdx_emu_rs_arm_interrupt(struct tdx_emu_model *model, u8 vector);
+bool tdx_emu_rs_take_td_exit(struct tdx_emu_model *model);
 /* A text report for debugfs; returns the bytes written to @buf. */
 u64 tdx_emu_rs_report(struct tdx_emu_model *model, char *buf, u64 len);
 bool tdx_emu_rs_tdmrs_initialized(struct tdx_emu_model *model);

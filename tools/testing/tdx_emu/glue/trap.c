@@ -66,7 +66,11 @@ static void regs_to_gprs(const struct pt_regs *regs, u64 *gprs)
 	gprs[15] = regs->r15;
 }
 
-/* RSP and RBP are not SEAMCALL outputs and are never written back. */
+/*
+ * RSP is never an output. RBP is one of TDH.VP.ENTER only, at a TD exit
+ * (the module zeroes it or hands over the guest's, model/td/vp_exit.rs):
+ * tdx_emu_die() writes it back then.
+ */
 static void gprs_to_regs(const u64 *gprs, struct pt_regs *regs)
 {
 	regs->ax = gprs[0];
@@ -83,6 +87,37 @@ static void gprs_to_regs(const u64 *gprs, struct pt_regs *regs)
 	regs->r13 = gprs[13];
 	regs->r14 = gprs[14];
 	regs->r15 = gprs[15];
+}
+
+/*
+ * The host's extended state after a TD exit, as td_vmexit_to_vmm() leaves it
+ * (initialize_extended_state() per the TD's XFAM with SSE, then
+ * load_xmms_by_mask(), which gives the host only the XMMs a TDG.VP.VMCALL
+ * selected; the model's guest selects none): x87 reset (FNINIT: control,
+ * status and tag words; the register contents stay), XMM0-15 zero, MXCSR
+ * 0x1f80 and, with AVX, YMM0-15 zero (VZEROALL). On the live registers,
+ * whoever's state they hold, as the module does: a caller that did not save
+ * its FPU state (kernel_fpu_begin() or KVM's guest FPU swap) loses it.
+ * AVX-512 and AMX state are not modeled (QEMU's TCG CPUs have neither).
+ */
+static void scrub_extended_state(void)
+{
+	static const u32 mxcsr_init = 0x1f80;
+
+	asm volatile("fninit");
+	if (boot_cpu_has(X86_FEATURE_AVX)) {
+		asm volatile("vzeroall");
+	} else {
+		asm volatile("xorps %xmm0, %xmm0\n\txorps %xmm1, %xmm1\n\t"
+			     "xorps %xmm2, %xmm2\n\txorps %xmm3, %xmm3\n\t"
+			     "xorps %xmm4, %xmm4\n\txorps %xmm5, %xmm5\n\t"
+			     "xorps %xmm6, %xmm6\n\txorps %xmm7, %xmm7\n\t"
+			     "xorps %xmm8, %xmm8\n\txorps %xmm9, %xmm9\n\t"
+			     "xorps %xmm10, %xmm10\n\txorps %xmm11, %xmm11\n\t"
+			     "xorps %xmm12, %xmm12\n\txorps %xmm13, %xmm13\n\t"
+			     "xorps %xmm14, %xmm14\n\txorps %xmm15, %xmm15");
+	}
+	asm volatile("ldmxcsr %0" : : "m" (mxcsr_init));
 }
 
 static bool is_kernel_seamcall(struct pt_regs *regs)
@@ -104,6 +139,7 @@ static int tdx_emu_die(struct notifier_block *nb, unsigned long val,
 	u64 gprs[TDX_EMU_NR_GPRS];
 	u64 stack_top = 0;
 	bool fail_allocs = false;
+	bool td_exit;
 	u32 outcome;
 
 	if (val != DIE_TRAP || args->trapnr != X86_TRAP_UD ||
@@ -121,6 +157,7 @@ static int tdx_emu_die(struct notifier_block *nb, unsigned long val,
 		outcome = tdx_emu_rs_seamcall(tdx_emu_model, gprs, cpu,
 					      topology_logical_package_id(cpu),
 					      stack_top);
+		td_exit = tdx_emu_rs_take_td_exit(tdx_emu_model);
 		if (outcome == TDX_EMU_COMPLETE && fail_alloc == FAIL_ALLOC_ARMED &&
 		    tdx_emu_rs_tdmrs_initialized(tdx_emu_model)) {
 			fail_alloc = FAIL_ALLOC_FIRED;
@@ -136,6 +173,10 @@ static int tdx_emu_die(struct notifier_block *nb, unsigned long val,
 	case TDX_EMU_COMPLETE:
 		gprs_to_regs(gprs, regs);
 		regs->flags &= ~VMX_RESULT_FLAGS;
+		if (td_exit) {
+			regs->bp = gprs[5];
+			scrub_extended_state();
+		}
 		break;
 	case TDX_EMU_VMFAILINVALID:
 		regs->flags &= ~VMX_RESULT_FLAGS;

@@ -298,7 +298,7 @@ impl Vcpu {
 
     fn async_exit(&mut self, host: &mut Gprs, exit: AsyncExit, rules: RbpRules) -> u64 {
         self.exited(LastExit::Async);
-        exit.to_host(host, rules.async_keeps_rbp)
+        exit.write_host(host, rules.async_keeps_rbp)
     }
 
     fn exited(&mut self, how: LastExit) {

@@ -73,7 +73,7 @@ impl AsyncExit {
 
     /// Writes the host's registers; `keep_rbp`: the host's RBP stays.
     /// Returns RAX.
-    pub(crate) fn to_host(&self, host: &mut Gprs, keep_rbp: bool) -> u64 {
+    pub(crate) fn write_host(&self, host: &mut Gprs, keep_rbp: bool) -> u64 {
         for (reg, v) in host.iter_mut().enumerate() {
             if reg != RSP && !(reg == RBP && keep_rbp) {
                 *v = 0;
@@ -123,7 +123,7 @@ mod tests {
     fn an_external_interrupt_writes_four_registers_and_zeroes_the_rest() {
         for keep_rbp in [false, true] {
             let mut h = host();
-            let rax = AsyncExit::external_interrupt(0xec).to_host(&mut h, keep_rbp);
+            let rax = AsyncExit::external_interrupt(0xec).write_host(&mut h, keep_rbp);
             assert_eq!(rax, 1);
             let mut want = [0; 16];
             want[RAX] = 1;
