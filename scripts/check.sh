@@ -240,7 +240,8 @@ TEST_MODULES=(tdx_host_rs.ko tdx_emu.ko tdx_rs_noemu_kunit.ko tdx_rs_wrappers_ku
 	      tdx_rs_upstream_enable.ko tdx_rs_rust_api_kunit.ko
 	      tdx_rs_kvm_consumer.ko tdx_rs_vp_enter_kunit.ko
 	      tdx_rs_vp_enter_norbp_kunit.ko tdx_rs_td_demo.ko tdx_rs_cpu_probe.ko
-	      tdx_rs_enable_storm.ko tdx_rs_bad_input_kunit.ko tdx_rs_td_kunit.ko)
+	      tdx_rs_enable_storm.ko tdx_rs_bad_input_kunit.ko tdx_rs_td_kunit.ko
+	      tdx_rs_fpu_probe.ko)
 
 # boot NAME GUEST_SCRIPT [SMP [APPEND]]: one QEMU boot; its console goes to
 # $out/NAME.log. The emulated platform is the profile $TDX_RS_PLATFORM (default
