@@ -118,6 +118,11 @@ impl World {
 
     /// A TD at `TDR`, keys configured, its TDCS added, initialized.
     pub(super) fn built_td(&mut self) {
+        self.built_td_with(|_| {});
+    }
+
+    /// [`Self::built_td`] with `edit` applied to the TD_PARAMS.
+    pub(super) fn built_td_with(&mut self, edit: impl FnOnce(&mut [u8; 1024])) {
         assert_eq!(
             self.status(LP0, Leaf::MngCreate, &[(RCX, TDR), (RDX, HKID)]),
             OK
@@ -131,7 +136,7 @@ impl World {
                 OK
             );
         }
-        self.put_params(|_| {});
+        self.put_params(edit);
         assert_eq!(
             self.status(LP0, Leaf::MngInit, &[(RCX, TDR), (RDX, PARAMS)]),
             OK
