@@ -241,7 +241,7 @@ TEST_MODULES=(tdx_host_rs.ko tdx_emu.ko tdx_rs_noemu_kunit.ko tdx_rs_wrappers_ku
 	      tdx_rs_kvm_consumer.ko tdx_rs_vp_enter_kunit.ko
 	      tdx_rs_vp_enter_norbp_kunit.ko tdx_rs_td_demo.ko tdx_rs_cpu_probe.ko
 	      tdx_rs_enable_storm.ko tdx_rs_bad_input_kunit.ko tdx_rs_td_kunit.ko
-	      tdx_rs_busy_storm.ko tdx_rs_kvm_virt.ko)
+	      tdx_rs_busy_storm.ko tdx_rs_kvm_virt.ko tdx_rs_fpu_probe.ko)
 
 # boot NAME GUEST_SCRIPT [SMP [APPEND]]: one QEMU boot; its console goes to
 # $out/NAME.log. The emulated platform is the profile $TDX_RS_PLATFORM (default
@@ -383,14 +383,15 @@ init_at_load() {
 	return $rc
 }
 
-# A module without NO_RBP_MOD: initialized, but never entered.
+# A TDX module 1.5.01 without NO_RBP_MOD, whose TD exits zero RBP: entered,
+# and the caller's RBP kept.
 no_rbp_mod() {
 	local log=$out/norbp.log rc=0
 	boot norbp norbp.sh || return 1
 	grep -q '^guest: NORBP DONE' "$log" || { echo "norbp: the guest did not finish"; rc=1; }
 	guest_steps "$log" || rc=1
-	grep -q 'TDH.VP.ENTER disabled: the TDX module lacks NO_RBP_MOD' "$log" ||
-		{ echo "norbp: no warning that TDH.VP.ENTER is disabled"; rc=1; }
+	grep -q 'the TDX module lacks NO_RBP_MOD: TD exits may zero RBP' "$log" ||
+		{ echo "norbp: no line that the module lacks NO_RBP_MOD"; rc=1; }
 	python3 "$here/ktap.py" "$KDIR_TEST" "$log" tdx_rs_vp_enter_norbp | tee "$out/norbp-kunit.log"
 	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 	count_tests "$out/norbp-kunit.log" '^kunit: [0-9]+ passed'

@@ -84,9 +84,11 @@ def show(p):
 def main(args):
     if len(args) == 4 and args[0] == "boot" and args[2] == "--smp":
         p = load(args[1])
-        if p.module[:2] != (1, 5):
+        emu = q35.emu_version(p.module) if p.module[:2] == (1, 5) else None
+        if emu != p.module_text:
             print(f"platform.py: {p.name} ran TDX module {p.module_text}; "
-                  "the emulator models 1.5", file=sys.stderr)
+                  f"the emulator behaves as {emu or 'one of 1.5.01, 1.5.05, 1.5.06'}",
+                  file=sys.stderr)
         print("\n".join(boot_lines(p, args[3])))
     elif len(args) >= 2 and args[0] == "check":
         for name in args[1:]:

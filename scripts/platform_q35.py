@@ -267,5 +267,23 @@ def boot(p, smp):
 
     emu = ["cmrs=" + ",".join(f"{s:#x}-{e:#x}" for s, e in p.cmrs),
            f"lps={lps}", f"packages={packages}",
-           f"mktme_keyids={p.keyids[0]}", f"tdx_keyids={p.keyids[1]}"]
+           f"mktme_keyids={p.keyids[0]}", f"tdx_keyids={p.keyids[1]}",
+           f"version={emu_version(p.module)}"]
     return qemu, append, emu
+
+
+# The TDX module versions tdx_emu models (its module_version.rs); it refuses
+# to load with any other.
+EMU_VERSIONS = ((1, 5, 1), (1, 5, 5), (1, 5, 6))
+
+
+def emu_version(module):
+    """tdx_emu's version= for a profile's module: the same version when it is
+    modeled, else the newest modeled one of the same MAJOR.MINOR below it
+    (a 1.5.08 machine boots as 1.5.06; platform.py says so)."""
+    below = [v for v in EMU_VERSIONS if v[:2] == module[:2] and v <= module]
+    if not below:
+        raise BootError(f"TDX module {'.'.join(map(str, module))}: tdx_emu models only "
+                        + ", ".join(f"{a}.{b}.{c:02}" for a, b, c in EMU_VERSIONS))
+    a, b, c = below[-1]
+    return f"{a}.{b}.{c:02}"

@@ -160,13 +160,22 @@ def test_repository_profiles():
     q = load("qemu-q35")
     expect(boots_as_described(q) == [
         "qemu: -m 2048", "append:",
-        "emu: cmrs=0x100000-0x80000000 lps=2 packages=1 mktme_keyids=31 tdx_keyids=32"],
+        "emu: cmrs=0x100000-0x80000000 lps=2 packages=1 mktme_keyids=31 tdx_keyids=32 version=1.5.06"],
         "qemu-q35 does not boot as qemu.sh always did (-m 2048, no append)")
     numa = load("qemu-q35-numa")
     lines = boots_as_described(numa, "4,sockets=2,cores=2")
     expect(lines[0].startswith("qemu: -m 4096,slots=2,maxmem=6144M ") and lines[1] == "append:",
            f"qemu-q35-numa: {lines[:2]}")
     expect("lps=4 packages=2" in lines[2], "qemu-q35-numa: -smp's LPs and packages")
+    # tdx_emu's version=: the profile's when modeled, else the newest below.
+    for module, emu in (((1, 5, 1), "1.5.01"), ((1, 5, 5), "1.5.05"), ((1, 5, 8), "1.5.06")):
+        expect(q35.emu_version(module) == emu, f"version= for {module}: {q35.emu_version(module)}")
+    for module in ((1, 5, 0), (2, 0, 8), (1, 4, 9)):
+        try:
+            q35.emu_version(module)
+            expect(False, f"version= for {module}: not refused")
+        except q35.BootError:
+            pass
     for f in sorted(n for n in os.listdir(PLATFORMS) if n.endswith(".profile")):
         p = load(os.path.join(PLATFORMS, f))
         if p.window is not None:

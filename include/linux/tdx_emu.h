@@ -129,7 +129,7 @@ u32 tdx_emu_tme_keyid_bits(void);
 /* What a TD vCPU went through, and what its guest found. */
 struct tdx_emu_td_report {
 	u64 entries;		/* TDH.VP.ENTER calls that entered the guest */
-	u64 exits;		/* TD exits: TDG.VP.VMCALL and EPT violation */
+	u64 exits;		/* TD exits: TDG.VP.VMCALL, EPT violation, interrupt */
 	u64 refused_vmcalls;	/* TDG.VP.VMCALLs the module failed in the guest */
 	u64 stack_top;		/* top word of the host stack at the last entry */
 	u32 nr_steps;		/* the program's steps (0 until it is read) */
@@ -143,6 +143,7 @@ struct tdx_emu_td_report {
 	u64 ept_violations;	/* exits that were EPT violations */
 	u64 accepts;		/* TDG.MEM.PAGE.ACCEPTs done in the module */
 	u64 fatal_code;		/* what the guest reports (ReportFatalError R12) */
+	u64 interrupts;		/* exits that were external interrupts */
 };
 
 /* 0, or -ENOENT when no vCPU has this TDVPR page. */
@@ -153,6 +154,16 @@ int tdx_emu_td_vcpu_report(u64 tdvpr_pa, struct tdx_emu_td_report *report);
  * (0-based) TD exit: 0, or -ENOENT unless @n is its last exit so far.
  */
 int tdx_emu_td_exit_regs(u64 tdvpr_pa, u64 n, u64 *gprs);
+
+/*
+ * An external interrupt of @vector arrives during the next guest run (the
+ * next TDH.VP.ENTER that enters a guest, any vCPU), before the guest's next
+ * step: the module makes it an asynchronous TD exit, RAX TDX_SUCCESS | 1
+ * (the exit reason), R9 the interruption information (bit 31 | @vector).
+ * The interrupt is the host's event, not something the module does; nothing
+ * is delivered to the kernel.
+ */
+void tdx_emu_arm_interrupt(u8 vector);
 
 /*
  * Pages the emulated TDX module holds for TDs, as its PAMT says: every

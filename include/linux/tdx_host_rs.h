@@ -24,9 +24,9 @@
 #define TDX_RS_SEAMCALL_GP		0x8000FF000000000D
 /*
  * tdx_rs_vp_enter() refused and made no SEAMCALL: tdx_rs_enable() has not
- * succeeded, or the TDX module lacks TDX_FEATURES0.NO_RBP_MOD: such a module
- * may hand RBP back changed after a TD exit, and RBP is the kernel's frame
- * pointer.
+ * succeeded. TDX_RS_VP_ENTER_RBP_UNSAFE is no longer returned (the
+ * trampoline keeps the caller's RBP on every TDX module); the value stays
+ * reserved.
  */
 #define TDX_RS_VP_ENTER_NOT_READY	0x8000FF00FFFE0000
 #define TDX_RS_VP_ENTER_RBP_UNSAFE	0x8000FF00FFFD0000
@@ -124,9 +124,11 @@
  * TDH.VP.ENTER and no register is copied on the way in or out.
  *
  * RAX carries the leaf in and the status out, so it travels as a function
- * argument and return value instead; RSP and RBP are never SEAMCALL operands.
- * Those three slots exist only to keep the layout and are never read or
- * written by the SEAMCALL trampolines (they have no assembler offset at all).
+ * argument and return value instead; RSP is never a SEAMCALL operand. Those
+ * two slots exist only to keep the layout and are never read or written by
+ * the SEAMCALL trampolines (they have no assembler offset at all). RBP is an
+ * operand of TDH.VP.ENTER only (see tdx_rs_vp_enter()): the saved-register
+ * trampoline passes the slot in and out, and keeps the caller's own RBP.
  */
 struct tdx_module_args {
 	u64 rax_unused;
@@ -134,7 +136,7 @@ struct tdx_module_args {
 	u64 rdx;
 	u64 rbx;
 	u64 rsp_unused;
-	u64 rbp_unused;
+	u64 rbp;
 	u64 rsi;
 	u64 rdi;
 	u64 r8;
@@ -157,7 +159,7 @@ TDX_RS_ASSERT_REG(rcx, __VCPU_REGS_RCX);
 TDX_RS_ASSERT_REG(rdx, __VCPU_REGS_RDX);
 TDX_RS_ASSERT_REG(rbx, __VCPU_REGS_RBX);
 TDX_RS_ASSERT_REG(rsp_unused, __VCPU_REGS_RSP);
-TDX_RS_ASSERT_REG(rbp_unused, __VCPU_REGS_RBP);
+TDX_RS_ASSERT_REG(rbp, __VCPU_REGS_RBP);
 TDX_RS_ASSERT_REG(rsi, __VCPU_REGS_RSI);
 TDX_RS_ASSERT_REG(rdi, __VCPU_REGS_RDI);
 TDX_RS_ASSERT_REG(r8, __VCPU_REGS_R8);
@@ -199,15 +201,25 @@ u64 tdx_rs_seamcall_saved_ret(u64 fn, struct tdx_module_args *args)
  *
  * regs[VCPU_REGS_RCX] is set to @tdvpr_pa (the TDVPR page, plus any
  * TDH.VP.ENTER flags in bits 52 and 53), then the saved-register SEAMCALL
- * runs on @regs itself: RDX, RBX, RSI, RDI and R8-R15 go in from @regs and
- * every one of those plus RCX comes back into @regs. Nothing is copied,
- * RAX, RSP, RBP and RIP are never touched.
+ * runs on @regs itself: RDX, RBX, RBP, RSI, RDI and R8-R15 go in from @regs
+ * and every one of those plus RCX comes back into @regs. Nothing is copied,
+ * RAX, RSP and RIP are never touched. regs[VCPU_REGS_RBP] gets what the
+ * module wrote: the guest's RBP when a TDG.VP.VMCALL of a TD without
+ * CONFIG_FLAGS.NO_RBP_MOD selected it, else 0 or the value passed in (TDX
+ * module 1.5.01 and 1.5.05 zero it at every asynchronous exit; 1.5.06 only
+ * for a TD without the flag). The caller's own RBP is kept whatever the
+ * module does.
+ *
+ * The module initializes the extended state at every TD exit (x87, XMM0-15
+ * zero, MXCSR, the YMM/ZMM upper halves per the TD's XFAM): the caller owns
+ * its FPU state and must save it first, as KVM's guest FPU swap does
+ * (kernel_fpu_begin() / kernel_fpu_end() around the entry will do).
  *
  * Returns RAX after TDH.VP.ENTER, as upstream's tdh_vp_enter() does: the
  * TD exit (for TDG.VP.VMCALL, TDX_SUCCESS | 77 with the guest's register
  * bitmap in regs[VCPU_REGS_RCX]), a TDX module error status, one of the
  * TDX_RS_SEAMCALL_* software statuses, or TDX_RS_VP_ENTER_NOT_READY /
- * TDX_RS_VP_ENTER_RBP_UNSAFE / TDX_RS_SEAMCALL_BAD_ARGS (@regs NULL or
+ * TDX_RS_SEAMCALL_BAD_ARGS (@regs NULL or
  * misaligned), with @regs untouched.
  *
  * noinstr: call it with interrupts disabled, between guest_state_enter_irqoff()

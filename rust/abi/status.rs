@@ -38,7 +38,8 @@ pub(crate) const SW_ERROR: u64 = ERROR | (SW_CLASS << CLASS_SHIFT);
 pub(crate) const SEAMCALL_VMFAILINVALID: u64 = SW_ERROR | 0xffff_0000;
 /// `tdx_rs_vp_enter()` made no SEAMCALL: the module is not initialized...
 pub(crate) const VP_ENTER_NOT_READY: u64 = SW_ERROR | 0xfffe_0000;
-/// ... or it lacks TDX_FEATURES0.NO_RBP_MOD.
+/// Reserved: was the refusal of a module without TDX_FEATURES0.NO_RBP_MOD,
+/// which the trampoline no longer needs (it keeps the caller's RBP).
 pub(crate) const VP_ENTER_RBP_UNSAFE: u64 = SW_ERROR | 0xfffd_0000;
 /// The argument block was NULL or misaligned: no SEAMCALL was made.
 pub(crate) const SEAMCALL_BAD_ARGS: u64 = SW_ERROR | 0xfffc_0000;

@@ -265,8 +265,8 @@ impl Host {
                 crate::td::set_ready(self.keyids.global());
                 pr_info!("{kib} KB allocated for PAMT\n");
                 pr_info!("module initialized\n");
-                if vp_enter::refusal(Some(features0)) != 0 {
-                    pr_warn!("TDH.VP.ENTER disabled: the TDX module lacks NO_RBP_MOD\n");
+                if !vp_enter::td_may_keep_rbp(features0) {
+                    pr_info!("the TDX module lacks NO_RBP_MOD: TD exits may zero RBP, which TDH.VP.ENTER's trampoline restores\n");
                 }
                 Ok(())
             }

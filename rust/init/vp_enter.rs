@@ -3,41 +3,52 @@
 //! Whether `tdx_rs_vp_enter()` may enter a TD: the value its assembly reads
 //! before every TDH.VP.ENTER (`tdx_rs_vp_enter_refusal`, 0 to enter).
 //!
-//! TDH.VP.ENTER is refused until the TDX module is initialized, and for good
-//! if the module does not report TDX_FEATURES0.NO_RBP_MOD: only with it does
-//! a TD exit give RBP back as the host left it, and the host's RBP is the
-//! kernel's frame pointer.
+//! TDH.VP.ENTER is refused until the TDX module is initialized, and entered
+//! on every initialized module from then on. TDX_FEATURES0.NO_RBP_MOD does
+//! not decide it: TDX modules 1.5.01 and 1.5.05 report the feature and still
+//! zero the host's RBP at every asynchronous TD exit (`td_exit.c`,
+//! `async_tdexit_internal()`), 1.5.06 zeroes it for a TD without
+//! CONFIG_FLAGS.NO_RBP_MOD, and TDG.VP.VMCALL does for such a TD on all of
+//! them. The saved-register trampoline (`seamcall/trampolines.S`) keeps the
+//! caller's RBP, the kernel's frame pointer, whatever the module writes.
 //!
 //! Pure `core`.
 
 use crate::abi::metadata::TDX_FEATURES0_NO_RBP_MOD;
-use crate::abi::status::{VP_ENTER_NOT_READY, VP_ENTER_RBP_UNSAFE};
+use crate::abi::status::VP_ENTER_NOT_READY;
 
 /// The status to return instead of entering, or 0 to enter. `features0` is
 /// TDX_FEATURES0 of an initialized module, `None` while there is none.
 pub(crate) const fn refusal(features0: Option<u64>) -> u64 {
     match features0 {
         None => VP_ENTER_NOT_READY,
-        Some(f) if f & TDX_FEATURES0_NO_RBP_MOD == 0 => VP_ENTER_RBP_UNSAFE,
         Some(_) => 0,
     }
+}
+
+/// Whether the module lets a TD keep RBP on TDG.VP.VMCALL (a TD may set
+/// CONFIG_FLAGS.NO_RBP_MOD); worth a line in the log when it does not.
+pub(crate) const fn td_may_keep_rbp(features0: u64) -> bool {
+    features0 & TDX_FEATURES0_NO_RBP_MOD != 0
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::abi::status::{decode, SeamcallError, SW_ERROR};
+    use crate::abi::status::{decode, SeamcallError, SW_ERROR, VP_ENTER_RBP_UNSAFE};
 
     #[test]
-    fn enters_only_an_initialized_module_that_keeps_rbp() {
+    fn enters_any_initialized_module() {
         assert_eq!(refusal(None), VP_ENTER_NOT_READY);
-        assert_eq!(refusal(Some(0)), VP_ENTER_RBP_UNSAFE);
-        assert_eq!(
-            refusal(Some(!TDX_FEATURES0_NO_RBP_MOD)),
-            VP_ENTER_RBP_UNSAFE
-        );
-        assert_eq!(refusal(Some(TDX_FEATURES0_NO_RBP_MOD)), 0);
-        assert_eq!(refusal(Some(u64::MAX)), 0);
+        for f in [
+            0,
+            TDX_FEATURES0_NO_RBP_MOD,
+            !TDX_FEATURES0_NO_RBP_MOD,
+            u64::MAX,
+        ] {
+            assert_eq!(refusal(Some(f)), 0, "{f:#x}");
+        }
+        assert!(!td_may_keep_rbp(0) && td_may_keep_rbp(TDX_FEATURES0_NO_RBP_MOD));
     }
 
     #[test]

@@ -106,10 +106,15 @@ EXPORT_SYMBOL_NS_GPL(tdx_rs_seamcall_ret, TDX_HOST_RS)
 /*
  * u64 tdx_rs_seamcall_saved_ret(u64 leaf, struct tdx_module_args *args)
  *
- * All thirteen operands in and out, RSI and the callee-saved RBX, R12-R15
- * included (TDH.VP.ENTER returns a TDVMCALL with every one of them live).
- * It touches no instrumented code, so KVM may call it between guest state
- * enter and exit.
+ * All fourteen operands in and out, RSI, RBP and the callee-saved RBX,
+ * R12-R15 included (TDH.VP.ENTER returns a TDVMCALL with every one of them
+ * live). RBP is TDH.VP.ENTER's: the host's value the guest gets when a
+ * TDG.VP.VMCALL of a TD without CONFIG_FLAGS.NO_RBP_MOD selected it, and
+ * after a TD exit the guest's or 0, which TDX modules 1.5.01 and 1.5.05 write
+ * at every asynchronous exit whatever the TD's flags. The caller's RBP is
+ * kept on the stack and restored, so the function returns with it on every
+ * module version; the module's RBP goes to the slot. It touches no
+ * instrumented code, so KVM may call it between guest state enter and exit.
  */
 	.section .noinstr.text, "ax"
 
@@ -127,6 +132,8 @@ SYM_FUNC_START(tdx_rs_seamcall_saved_ret)
 	pushq	%r13
 	pushq	%r14
 	pushq	%r15
+	/* The module may write RBP: the caller's comes back from here. */
+	pushq	%rbp
 	/* RSI is an operand: keep @args on the stack across the call. */
 	pushq	%rsi
 
@@ -138,6 +145,7 @@ SYM_FUNC_START(tdx_rs_seamcall_saved_ret)
 	movq	TDX_RS_ARGS_r14(%rsi), %r14
 	movq	TDX_RS_ARGS_r15(%rsi), %r15
 	movq	TDX_RS_ARGS_rdi(%rsi), %rdi
+	movq	TDX_RS_ARGS_rbp(%rsi), %rbp
 	movq	TDX_RS_ARGS_rsi(%rsi), %rsi	/* last: it was the base */
 
 	SEAMCALL_OR_FAIL .Lsaved_fail
@@ -152,6 +160,7 @@ SYM_FUNC_START(tdx_rs_seamcall_saved_ret)
 	STORE_COMMON_ARGS %rsi
 	movq	%rbx, TDX_RS_ARGS_rbx(%rsi)
 	movq	%rdi, TDX_RS_ARGS_rdi(%rsi)
+	movq	%rbp, TDX_RS_ARGS_rbp(%rsi)
 	movq	%r12, TDX_RS_ARGS_r12(%rsi)
 	movq	%r13, TDX_RS_ARGS_r13(%rsi)
 	movq	%r14, TDX_RS_ARGS_r14(%rsi)
@@ -160,7 +169,8 @@ SYM_FUNC_START(tdx_rs_seamcall_saved_ret)
 	/*
 	 * Values a guest chose must not survive in registers into the
 	 * caller, not even speculatively while the pops below are pending.
-	 * RSI holds @args, RAX the status; RSP and RBP are never operands.
+	 * RSI holds @args, RAX the status; RBP gets the caller's back below;
+	 * RSP is never an operand.
 	 */
 	xorl	%ecx, %ecx
 	xorl	%edx, %edx
@@ -177,6 +187,7 @@ SYM_FUNC_START(tdx_rs_seamcall_saved_ret)
 
 .Lsaved_fail:
 	popq	%rsi
+	popq	%rbp
 	popq	%r15
 	popq	%r14
 	popq	%r13

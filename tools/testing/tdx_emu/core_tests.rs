@@ -11,6 +11,7 @@
 
 mod abi;
 mod model;
+mod module_version;
 mod platform;
 mod platform_param;
 mod report;

@@ -8,6 +8,8 @@
 //!
 //! Pure `core`: built into `tdx_emu.ko` and into the host test crate.
 
+use crate::module_version::ModuleVersion;
+
 /// The logical processor a SEAMCALL runs on.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) struct Lp {
@@ -44,6 +46,8 @@ pub(crate) struct Platform {
     /// The CPU's physical address width (CPUID.80000008H:EAX[7:0],
     /// MAXPHYADDR): the KeyID bits are its top bits.
     pub(crate) max_pa: u32,
+    /// The TDX module version the emulator behaves as (`version=`).
+    pub(crate) version: ModuleVersion,
 }
 
 /// Host physical memory as the TDX module sees it (through the global

@@ -13,6 +13,7 @@ use kernel::prelude::*;
 mod abi;
 mod glue;
 mod model;
+mod module_version;
 mod platform;
 mod platform_param;
 mod report;

@@ -3,8 +3,8 @@
  * u64 tdx_rs_test_callee_saved_<variant>(u64 leaf, struct tdx_module_args *args)
  *
  * Calls one trampoline with a known value in every callee-saved register
- * (RBX, R12-R15) and returns a mask of those that came back different:
- * bit 3 RBX, bits 12-15 R12-R15 (register index). Test only.
+ * (RBX, RBP, R12-R15) and returns a mask of those that came back different:
+ * bit 3 RBX, bit 5 RBP, bits 12-15 R12-R15 (register index). Test only.
  */
 #include <linux/linkage.h>
 #include <asm/frame.h>
@@ -17,6 +17,8 @@ SYM_FUNC_START(\name)
 	pushq	%r13
 	pushq	%r14
 	pushq	%r15
+	pushq	%rbp
+	movabsq	$0x5a5a0005b5b5b5b5, %rbp
 	movabsq	$0x5a5a0003b0b0b0b3, %rbx
 	movabsq	$0x5a5a000cc1c1c1cc, %r12
 	movabsq	$0x5a5a000dd2d2d2dd, %r13
@@ -44,7 +46,12 @@ SYM_FUNC_START(\name)
 	cmpq	%rdx, %r15
 	je	5f
 	orl	$(1 << 15), %eax
-5:	popq	%r15
+5:	movabsq	$0x5a5a0005b5b5b5b5, %rdx
+	cmpq	%rdx, %rbp
+	je	6f
+	orl	$(1 << 5), %eax
+6:	popq	%rbp
+	popq	%r15
 	popq	%r14
 	popq	%r13
 	popq	%r12
@@ -55,6 +62,11 @@ SYM_FUNC_END(\name)
 .endm
 
 	.text
+#ifdef CALLEE_SAVED_VP_ENTER
+/* u64 tdx_rs_test_callee_saved_vp_enter(u64 tdvpr_pa, unsigned long *regs) */
+CALLEE_SAVED_CHECK tdx_rs_test_callee_saved_vp_enter, tdx_rs_vp_enter
+#else
 CALLEE_SAVED_CHECK tdx_rs_test_callee_saved_plain, tdx_rs_seamcall
 CALLEE_SAVED_CHECK tdx_rs_test_callee_saved_ret, tdx_rs_seamcall_ret
 CALLEE_SAVED_CHECK tdx_rs_test_callee_saved_saved_ret, tdx_rs_seamcall_saved_ret
+#endif

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * callee_saved.S: call one trampoline with known values in RBX and R12-R15
- * and return the mask (bit = register index) of those that changed.
+ * (and RBP) and return the mask (bit = register index) of those that changed.
  */
 #ifndef _TDX_RS_CALLEE_SAVED_H
 #define _TDX_RS_CALLEE_SAVED_H

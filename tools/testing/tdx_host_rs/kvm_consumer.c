@@ -21,6 +21,7 @@
 #include <linux/module.h>
 #include <linux/smp.h>
 #include <linux/tdx_host_rs.h>
+#include <asm/fpu/api.h>
 #include <asm/vmx.h>
 #include "kvm_consumer.h"
 #include "kvm_td.h"
@@ -206,6 +207,10 @@ static int handle_exit(struct fake_vcpu *vcpu)
 		return handle_tdvmcall(vcpu);
 	case TD_EXIT_EPT_VIOLATION:
 		return handle_ept_violation(vcpu);
+	case TD_EXIT_EXTERNAL_INTERRUPT:
+		/* The host took its interrupt when IRQs came back on: re-enter. */
+		vcpu->interrupt_exits++;
+		return 0;
 	default:
 		return -EIO;
 	}
@@ -263,6 +268,28 @@ int fake_vcpu_flush(struct fake_vcpu *vcpu)
 }
 EXPORT_SYMBOL_NS_GPL(fake_vcpu_flush, TDX_RS_TEST);
 
+/*
+ * One entry on this CPU, to the next TD exit. The TDX module initializes the
+ * extended state at every TD exit: the task's FPU state is saved first, as
+ * KVM's guest FPU swap (kvm_load_guest_fpu()) does.
+ */
+int fake_vcpu_enter_here(struct fake_vcpu *vcpu)
+{
+	int ret = 0;
+
+	kernel_fpu_begin();
+	if (vcpu->cpu != smp_processor_id()) {
+		ret = -EINVAL;
+	} else {
+		local_irq_disable();
+		fake_vcpu_enter_exit(vcpu);
+		local_irq_enable();
+	}
+	kernel_fpu_end();
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(fake_vcpu_enter_here, TDX_RS_TEST);
+
 struct run {
 	struct fake_vcpu *vcpu;
 	u64 max_exits;
@@ -277,9 +304,9 @@ static int run_here(void *data)
 	int ret = 0;
 
 	for (exits = 0; exits < max_exits; exits++) {
-		local_irq_disable();
-		fake_vcpu_enter_exit(vcpu);
-		local_irq_enable();
+		ret = fake_vcpu_enter_here(vcpu);
+		if (ret)
+			break;
 
 		if (vcpu->verbose)
 			log_exit(vcpu);

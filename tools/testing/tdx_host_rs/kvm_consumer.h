@@ -45,6 +45,7 @@ struct fake_vcpu {
 	u64 invalid_tdvmcalls;	/* TDVMCALLs answered "invalid operand" */
 	u64 tdvmcalls;		/* TD exits for TDG.VP.VMCALL */
 	u64 memory_exits;	/* EPT violations and MapGPAs handled */
+	u64 interrupt_exits;	/* TD exits for an external interrupt */
 	bool done;		/* the guest wrote its done port */
 	bool verbose;		/* log every exit */
 	const struct fake_vcpu_hooks *hooks;
@@ -74,6 +75,13 @@ struct fake_vcpu {
 int fake_vcpu_run_on(struct fake_vcpu *vcpu, int cpu, u64 max_exits);
 /* The same on the first online CPU. */
 int fake_vcpu_run(struct fake_vcpu *vcpu, u64 max_exits);
+
+/*
+ * One TDH.VP.ENTER to the next TD exit, on this CPU, which must be the
+ * vCPU's (-EINVAL otherwise), with the caller's FPU state saved around it;
+ * vcpu->exit_status and regs[] hold the exit. The exit is not handled.
+ */
+int fake_vcpu_enter_here(struct fake_vcpu *vcpu);
 /*
  * The guest checks the reply to its last call, the done port write, only
  * when it runs again, and then makes that write again: enters @vcpu, done,

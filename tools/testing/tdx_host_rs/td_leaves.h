@@ -71,6 +71,7 @@
 #define TD_MD_FIELD_ID_MRTD		0x1310000300000000ULL	/* + element 0..5 */
 
 /* VMX exit reasons a TD exit reports in RAX bits 15:0. */
+#define TD_EXIT_EXTERNAL_INTERRUPT	1
 #define TD_EXIT_EPT_VIOLATION		48
 #define TD_EXIT_TDCALL			77
 /* TDG.VP.VMCALL<MapGPA> (GHCI). */

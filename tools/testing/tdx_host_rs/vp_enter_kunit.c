@@ -21,6 +21,7 @@
 #include <linux/smp.h>
 #include <linux/tdx_emu.h>
 #include <linux/tdx_host_rs.h>
+#include <asm/fpu/api.h>
 #include "td_image.h"
 
 #define EXIT_TDCALL		77
@@ -371,9 +372,12 @@ static int raw_enter_here(void *data)
 {
 	struct raw_entry *e = data;
 
+	/* The caller owns its FPU state: a TD exit initializes it. */
+	kernel_fpu_begin();
 	local_irq_disable();
 	e->status = tdx_rs_vp_enter(e->rcx, e->vcpu->arch.regs);
 	local_irq_enable();
+	kernel_fpu_end();
 	return 0;
 }
 
@@ -455,9 +459,12 @@ static int enter_here(void *data)
 {
 	struct entry *e = data;
 
+	/* The caller owns its FPU state: a TD exit initializes it. */
+	kernel_fpu_begin();
 	local_irq_disable();
 	e->status = tdx_rs_vp_enter(e->vcpu->vp.tdvpr_pa, e->vcpu->arch.regs);
 	local_irq_enable();
+	kernel_fpu_end();
 	return 0;
 }
 

@@ -29,6 +29,7 @@ struct tdx_emu_platform {
 /* Rust to C. */
 int tdx_emu_k_platform(struct tdx_emu_platform *platform);
 const char *tdx_emu_k_cmrs_param(void);
+const char *tdx_emu_k_version_param(void);
 int tdx_emu_trap_register(struct tdx_emu_model *model);
 void tdx_emu_trap_unregister(void);
 bool tdx_emu_k_phys_read(u64 pa, void *buf, u64 len);
@@ -64,6 +65,8 @@ long tdx_emu_rs_owned_pages(struct tdx_emu_model *model,
 			     struct tdx_emu_owned_page *pages, long max);
 int tdx_emu_rs_td_exit_regs(struct tdx_emu_model *model, u64 tdvpr_pa, u64 n,
 			    u64 *gprs);
+void tdx_emu_rs_arm_interrupt(struct tdx_emu_model *model, u8 vector);
+bool tdx_emu_rs_take_td_exit(struct tdx_emu_model *model);
 /* A text report for debugfs; returns the bytes written to @buf. */
 u64 tdx_emu_rs_report(struct tdx_emu_model *model, char *buf, u64 len);
 bool tdx_emu_rs_tdmrs_initialized(struct tdx_emu_model *model);
@@ -89,7 +92,7 @@ long tdx_emu_pamt_free_pages(void);
 void tdx_emu_debugfs_create(void);
 void tdx_emu_debugfs_remove(void);
 
-/* Values of tdx_emu_rs_seamcall(). */
+/* Outcomes of a call (tdx_emu_rs_seamcall_begin() and _finish()). */
 #define TDX_EMU_COMPLETE	0
 #define TDX_EMU_VMFAILINVALID	1
 #define TDX_EMU_DECLINE		2

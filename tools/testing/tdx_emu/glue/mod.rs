@@ -10,6 +10,7 @@ mod td;
 mod vmx;
 
 use crate::model::{Fault, Gprs, Mode, Model};
+use crate::module_version::{ModuleVersion, DEFAULT_VERSION};
 use crate::platform::{Lp, PhysMem, Platform};
 use crate::platform_param::{self, Params};
 use kernel::error::to_result;
@@ -135,6 +136,18 @@ pub(crate) fn platform() -> Result<Platform> {
         pr_err!("{e}\n");
         EINVAL
     })?;
+    // SAFETY: FFI call; no arguments.
+    let version = unsafe { c::tdx_emu_k_version_param() };
+    let version = if version.is_null() {
+        DEFAULT_VERSION
+    } else {
+        // SAFETY: as for `cmrs` above.
+        let text = unsafe { CStr::from_char_ptr(version) }.as_bytes();
+        ModuleVersion::parse(text).map_err(|e| {
+            pr_err!("{e}\n");
+            EINVAL
+        })?
+    };
     Ok(Platform {
         nr_lps: checked.lps,
         nr_packages: checked.packages,
@@ -143,6 +156,7 @@ pub(crate) fn platform() -> Result<Platform> {
         nr_mktme_keyids: p.nr_mktme_keyids,
         nr_tdx_keyids: p.nr_tdx_keyids,
         max_pa: p.max_pa,
+        version,
     })
 }
 

@@ -40,12 +40,31 @@ unsafe extern "C" fn tdx_emu_rs_td_vcpu_report(
         expected: mismatch.expected,
         got: mismatch.got,
         ept_violations: r.ept_violations,
+        interrupts: r.interrupts,
         accepts: r.accepts,
         fatal_code: g.fatal().unwrap_or(0),
     };
     // SAFETY: our contract.
     unsafe { report.write(out) };
     0
+}
+
+/// # Safety
+///
+/// Called by `td_controls.c` with the model lock held.
+#[no_mangle]
+unsafe extern "C" fn tdx_emu_rs_arm_interrupt(m: *mut c::tdx_emu_model, vector: u8) {
+    // SAFETY: our contract.
+    unsafe { model(m) }.tds_mut().arm_interrupt(vector);
+}
+
+/// # Safety
+///
+/// Called by `trap.c` with the model lock held, after each SEAMCALL.
+#[no_mangle]
+unsafe extern "C" fn tdx_emu_rs_take_td_exit(m: *mut c::tdx_emu_model) -> bool {
+    // SAFETY: our contract.
+    unsafe { model(m) }.tds_mut().take_td_exit()
 }
 
 /// # Safety

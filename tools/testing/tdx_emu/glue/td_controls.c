@@ -23,6 +23,13 @@ int tdx_emu_td_exit_regs(u64 tdvpr_pa, u64 n, u64 *gprs)
 }
 EXPORT_SYMBOL_NS_GPL(tdx_emu_td_exit_regs, TDX_EMU);
 
+void tdx_emu_arm_interrupt(u8 vector)
+{
+	guard(raw_spinlock_irqsave)(&tdx_emu_lock);
+	tdx_emu_rs_arm_interrupt(tdx_emu_model, vector);
+}
+EXPORT_SYMBOL_NS_GPL(tdx_emu_arm_interrupt, TDX_EMU);
+
 long tdx_emu_owned_pages(struct tdx_emu_owned_page *pages, long max)
 {
 	guard(raw_spinlock_irqsave)(&tdx_emu_lock);

@@ -80,7 +80,11 @@ static void regs_to_gprs(const struct pt_regs *regs, u64 *gprs)
 	gprs[15] = regs->r15;
 }
 
-/* RSP and RBP are not SEAMCALL outputs and are never written back. */
+/*
+ * RSP is never an output. RBP is one of TDH.VP.ENTER only, at a TD exit
+ * (the module zeroes it or hands over the guest's, model/td/vp_exit.rs):
+ * tdx_emu_die() writes it back then.
+ */
 static void gprs_to_regs(const u64 *gprs, struct pt_regs *regs)
 {
 	regs->ax = gprs[0];
@@ -97,6 +101,37 @@ static void gprs_to_regs(const u64 *gprs, struct pt_regs *regs)
 	regs->r13 = gprs[13];
 	regs->r14 = gprs[14];
 	regs->r15 = gprs[15];
+}
+
+/*
+ * The host's extended state after a TD exit, as td_vmexit_to_vmm() leaves it
+ * (initialize_extended_state() per the TD's XFAM with SSE, then
+ * load_xmms_by_mask(), which gives the host only the XMMs a TDG.VP.VMCALL
+ * selected; the model's guest selects none): x87 reset (FNINIT: control,
+ * status and tag words; the register contents stay), XMM0-15 zero, MXCSR
+ * 0x1f80 and, with AVX, YMM0-15 zero (VZEROALL). On the live registers,
+ * whoever's state they hold, as the module does: a caller that did not save
+ * its FPU state (kernel_fpu_begin() or KVM's guest FPU swap) loses it.
+ * AVX-512 and AMX state are not modeled (QEMU's TCG CPUs have neither).
+ */
+static void scrub_extended_state(void)
+{
+	static const u32 mxcsr_init = 0x1f80;
+
+	asm volatile("fninit");
+	if (boot_cpu_has(X86_FEATURE_AVX)) {
+		asm volatile("vzeroall");
+	} else {
+		asm volatile("xorps %xmm0, %xmm0\n\txorps %xmm1, %xmm1\n\t"
+			     "xorps %xmm2, %xmm2\n\txorps %xmm3, %xmm3\n\t"
+			     "xorps %xmm4, %xmm4\n\txorps %xmm5, %xmm5\n\t"
+			     "xorps %xmm6, %xmm6\n\txorps %xmm7, %xmm7\n\t"
+			     "xorps %xmm8, %xmm8\n\txorps %xmm9, %xmm9\n\t"
+			     "xorps %xmm10, %xmm10\n\txorps %xmm11, %xmm11\n\t"
+			     "xorps %xmm12, %xmm12\n\txorps %xmm13, %xmm13\n\t"
+			     "xorps %xmm14, %xmm14\n\txorps %xmm15, %xmm15");
+	}
+	asm volatile("ldmxcsr %0" : : "m" (mxcsr_init));
 }
 
 static bool is_kernel_seamcall(struct pt_regs *regs)
@@ -121,6 +156,7 @@ static int tdx_emu_die(struct notifier_block *nb, unsigned long val,
 	u32 outcome, cpu, hold_ns = 0;
 	unsigned long flags;
 	int pkg;
+	bool td_exit = false;
 
 	if (val != DIE_TRAP || args->trapnr != X86_TRAP_UD ||
 	    !is_kernel_seamcall(regs))
@@ -151,6 +187,7 @@ static int tdx_emu_die(struct notifier_block *nb, unsigned long val,
 		guard(raw_spinlock_irqsave)(&tdx_emu_lock);
 		outcome = tdx_emu_rs_seamcall_finish(tdx_emu_model, gprs, cpu,
 						     pkg, stack_top);
+		td_exit = tdx_emu_rs_take_td_exit(tdx_emu_model);
 		if (outcome == TDX_EMU_COMPLETE && fail_alloc == FAIL_ALLOC_ARMED &&
 		    tdx_emu_rs_tdmrs_initialized(tdx_emu_model)) {
 			fail_alloc = FAIL_ALLOC_FIRED;
@@ -167,6 +204,10 @@ static int tdx_emu_die(struct notifier_block *nb, unsigned long val,
 	case TDX_EMU_COMPLETE:
 		gprs_to_regs(gprs, regs);
 		regs->flags &= ~VMX_RESULT_FLAGS;
+		if (td_exit) {
+			regs->bp = gprs[5];
+			scrub_extended_state();
+		}
 		break;
 	case TDX_EMU_VMFAILINVALID:
 		regs->flags &= ~VMX_RESULT_FLAGS;
@@ -379,6 +420,9 @@ MODULE_PARM_DESC(lps, "Logical processors of the emulated platform (required)");
 static unsigned int packages;
 module_param(packages, uint, 0444);
 MODULE_PARM_DESC(packages, "Packages of the emulated platform (required)");
+static char *version;
+module_param(version, charp, 0444);
+MODULE_PARM_DESC(version, "TDX module version to behave as: 1.5.01, 1.5.05 or 1.5.06 (default 1.5.06)");
 static unsigned int mktme_keyids = 31;
 module_param(mktme_keyids, uint, 0444);
 MODULE_PARM_DESC(mktme_keyids, "MKTME KeyIDs of the emulated platform (default 31)");
@@ -428,6 +472,12 @@ int tdx_emu_k_platform(struct tdx_emu_platform *p)
 	/* The CPU's MAXPHYADDR, not the kernel's view of it. */
 	p->max_pa = cpuid_eax(0x80000008) & 0xff;
 	return 0;
+}
+
+/* The version= parameter as given, or NULL (module_version.rs). */
+const char *tdx_emu_k_version_param(void)
+{
+	return version;
 }
 
 /* The cmrs= parameter as given, or NULL. */

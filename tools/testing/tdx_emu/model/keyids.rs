@@ -117,6 +117,7 @@ mod tests {
             nr_mktme_keyids: mktme,
             nr_tdx_keyids: tdx,
             max_pa: 52,
+            version: crate::module_version::DEFAULT_VERSION,
         }
     }
 

@@ -508,6 +508,11 @@ impl Model {
         &self.tds
     }
 
+    /// The TD controls that change what the next TDH.VP.ENTER does.
+    pub(crate) fn tds_mut(&mut self) -> &mut Tds {
+        &mut self.tds
+    }
+
     #[cfg(test)]
     fn set_state(&mut self, state: SysState) {
         self.sys.state = state;

@@ -136,12 +136,6 @@ pub(crate) const DEFAULT_FEATURES0: u64 = TDX_FEATURES0_TD_MIGRATION
     | TDX_FEATURES0_MAXPA_VIRT
     | TDX_FEATURES0_CPUID2_VIRT;
 
-/// The modeled build: TDX module 1.5.06, build 744 of 2024-04-07 (the TDX 1.5
-/// release the module's README names).
-pub(crate) const VERSION: (u64, u64, u64) = (1, 5, 6);
-pub(crate) const BUILD_NUM_VALUE: u64 = 744;
-pub(crate) const BUILD_DATE_VALUE: u64 = 20240407;
-
 /// Element index (across all fields) of `id` in `entry`.
 const fn element_index(entry: &Entry, id: u64) -> u64 {
     (field_code(id) - field_code(entry.id)) as u64
@@ -184,11 +178,12 @@ pub(crate) fn value(sys: &Sys, idx: usize, id: u64) -> Option<u64> {
     let v = match entry.id {
         NUM_PKGS => sys.platform.nr_packages as u64,
         VENDOR_ID => 0x8086,
-        BUILD_DATE => BUILD_DATE_VALUE,
-        BUILD_NUM => BUILD_NUM_VALUE,
-        MAJOR_VERSION => VERSION.0,
-        MINOR_VERSION => VERSION.1,
-        UPDATE_VERSION => VERSION.2,
+        // The version the platform names (`module_version.rs`).
+        BUILD_DATE => sys.platform.version.build().1,
+        BUILD_NUM => sys.platform.version.build().0,
+        MAJOR_VERSION => sys.platform.version.numbers().0,
+        MINOR_VERSION => sys.platform.version.numbers().1,
+        UPDATE_VERSION => sys.platform.version.numbers().2,
         INTERNAL_VERSION => 0,
         SYS_ATTRIBUTES => 0,
         NUM_TDX_FEATURES => 1,
@@ -237,6 +232,7 @@ pub(crate) fn value(sys: &Sys, idx: usize, id: u64) -> Option<u64> {
 mod tests {
     use super::super::test_support::platform;
     use super::*;
+    use crate::module_version::ModuleVersion;
     use crate::platform::Cmr;
 
     #[test]
@@ -299,6 +295,20 @@ mod tests {
         assert_eq!(read(NUM_PKGS), Some(2));
         assert_eq!(read(MAJOR_VERSION), Some(1));
         assert_eq!(read(MINOR_VERSION), Some(5));
+        assert_eq!(read(UPDATE_VERSION), Some(6));
+        // The version follows the platform's `version=`.
+        for (v, update, build) in [
+            (ModuleVersion::V1_5_01, 1, 595),
+            (ModuleVersion::V1_5_05, 5, 698),
+        ] {
+            let mut p = platform(4, 2, &cmrs);
+            p.version = v;
+            let sys = Sys::new(p);
+            let read = |id| value(&sys, find(id).unwrap(), id);
+            assert_eq!(read(MINOR_VERSION), Some(5));
+            assert_eq!(read(UPDATE_VERSION), Some(update));
+            assert_eq!(read(BUILD_NUM), Some(build));
+        }
         assert_eq!(read(VENDOR_ID), Some(0x8086));
         assert_eq!(read(NUM_TDX_FEATURES), Some(1));
         assert_eq!(read(TDX_FEATURES0), Some(DEFAULT_FEATURES0));

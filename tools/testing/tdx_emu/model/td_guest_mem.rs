@@ -11,8 +11,8 @@
 //! 0 a read, bit 1 a write, bits 5:3 what the GPA allows), RDX the extended
 //! exit qualification (type in bits 3:0: 0 none, 1 ACCEPT; for ACCEPT, bits
 //! 63:32 the requested level, the failing entry's level, state and leaf
-//! bit), R8 the GPA with bits 11:0 cleared, R9 0, and R10-R15, RBX, RSI, RDI
-//! 0; RSP and RBP keep the host's (NO_RBP_MOD). PENDING pages of a TD whose
+//! bit), R8 the GPA with bits 11:0 cleared, R9 0: an asynchronous exit,
+//! whose other registers `td/vp_exit.rs` writes. PENDING pages of a TD whose
 //! accesses should raise #VE are not modeled: only a GPA whose walk does not
 //! reach a present leaf exits.
 //!
@@ -20,8 +20,8 @@
 
 use super::sept::{self, State, RWX};
 use super::sept_walk::{self, PageInfo, LVL_PD, LVL_PT};
+use super::td::vp_exit::AsyncExit;
 use super::td_program::{Fault, GuestMem};
-use super::{Gprs, R8, R9, RAX, RBP, RCX, RDX, RSP};
 use crate::abi::status::{code, OPERAND_ID_RCX};
 use crate::platform::PhysMem;
 use core::cell::Cell;
@@ -54,19 +54,16 @@ impl EptViolation {
         }
     }
 
-    /// The host's registers at this exit; returns RAX.
-    pub(crate) fn exit_to_host(&self, host: &mut Gprs) -> u64 {
-        for (reg, v) in host.iter_mut().enumerate() {
-            if reg != RSP && reg != RBP {
-                *v = 0;
-            }
+    /// The asynchronous TD exit it makes (`td/vp_exit.rs` writes the
+    /// host's registers).
+    pub(crate) const fn async_exit(&self) -> AsyncExit {
+        AsyncExit {
+            reason: EXIT_REASON_EPT_VIOLATION,
+            qualification: self.qualification & !(0x3f << 7),
+            extended: self.extended,
+            gpa: self.gpa & !0xfff,
+            interruption_info: 0,
         }
-        host[RCX] = self.qualification & !(0x3f << 7);
-        host[RDX] = self.extended;
-        host[R8] = self.gpa & !0xfff;
-        host[R9] = 0;
-        host[RAX] = code::SUCCESS | EXIT_REASON_EPT_VIOLATION;
-        host[RAX]
     }
 }
 
@@ -212,14 +209,16 @@ mod tests {
         };
         assert_eq!(read(&w.mem, GPA + 0x10, &mut q), Err(Fault::NotMapped));
         let fault = EptViolation::read(GPA + 0x10);
-        let mut host: Gprs = core::array::from_fn(|n| 0x4057_0000 + n as u64);
-        let (rsp, rbp) = (host[RSP], host[RBP]);
-        assert_eq!(fault.exit_to_host(&mut host), 48);
-        let mut want = [0u64; 16];
-        (want[RAX], want[RCX], want[R8], want[RSP], want[RBP]) = (48, 1, GPA, rsp, rbp);
         assert_eq!(
-            host, want,
-            "read of a FREE GPA: qualification 1, GPA, zeros"
+            fault.async_exit(),
+            AsyncExit {
+                reason: 48,
+                qualification: 1,
+                extended: 0,
+                gpa: GPA,
+                interruption_info: 0
+            },
+            "read of a FREE GPA: qualification 1, the GPA's page"
         );
         // ACCEPT before the AUG: a write violation of type ACCEPT.
         let v = accept(&mut w.mem, root, GPA).unwrap().unwrap_err();

@@ -113,6 +113,7 @@ pub(crate) fn platform(nr_lps: u32, nr_packages: u32, cmrs: &[Cmr]) -> Platform 
         nr_mktme_keyids: 1,
         nr_tdx_keyids: 62,
         max_pa: 52,
+        version: crate::module_version::DEFAULT_VERSION,
     }
 }
 

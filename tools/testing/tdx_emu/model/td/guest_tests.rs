@@ -232,3 +232,27 @@ fn a_program_that_ends_makes_the_done_port_write() {
     let g = host.vcpu_state().guest;
     assert_eq!((g.steps_done, g.nr_steps(), g.finished()), (1, 1, true));
 }
+
+/// RBP at every TD exit of the whole program: kept for a TD with
+/// CONFIG_FLAGS.NO_RBP_MOD on 1.5.06 (the other tests), zeroed for a TD
+/// without it (TDG.VP.VMCALL and EPT violation alike), and zeroed at the
+/// asynchronous exits of 1.5.01 even with it.
+#[test]
+fn rbp_at_every_exit_follows_the_flag_and_the_version() {
+    use crate::module_version::ModuleVersion;
+    let (_, image, base, entry) = image();
+    let ept = |exits: &[Exit]| exits.iter().filter(|e| matches!(e, Exit::Ept(..))).count();
+    let mut host = Host::build_with(&image, base, entry, |p| p[32] = 0);
+    host.keep_rbp = (false, false);
+    let exits = host.run(|_, _| {});
+    assert_eq!(exits.last(), Some(&Exit::Done));
+    assert!(ept(&exits) > 0 && exits.len() > ept(&exits) + 1);
+    // 1.5.01 with the flag: its EPT violations zero RBP, its TDG.VP.VMCALLs
+    // keep it.
+    let mut host = Host::build(&image, base, entry);
+    host.w.m.sys.platform.version = ModuleVersion::V1_5_01;
+    host.keep_rbp = (true, false);
+    let exits = host.run(|_, _| {});
+    assert_eq!(exits.last(), Some(&Exit::Done));
+    assert!(ept(&exits) > 0);
+}

@@ -102,12 +102,13 @@ impl World {
     }
 
     /// TD_PARAMS a KVM-like host writes: no debug, XFAM x87/SSE/AVX,
-    /// 2 vCPUs, 4-level EPT, 2.5 GHz.
+    /// 2 vCPUs, 4-level EPT, CONFIG_FLAGS.NO_RBP_MOD, 2.5 GHz.
     pub(super) fn put_params(&mut self, edit: impl FnOnce(&mut [u8; 1024])) {
         let mut p = [0u8; 1024];
         p[8..16].copy_from_slice(&0x7u64.to_le_bytes());
         p[16..18].copy_from_slice(&2u16.to_le_bytes());
         p[24..32].copy_from_slice(&(6u64 | 3 << 3).to_le_bytes());
+        p[32..40].copy_from_slice(&4u64.to_le_bytes());
         p[40..42].copy_from_slice(&100u16.to_le_bytes());
         p[TD_PARAMS_CPUID_OFFSET..TD_PARAMS_CPUID_OFFSET + 8]
             .copy_from_slice(&0x0000_0000_0000_0600u64.to_le_bytes());
@@ -117,6 +118,11 @@ impl World {
 
     /// A TD at `TDR`, keys configured, its TDCS added, initialized.
     pub(super) fn built_td(&mut self) {
+        self.built_td_with(|_| {});
+    }
+
+    /// [`Self::built_td`] with `edit` applied to the TD_PARAMS.
+    pub(super) fn built_td_with(&mut self, edit: impl FnOnce(&mut [u8; 1024])) {
         assert_eq!(
             self.status(LP0, Leaf::MngCreate, &[(RCX, TDR), (RDX, HKID)]),
             OK
@@ -130,7 +136,7 @@ impl World {
                 OK
             );
         }
-        self.put_params(|_| {});
+        self.put_params(edit);
         assert_eq!(
             self.status(LP0, Leaf::MngInit, &[(RCX, TDR), (RDX, PARAMS)]),
             OK

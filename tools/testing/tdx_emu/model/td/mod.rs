@@ -39,6 +39,7 @@ mod phymem;
 pub(crate) mod rd;
 mod vcpu;
 pub(crate) mod vp_enter;
+pub(crate) mod vp_exit;
 
 use self::mem::TdMem;
 use super::pamt::{PageType, PamtEntry};
@@ -186,8 +187,9 @@ pub(crate) enum LastExit {
     None,
     /// TDG.VP.VMCALL with this bitmap.
     Vmcall(u64),
-    /// An EPT violation.
-    EptViolation,
+    /// An asynchronous exit (EPT violation, external interrupt): the
+    /// guest resumes where it was.
+    Async,
 }
 
 /// One TD vCPU: its TDVPS fields the model keeps, and its guest.
@@ -273,6 +275,11 @@ pub(crate) struct Tds {
     pub(crate) wbt: [WbEntry; MAX_PACKAGES],
     /// Test hook: TDH.PHYMEM.CACHE.WB steps still to be "interrupted".
     pub(crate) cache_wb_interrupts: u32,
+    /// Test control: an external interrupt (its vector) the host takes
+    /// during the next guest run (`vp_enter.rs`).
+    pub(crate) pending_interrupt: Option<u8>,
+    /// Set by a TDH.VP.ENTER that ended in a TD exit, for the glue to take.
+    pub(crate) td_exit_taken: bool,
 }
 
 impl Tds {
@@ -290,6 +297,8 @@ impl Tds {
                 hkids: [0; MAX_KOT / 64],
             }; MAX_PACKAGES],
             cache_wb_interrupts: 0,
+            pending_interrupt: None,
+            td_exit_taken: false,
         }
     }
 
@@ -325,6 +334,8 @@ impl Tds {
                 }; MAX_PACKAGES],
             );
             addr_of_mut!((*slot).cache_wb_interrupts).write(0);
+            addr_of_mut!((*slot).pending_interrupt).write(None);
+            addr_of_mut!((*slot).td_exit_taken).write(false);
         }
     }
 

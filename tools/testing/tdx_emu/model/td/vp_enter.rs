@@ -16,8 +16,9 @@
 //! (`TDX_VCPU_STATE_INCORRECT`) and not associated with another LP
 //! (`TDX_VCPU_ASSOCIATED`), then associated with this one; then the two
 //! flags (the TD never made an asynchronous exit and has no L2 VM: operand
-//! RCX). A failed check changes RAX only. The model's TDs are all created
-//! with CONFIG_FLAGS.NO_RBP_MOD semantics for the guest's bitmap checks.
+//! RCX). A failed check changes RAX only. What every TD exit writes to the
+//! host's registers, RBP per the module version and the TD's
+//! CONFIG_FLAGS.NO_RBP_MOD among them, is `vp_exit.rs`'s.
 //!
 //! The guest starts at its first entry with its program at the GPA
 //! TDH.VP.INIT gave as its RCX. It reads its instructions and data through
@@ -30,16 +31,21 @@
 //!   the guest with TDX_OPERAND_INVALID(RCX), and the guest goes on. A good
 //!   one exits to the host with RAX TDX_SUCCESS | 77 (TDCALL), RCX the
 //!   bitmap, each selected GPR the guest's value and every other GPR 0,
-//!   except RSP and RBP, which keep the host's. The next TDH.VP.ENTER copies
-//!   the selected GPRs from the host back into the guest, with RAX 0 and RCX
-//!   the bitmap. XMM registers are not modeled: the guest never selects one.
+//!   except RSP, and RBP with NO_RBP_MOD, which keep the host's. The next
+//!   TDH.VP.ENTER copies the selected GPRs from the host back into the
+//!   guest, with RAX 0 and RCX the bitmap. The guest never selects an XMM
+//!   register.
 //!   MapGPA (R10 0, R11 0x10001, R12 the GPA with the shared bit, R13 the
 //!   size; bitmap R10-R13) and the guest's GHCI ReportFatalError are such
 //!   calls.
 //! - A read (instruction or data) of a private GPA that does not reach a
-//!   MAPPED leaf: the EPT-violation TD exit (`td_guest_mem.rs`: RAX
-//!   TDX_SUCCESS | 48, RCX the exit qualification, RDX the extended one, R8
-//!   the GPA). The read is retried at the next entry.
+//!   MAPPED leaf: the EPT-violation TD exit, asynchronous (`td_guest_mem.rs`:
+//!   RAX TDX_SUCCESS | 48, RCX the exit qualification, RDX the extended one,
+//!   R8 the GPA). The read is retried at the next entry.
+//! - An external interrupt the test control armed ([`Tds::arm_interrupt`]):
+//!   it arrives as the guest resumes, before its next step: an asynchronous
+//!   exit with RAX TDX_SUCCESS | 1 and R9 the interruption information
+//!   (`vp_exit.rs`). The guest resumes where it was at the next entry.
 //! - TDG.MEM.PAGE.ACCEPT: done inside the module (a PENDING page is zeroed
 //!   and mapped; the guest gets the status in RAX), no exit; an ACCEPT the
 //!   SEPT cannot satisfy is an EPT-violation exit, and the ACCEPT is retried
@@ -55,6 +61,7 @@ use super::super::td_guest::{DONE_BITMAP, DONE_CALL};
 use super::super::td_guest_mem::{accept, EptViolation, SeptMem};
 use super::super::td_program::Action;
 use super::super::{Gprs, RAX, RBP, RCX, RSP};
+use super::vp_exit::{vmcall_to_host, AsyncExit};
 use super::{
     check_td_built, explicit_4k, LastExit, OpState, Tds, Vcpu, VcpuState, MIN_TDVPS_PAGES,
 };
@@ -72,7 +79,21 @@ const RESERVED: u64 = !(TDVPR_MASK | HOST_RECOVERABILITY_HINT | RESUME_L1);
 
 /// TDG.VP.VMCALL's RCX (`tdvmcall_control_t`): GPRs 0, 1 and 4 (RAX, RCX,
 /// RSP) are never exposed, RBP not by a NO_RBP_MOD TD; bits 63:32 reserved.
-const VMCALL_NEVER: u64 = 1 << RAX | 1 << RCX | 1 << RSP | 1 << RBP | !0xffff_ffff;
+const VMCALL_NEVER: u64 = 1 << RAX | 1 << RCX | 1 << RSP | !0xffff_ffff;
+
+/// TD_PARAMS.CONFIG_FLAGS.NO_RBP_MOD (bit 2), as TDH.MNG.INIT recorded it.
+pub(crate) const CONFIG_NO_RBP_MOD: u64 = 1 << 2;
+
+/// How this TD's exits treat the host's RBP.
+#[derive(Clone, Copy, Debug)]
+struct RbpRules {
+    /// CONFIG_FLAGS.NO_RBP_MOD: TDG.VP.VMCALL keeps the host's RBP and may
+    /// not select it.
+    no_rbp_mod: bool,
+    /// An asynchronous exit keeps the host's RBP (the version and the flag:
+    /// `module_version.rs`).
+    async_keeps_rbp: bool,
+}
 
 /// The guest registers at one TD exit, as the guest had set them.
 #[derive(Clone, Copy, Debug, Default)]
@@ -89,6 +110,8 @@ pub(crate) struct VcpuReport {
     pub(crate) exits: u64,
     /// Of those, EPT violations.
     pub(crate) ept_violations: u64,
+    /// Of those, external interrupts.
+    pub(crate) interrupts: u64,
     /// TDG.VP.VMCALLs the module refused inside the guest.
     pub(crate) refused_vmcalls: u64,
     /// TDG.MEM.PAGE.ACCEPTs the module completed inside the guest (any
@@ -104,6 +127,7 @@ impl VcpuReport {
             entries: 0,
             exits: 0,
             ept_violations: 0,
+            interrupts: 0,
             refused_vmcalls: 0,
             accepts: 0,
             stack_top: 0,
@@ -126,6 +150,7 @@ impl Tds {
         stack_top: u64,
     ) -> Option<u64> {
         let rcx = regs[RCX];
+        let interrupt = self.pending_interrupt;
         let invalid_rcx = code::OPERAND_INVALID | OPERAND_ID_RCX as u64;
         if rcx & RESERVED != 0 {
             return Some(invalid_rcx);
@@ -158,16 +183,47 @@ impl Tds {
         if rcx & (HOST_RECOVERABILITY_HINT | RESUME_L1) != 0 {
             return Some(invalid_rcx);
         }
+        let no_rbp_mod = td.config.config_flags & CONFIG_NO_RBP_MOD != 0;
+        let rules = RbpRules {
+            no_rbp_mod,
+            async_keeps_rbp: sys.platform.version.async_exit_keeps_rbp(no_rbp_mod),
+        };
         vcpu.report.entries += 1;
         vcpu.report.stack_top = stack_top;
-        vcpu.enter(regs, mem, td.sept_root())
+        let status = vcpu.enter(regs, mem, td.sept_root(), rules, interrupt);
+        if status.is_some() {
+            self.td_exit_taken = true;
+            self.pending_interrupt = None;
+        }
+        status
+    }
+
+    /// Test control: an external interrupt of `vector` arrives while the
+    /// next TDH.VP.ENTER runs its guest (on any vCPU), before the guest's
+    /// first step: the host's event, which the module turns into a TD exit.
+    pub(crate) fn arm_interrupt(&mut self, vector: u8) {
+        self.pending_interrupt = Some(vector);
+    }
+
+    /// Whether the last SEAMCALL was a TDH.VP.ENTER that ended in a TD
+    /// exit; clears it.
+    pub(crate) fn take_td_exit(&mut self) -> bool {
+        core::mem::take(&mut self.td_exit_taken)
     }
 }
 
 impl Vcpu {
     /// Resumes the guest and runs it to its next TD exit; returns RAX.
-    /// `root`: the TD's Secure EPT.
-    fn enter(&mut self, host: &mut Gprs, mem: &mut dyn PhysMem, root: u64) -> Option<u64> {
+    /// `root`: the TD's Secure EPT; `interrupt`: the vector of an external
+    /// interrupt that arrives as the guest resumes.
+    fn enter(
+        &mut self,
+        host: &mut Gprs,
+        mem: &mut dyn PhysMem,
+        root: u64,
+        rules: RbpRules,
+        interrupt: Option<u8>,
+    ) -> Option<u64> {
         match self.last_exit {
             LastExit::None => self.guest = super::super::td_program::Program::new(self.initial_rcx),
             LastExit::Vmcall(bitmap) => {
@@ -180,7 +236,11 @@ impl Vcpu {
             }
             // The guest's registers are as it left them; what faulted is
             // retried.
-            LastExit::EptViolation => {}
+            LastExit::Async => {}
+        }
+        if let Some(vector) = interrupt {
+            self.report.interrupts += 1;
+            return Some(self.async_exit(host, AsyncExit::external_interrupt(vector), rules));
         }
         // The guest runs until it needs the host: every pass that does not
         // exit completes a step or ends the program, which has at most 127
@@ -192,7 +252,9 @@ impl Vcpu {
                 return None;
             }
             let bitmap = match action {
-                Action::Vmcall { bitmap } if bitmap & VMCALL_NEVER != 0 => {
+                Action::Vmcall { bitmap }
+                    if bitmap & VMCALL_NEVER != 0 || rules.no_rbp_mod && bitmap & 1 << RBP != 0 =>
+                {
                     self.report.refused_vmcalls += 1;
                     self.guest.regs[RAX] = code::OPERAND_INVALID | OPERAND_ID_RCX as u64;
                     self.guest.returned();
@@ -205,7 +267,9 @@ impl Vcpu {
                     DONE_BITMAP
                 }
                 Action::Access { gpa, .. } => {
-                    return Some(self.ept_violation_exit(host, EptViolation::read(gpa)));
+                    let exit = EptViolation::read(gpa).async_exit();
+                    self.report.ept_violations += 1;
+                    return Some(self.async_exit(host, exit, rules));
                 }
                 Action::Accept { .. } => match accept(mem, root, self.guest.regs[RCX])? {
                     Ok(status) => {
@@ -214,30 +278,27 @@ impl Vcpu {
                         self.guest.returned();
                         continue;
                     }
-                    Err(v) => return Some(self.ept_violation_exit(host, v)),
+                    Err(v) => {
+                        self.report.ept_violations += 1;
+                        return Some(self.async_exit(host, v.async_exit(), rules));
+                    }
                 },
             };
-            return Some(self.vmcall_exit(host, bitmap));
+            let rax = vmcall_to_host(
+                host,
+                &self.guest.regs,
+                bitmap,
+                rules.no_rbp_mod,
+                EXIT_REASON_TDCALL,
+            );
+            self.exited(LastExit::Vmcall(bitmap));
+            return Some(rax);
         }
     }
 
-    fn vmcall_exit(&mut self, host: &mut Gprs, bitmap: u64) -> u64 {
-        for reg in (0..16).filter(|&r| r != RAX && r != RSP && r != RBP) {
-            host[reg] = if bitmap & 1 << reg != 0 {
-                self.guest.regs[reg]
-            } else {
-                0
-            };
-        }
-        host[RCX] = bitmap;
-        self.exited(LastExit::Vmcall(bitmap));
-        code::SUCCESS | EXIT_REASON_TDCALL
-    }
-
-    fn ept_violation_exit(&mut self, host: &mut Gprs, v: EptViolation) -> u64 {
-        self.report.ept_violations += 1;
-        self.exited(LastExit::EptViolation);
-        v.exit_to_host(host)
+    fn async_exit(&mut self, host: &mut Gprs, exit: AsyncExit, rules: RbpRules) -> u64 {
+        self.exited(LastExit::Async);
+        exit.write_host(host, rules.async_keeps_rbp)
     }
 
     fn exited(&mut self, how: LastExit) {

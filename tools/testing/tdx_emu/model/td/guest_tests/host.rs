@@ -55,14 +55,27 @@ pub(super) struct Host {
     pub(super) private: Vec<(u64, u64)>,
     /// The vCPU's registers (KVM's `vcpu->arch.regs`).
     pub(super) regs: Gprs,
+    /// Whether a TDG.VP.VMCALL exit, and an EPT violation, keep the host's
+    /// RBP (else they zero it).
+    pub(super) keep_rbp: (bool, bool),
 }
 
 impl Host {
     /// The TD built, `image` added at `base` and measured, finalized, its
     /// vCPU initialized with RCX `entry`.
     pub(super) fn build(image: &[u8], base: u64, entry: u64) -> Self {
+        Self::build_with(image, base, entry, |_| {})
+    }
+
+    /// [`Self::build`] with `edit` applied to the TD_PARAMS.
+    pub(super) fn build_with(
+        image: &[u8],
+        base: u64,
+        entry: u64,
+        edit: impl FnOnce(&mut [u8; 1024]),
+    ) -> Self {
         let mut w = World::ready();
-        w.built_td();
+        w.built_td_with(edit);
         let mut host = Host {
             w,
             entry,
@@ -70,6 +83,7 @@ impl Host {
             tables: Vec::new(),
             private: Vec::new(),
             regs: core::array::from_fn(|n| 0x4057_0000 + n as u64),
+            keep_rbp: (true, true),
         };
         host.vcpu(entry);
         for (p, bytes) in image.chunks(PAGE as usize).enumerate() {
@@ -141,7 +155,14 @@ impl Host {
         let (rsp, rbp) = (self.regs[RSP], self.regs[RBP]);
         let out = self.w.m.seamcall(LP1, &mut self.regs, &mut self.w.mem);
         assert_eq!(out, Outcome::Complete);
+        let kept = match self.regs[RAX] {
+            77 => self.keep_rbp.0,
+            _ => self.keep_rbp.1,
+        };
+        let rbp = if kept { rbp } else { 0 };
         assert_eq!((self.regs[RSP], self.regs[RBP]), (rsp, rbp));
+        // The host's RBP for the next entry, as a caller that keeps its own.
+        self.regs[RBP] = 0x4057_0005;
         match self.regs[RAX] {
             77 => {
                 // Exposed GPRs as the guest set them, the others 0.

@@ -6,7 +6,7 @@
 use super::super::super::pamt::PamtEntry;
 use super::super::super::sys::{SysState, Tdmr};
 use super::super::super::test_support::{lp, platform, tdmr_at, with_pamt, FakeMem, G};
-use super::super::super::R8;
+use super::super::super::{R8, R9};
 use super::super::{Lifecycle, Td, MIN_TDCS_PAGES};
 use super::*;
 
@@ -52,6 +52,7 @@ fn tds_with_vcpu(w: &mut World) -> Tds {
     td.num_tdcx = MIN_TDCS_PAGES as u32;
     td.op_state = OpState::Runnable;
     td.num_vcpus = 1;
+    td.config.config_flags = CONFIG_NO_RBP_MOD;
     tds.tds[0] = Some(td);
     let mut v = Vcpu::new(PAGE, TDR, 0);
     v.num_tdvps = MIN_TDVPS_PAGES as u32;
@@ -216,4 +217,75 @@ fn no_program_at_the_entry_gpa_is_an_ept_violation_each_entry() {
     assert_eq!((v.guest.steps_done, v.guest.nr_steps()), (0, 0));
     assert!(tds.exit_record(PAGE, 1).is_none());
     assert!(tds.exit_record(PAGE, 2).is_some());
+}
+
+/// The host's registers after an EPT violation on the entry GPA's page
+/// (`h` before the entry; RBP per `keep_rbp`).
+fn ept_exit_regs(h: &Gprs, keep_rbp: bool) -> Gprs {
+    let mut want = [0u64; 16];
+    (want[RAX], want[RCX], want[R8], want[RSP]) = (48, 1, 0x12_3000, h[RSP]);
+    if keep_rbp {
+        want[RBP] = h[RBP];
+    }
+    want
+}
+
+/// RBP at an asynchronous exit: kept only by 1.5.06 for a TD with
+/// CONFIG_FLAGS.NO_RBP_MOD; 1.5.01 and 1.5.05 zero it whatever the flag.
+#[test]
+fn rbp_at_an_asynchronous_exit_follows_the_version_and_the_flag() {
+    use crate::module_version::ModuleVersion;
+    for version in ModuleVersion::ALL {
+        for flags in [0, CONFIG_NO_RBP_MOD] {
+            let mut w = ready();
+            w.sys.platform.version = version;
+            let mut tds = tds_with_vcpu(&mut w);
+            let (v, td) = tds.vcpu_and_td(PAGE).unwrap();
+            v.initial_rcx = 0x12_3456;
+            td.config.config_flags = flags;
+            let h0 = host_regs(PAGE);
+            let mut h = h0;
+            assert_eq!(enter(&mut tds, &mut w, lp(0, 0), &mut h, 0), 48);
+            let keep = version == ModuleVersion::V1_5_06 && flags != 0;
+            assert_eq!(h, ept_exit_regs(&h0, keep), "{version} flags {flags}");
+            assert!(tds.take_td_exit() && !tds.take_td_exit());
+        }
+    }
+}
+
+/// An armed external interrupt arrives as the guest resumes: RAX exit
+/// reason 1, R9 the interruption information, RCX/RDX/R8 0, the rest 0
+/// but RSP and (NO_RBP_MOD on 1.5.06) RBP. Taken once; a refused entry
+/// leaves it armed; the guest then resumes where it was.
+#[test]
+fn an_external_interrupt_exits_with_reason_1_and_the_vector() {
+    let mut w = ready();
+    let mut tds = tds_with_vcpu(&mut w);
+    let (v, _) = tds.vcpu_and_td(PAGE).unwrap();
+    v.initial_rcx = 0x12_3456;
+    tds.arm_interrupt(0xec);
+    let h0 = host_regs(PAGE);
+    // An entry the module refuses takes no interrupt and makes no exit.
+    let mut h = h0;
+    h[RCX] = PAGE | 1 << 63;
+    assert_eq!(
+        enter(&mut tds, &mut w, lp(0, 0), &mut h, 0),
+        code::OPERAND_INVALID | 1
+    );
+    assert!(!tds.take_td_exit());
+    let mut h = h0;
+    assert_eq!(enter(&mut tds, &mut w, lp(0, 0), &mut h, 0), 1);
+    let mut want = [0u64; 16];
+    (want[RAX], want[R9], want[RSP], want[RBP]) = (1, 0x8000_00ec, h0[RSP], h0[RBP]);
+    assert_eq!(h, want);
+    assert!(tds.take_td_exit());
+    // Once: the next entry runs the guest, which faults on its entry GPA.
+    let mut h = h0;
+    assert_eq!(enter(&mut tds, &mut w, lp(0, 0), &mut h, 0), 48);
+    assert_eq!(h, ept_exit_regs(&h0, true));
+    let r = tds.get(PAGE).unwrap().report;
+    assert_eq!(
+        (r.entries, r.exits, r.interrupts, r.ept_violations),
+        (2, 2, 1, 1)
+    );
 }
