@@ -143,21 +143,31 @@ mod tests {
         panic!("paused {us} us");
     }
 
-    #[test]
-    fn first_success_is_returned_at_once() {
+    /// Runs the retry over calls that answer `status` until call `ok_at`
+    /// (never if 0), then success: (last status, calls).
+    fn run(on: RetryOn, status: u64, ok_at: u32, pause: impl FnMut(u32)) -> (u64, u32) {
         let mut calls = 0;
-        let mut a = 7u64;
-        let on = RetryOn::NoEntropyOrBusy;
+        let mut a = 0u8;
         let rax = retry_transient(
             &mut a,
             on,
             |_| {
                 calls += 1;
-                0
+                if calls == ok_at {
+                    0
+                } else {
+                    status
+                }
             },
-            no_pause,
+            pause,
         );
-        assert_eq!((rax, calls), (0, 1));
+        (rax, calls)
+    }
+
+    #[test]
+    fn first_success_is_returned_at_once() {
+        let on = RetryOn::NoEntropyOrBusy;
+        assert_eq!(run(on, code::SYS_BUSY, 1, no_pause), (0, 1));
     }
 
     #[test]
@@ -186,29 +196,17 @@ mod tests {
     #[test]
     fn busy_statuses_wait_doubling_pauses_and_get_their_own_budget() {
         for status in [code::SYS_BUSY, code::OPERAND_BUSY | 1] {
-            let mut calls = 0;
             let mut pauses = [0u32; BUSY_TRIES as usize];
             let mut n = 0;
-            let mut a = 0u8;
-            let rax = retry_transient(
-                &mut a,
-                RetryOn::NoEntropyOrBusy,
-                |_| {
-                    calls += 1;
-                    if calls < BUSY_TRIES {
-                        status
-                    } else {
-                        0
-                    }
-                },
-                |us| {
-                    pauses[n] = us;
-                    n += 1;
-                },
-            );
-            assert_eq!((rax, calls), (0, BUSY_TRIES), "status {status:#x}");
+            let on = RetryOn::NoEntropyOrBusy;
+            let got = run(on, status, BUSY_TRIES, |us| {
+                pauses[n] = us;
+                n += 1;
+            });
+            assert_eq!(got, (0, BUSY_TRIES), "status {status:#x}");
             assert_eq!(n as u32, BUSY_TRIES - 1);
-            assert_eq!(pauses[..12], [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000, 1000]);
+            let doubling = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000, 1000];
+            assert_eq!(pauses[..12], doubling);
             let total: u32 = pauses.iter().sum();
             assert_eq!(total, 1023 + (BUSY_TRIES - 11) * BUSY_PAUSE_MAX_US);
         }
@@ -217,18 +215,9 @@ mod tests {
     #[test]
     fn entropy_statuses_are_retried_at_once_within_their_budget() {
         for status in [code::RND_NO_ENTROPY, code::KEY_GENERATION_FAILED] {
-            let mut calls = 0;
-            let mut a = 0u8;
-            let rax = retry_transient(
-                &mut a,
-                RetryOn::NoEntropyOrBusy,
-                |_| {
-                    calls += 1;
-                    status
-                },
-                no_pause,
-            );
-            assert_eq!((rax, calls), (status, TRANSIENT_TRIES), "{status:#x}");
+            let on = RetryOn::NoEntropyOrBusy;
+            let got = run(on, status, 0, no_pause);
+            assert_eq!(got, (status, TRANSIENT_TRIES), "{status:#x}");
         }
     }
 
@@ -243,18 +232,8 @@ mod tests {
             ),
             (RetryOn::NoEntropyOrBusy, code::SYS_BUSY, BUSY_TRIES),
         ] {
-            let mut calls = 0;
-            let mut a = 0u8;
-            let rax = retry_transient(
-                &mut a,
-                on,
-                |_| {
-                    calls += 1;
-                    status
-                },
-                |_| {},
-            );
-            assert_eq!((rax, calls), (status, tries), "{on:?} {status:#x}");
+            let got = run(on, status, 0, |_| {});
+            assert_eq!(got, (status, tries), "{on:?} {status:#x}");
         }
     }
 
@@ -277,18 +256,11 @@ mod tests {
             (RetryOn::NoEntropyOrBusy, 1 << 63),
         ];
         for (on, status) in cases {
-            let mut calls = 0;
-            let mut a = 0u8;
-            let rax = retry_transient(
-                &mut a,
-                on,
-                |_| {
-                    calls += 1;
-                    status
-                },
-                no_pause,
+            assert_eq!(
+                run(on, status, 0, no_pause),
+                (status, 1),
+                "{on:?} {status:#x}"
             );
-            assert_eq!((rax, calls), (status, 1), "{on:?} {status:#x}");
         }
     }
 }
