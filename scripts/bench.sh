@@ -25,3 +25,7 @@ python3 "$here/bench_path.py" \
 	--path "copy-based: marshal + __seamcall_saved_ret()=tdx_rs_bench_copy_vp_enter" \
 	--path "upstream __seamcall_saved_ret() alone=__seamcall_saved_ret" \
 	tdx_host_rs.ko tdx_rs_bench_copy_path.ko "$KDIR_TEST/vmlinux"
+
+# TDMR planning at scale: host-side, cargo only (scripts/bench_scale.sh).
+stage "TDMR planning at scale, ours beside upstream 6.12's planner"
+"$here/bench_scale.sh"

@@ -315,4 +315,8 @@ mod gen;
 #[cfg(test)]
 mod profiles;
 #[cfg(test)]
+mod scale;
+#[cfg(test)]
+mod scale_svg;
+#[cfg(test)]
 mod upstream_model;

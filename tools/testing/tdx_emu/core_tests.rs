@@ -16,3 +16,8 @@ mod platform;
 mod platform_param;
 mod report;
 mod td_conf;
+
+/// TDMR bytes one TDH.SYS.TDMR.INIT initializes in the model, for the host
+/// planner's scaling table (`rust/init/tdmr/scale.rs`), the one reader of
+/// this crate as a library.
+pub const TDMR_INIT_CHUNK_BYTES: u64 = model::tdmr_init::CHUNK_BYTES;
