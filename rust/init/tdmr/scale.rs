@@ -278,3 +278,25 @@ fn scaling_table_ours_never_worse() {
     assert!(rows.iter().any(|r| r.upstream.is_ok()));
     assert!(!text.contains("VIOLATION"), "{text}");
 }
+
+/// Workers take the TDMRs in order, each to the one free first: with
+/// `[10, 3, 3, 3]` and two, worker 0 takes 10 and worker 1 the three 3s
+/// (free at 3, 6, 9, each before 10): 10. Round robin would give worker 0
+/// 10 + 3 = 13.
+#[test]
+fn critical_path_by_hand() {
+    assert_eq!(critical_path(&[10, 3, 3, 3], 2), 10);
+    assert_eq!(critical_path(&[10, 3, 3, 3], 1), 19);
+    assert_eq!(critical_path(&[5, 5, 5, 5], 2), 10);
+    assert_eq!(critical_path(&[5, 5, 5, 5], 4), 5);
+    // More workers than TDMRs: each TDMR alone.
+    assert_eq!(critical_path(&[7, 2], 4), 7);
+    assert_eq!(critical_path(&[], 4), 0);
+}
+
+/// One GiB of TDMR is 1024 4 KiB PAMT entries per call, 256 calls.
+#[test]
+fn tdmr_init_takes_4_mib_a_call() {
+    assert_eq!(tdmr_init_calls(1 << 30), 256);
+    assert_eq!(tdmr_init_calls(3 << 30), 768);
+}

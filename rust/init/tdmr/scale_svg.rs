@@ -173,3 +173,27 @@ pub(crate) fn plot(rows: &[Row]) -> String {
     svg.push_str("</svg>\n");
     svg
 }
+
+/// A series from 100 to 10^6 spans the panel's decades exactly: 100 on
+/// the bottom edge (y 230), 10^6 on the top (y 30), and 10^4 half way.
+#[test]
+fn values_map_to_decades() {
+    let s = [Series {
+        label: "x".into(),
+        colour: "black",
+        dashed: false,
+        points: vec![(1e9, 100.0), (1e10, 1e4), (1e11, 1e6)],
+    }];
+    let mut svg = String::new();
+    panel(&mut svg, 0.0, 0.0, "t", "u", &s);
+    let line = svg.lines().find(|l| l.starts_with("<polyline")).unwrap();
+    assert!(
+        line.contains(&format!(
+            "{:.1},230.0 {:.1},130.0 {:.1},30.0",
+            PAD,
+            PAD + 190.0,
+            W - 20.0
+        )),
+        "{line}"
+    );
+}
