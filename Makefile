@@ -8,7 +8,7 @@
 #   make check   every test: host cargo tests, lint, builds, KUnit, fault sweep and
 #                kselftests in QEMU, upstream diff; one summary at the end
 #   make bench   TDH.VP.ENTER's path counted in the built objects, next to
-#                upstream's C
+#                upstream's C; TDMR planning at scale (build/bench/)
 #   make fresh-check
 #                `make run` and `make check` in a pristine Debian 12 root, as a
 #                new user meets them (root; about half an hour)

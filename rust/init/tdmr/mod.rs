@@ -108,7 +108,9 @@
 //! `reserved.rs` fills the reserved areas; `info.rs` writes TDMR_INFO;
 //! `summary.rs` sums a plan up. The tests: `tests.rs` (worked examples),
 //! `cmr_tests.rs`, `placement_tests.rs`, `info_tests.rs`, `prop_tests.rs`
-//! (random maps against reference models), with `test_util.rs`.
+//! (random maps against reference models), with `test_util.rs`;
+//! `compare_tests.rs` and `scale.rs` (with `scale_svg.rs`, `make bench`'s
+//! scaling table) set ours beside `upstream_model.rs` on `gen.rs`'s maps.
 //!
 //! Pure `core`: these files are built into the kernel module and into the
 //! host test crate alike.
