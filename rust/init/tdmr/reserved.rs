@@ -3,9 +3,9 @@
 //! Reserved areas: the bytes outside every CMR and the PAMT bytes inside
 //! each TDMR ([`populate_reserved`]).
 
-use super::cmr::{check_cmrs, check_in_cmrs, cmr_end, next_cmr_start};
+use super::cmr::{check_cmrs, check_in_cmrs};
 use super::cover::check_tdmrs;
-use super::memory::{block_at, block_from, check_mem};
+use super::memory::{block_from_index, check_mem};
 use super::pamt::check_pamts;
 use super::{Limits, MemBlock, PlanError, Range, Tdmr, MAX_RESERVED};
 
@@ -43,6 +43,14 @@ enum Kind {
     Either,
 }
 
+/// Where a sweep's lookups in the memory list and the CMRs stand.
+struct Cursor {
+    /// Index of the first block that may end after the sweep's address.
+    block: usize,
+    /// Index of the first CMR that may end after it.
+    cmr: usize,
+}
+
 /// Memory, PAMTs and CMRs of the plan.
 struct Plan<'a> {
     mem: &'a [MemBlock],
@@ -51,41 +59,52 @@ struct Plan<'a> {
 }
 
 impl Plan<'_> {
-    /// What `addr` is.
-    fn kind(&self, addr: u64) -> Kind {
-        let pamt = self
-            .tdmrs
-            .iter()
-            .any(|t| t.pamt.iter().any(|r| r.contains(addr)));
-        if pamt || cmr_end(addr, self.cmrs).is_none() {
-            Kind::Required
-        } else if block_at(addr, self.mem).is_some() {
-            Kind::Usable
-        } else {
-            Kind::Either
-        }
-    }
-
-    /// The first address after `addr` (capped at `limit`) where a memory
-    /// block, a PAMT or a CMR starts or ends: [`Plan::kind`] is the
-    /// same on `[addr, result)`.
-    fn next_edge(&self, addr: u64, limit: u64) -> u64 {
+    /// What `addr` is, and the first address after it (capped at `limit`)
+    /// where a memory block, a PAMT or a CMR starts or ends: the kind is
+    /// the same on `[addr, next)`. One lookup of each list serves both.
+    /// `at` holds where the previous step's lookups stopped: `addr` only
+    /// grows, so each list is walked once per TDMR.
+    fn step(&self, addr: u64, limit: u64, at: &mut Cursor) -> (Kind, u64) {
         let mut next = limit;
-        if let Some(b) = block_from(addr, self.mem) {
+        while self.mem.get(at.block).is_some_and(|b| b.end <= addr) {
+            at.block += 1;
+        }
+        while self
+            .cmrs
+            .get(at.cmr)
+            .is_some_and(|c| c.size == 0 || c.end() <= addr)
+        {
+            at.cmr += 1;
+        }
+        let block = self.mem.get(at.block);
+        if let Some(b) = block {
             next = next.min(if b.start > addr { b.start } else { b.end });
         }
-        let cmr_edge = cmr_end(addr, self.cmrs).or_else(|| next_cmr_start(addr, self.cmrs));
-        if let Some(edge) = cmr_edge {
-            next = next.min(edge);
+        let in_block = block.is_some_and(|b| b.start <= addr);
+        // The CMRs are ascending and apart: the first ending above `addr`
+        // holds it or starts next.
+        let cmr = self.cmrs.get(at.cmr);
+        let in_cmr = cmr.is_some_and(|c| c.base <= addr);
+        if let Some(c) = cmr {
+            next = next.min(if in_cmr { c.end() } else { c.base });
         }
+        let mut in_pamt = false;
         for r in self.tdmrs.iter().flat_map(|t| t.pamt.iter()) {
             if r.base > addr {
                 next = next.min(r.base);
             } else if r.end() > addr {
                 next = next.min(r.end());
+                in_pamt = true;
             }
         }
-        next
+        let kind = if in_pamt || !in_cmr {
+            Kind::Required
+        } else if in_block {
+            Kind::Usable
+        } else {
+            Kind::Either
+        };
+        (kind, next)
     }
 
     /// The reserved areas of `tdmr`: a sweep over the edges inside it. An
@@ -102,10 +121,14 @@ impl Plan<'_> {
         };
         let mut open = None;
         let mut required_end = base;
+        let mut cursor = Cursor {
+            block: block_from_index(base, self.mem),
+            cmr: 0,
+        };
         let mut at = base;
         while at < end {
-            let next = self.next_edge(at, end);
-            match self.kind(at) {
+            let (kind, next) = self.step(at, end, &mut cursor);
+            match kind {
                 Kind::Required => {
                     open.get_or_insert(at);
                     required_end = next;
