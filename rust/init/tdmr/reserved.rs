@@ -89,12 +89,14 @@ impl Plan<'_> {
             next = next.min(if in_cmr { c.end() } else { c.base });
         }
         let mut in_pamt = false;
-        for r in self.tdmrs.iter().flat_map(|t| t.pamt.iter()) {
-            if r.base > addr {
-                next = next.min(r.base);
-            } else if r.end() > addr {
-                next = next.min(r.end());
-                in_pamt = true;
+        for t in self.tdmrs {
+            for r in &t.pamt {
+                if r.base > addr {
+                    next = next.min(r.base);
+                } else if r.end() > addr {
+                    next = next.min(r.end());
+                    in_pamt = true;
+                }
             }
         }
         let kind = if in_pamt || !in_cmr {
