@@ -78,12 +78,8 @@ pub(super) fn block_at(addr: u64, mem: &[MemBlock]) -> Option<&MemBlock> {
         .filter(|b| b.start <= addr)
 }
 
-/// The first block of the sorted `mem` that ends after `addr`.
-pub(super) fn block_from(addr: u64, mem: &[MemBlock]) -> Option<&MemBlock> {
-    mem.get(block_from_index(addr, mem))
-}
-
-/// The index of [`block_from`]'s block (`mem.len()` if none).
+/// The index of the first block of the sorted `mem` that ends after `addr`
+/// (`mem.len()` if none).
 pub(super) fn block_from_index(addr: u64, mem: &[MemBlock]) -> usize {
     mem.partition_point(|b| b.end <= addr)
 }

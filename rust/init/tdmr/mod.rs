@@ -236,11 +236,6 @@ impl Range {
         self.base.saturating_add(self.size)
     }
 
-    /// Whether `addr` lies in the range.
-    fn contains(&self, addr: u64) -> bool {
-        self.base <= addr && addr < self.end()
-    }
-
     /// Whether the two ranges share a byte.
     fn overlaps(&self, other: &Range) -> bool {
         self.size != 0 && other.size != 0 && self.base < other.end() && other.base < self.end()
