@@ -47,6 +47,7 @@ pub(crate) mod sept;
 pub(crate) mod sept_walk;
 pub(crate) mod sha384;
 mod sys;
+mod sys_consts;
 mod sys_fields;
 mod sysconfig;
 mod sysinit;

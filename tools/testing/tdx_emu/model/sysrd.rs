@@ -160,7 +160,8 @@ mod tests {
     fn fields_without_a_model_value_are_declined() {
         let s = sys();
         assert_eq!(rd(&s, 0, MIN_VIRT_MAXPA).0, None);
-        assert_eq!(rd(&s, 0, ALLOWED_FMS + 1).0, None);
+        assert_eq!(rd(&s, 0, NUM_HANDOFF_PAGES).0, None);
+        assert_eq!(rd(&s, 0, ALLOWED_FMS + 1).0.unwrap(), code::SUCCESS);
     }
 
     #[test]
@@ -184,7 +185,8 @@ mod tests {
             call(0, 0x1000, array_field(CPUID_CONFIG_VALUES, 1)),
             (bad, na)
         );
-        // PKG_FMS, then MIN_VIRT_MAXPA: no model value, declined unwritten.
+        // NUM_HANDOFF_PAGES, then MIN_VIRT_MAXPA: no model value, declined
+        // unwritten.
         assert_eq!(call(0, 0x1000, na), (None, na));
         assert_eq!(call(0, 0x1000, MAX_TDMRS | 3 << 52), (None, na));
         assert_eq!(mem.written, 0);
