@@ -12,6 +12,7 @@
 // The production tree's pure-`core` files, at their places in it.
 mod abi {
     pub(crate) mod leaf;
+    pub(crate) mod md_list;
     pub(crate) mod metadata;
     pub(crate) mod status;
 }

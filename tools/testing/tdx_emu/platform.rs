@@ -46,6 +46,9 @@ pub(crate) struct Platform {
     /// The CPU's physical address width (CPUID.80000008H:EAX[7:0],
     /// MAXPHYADDR): the KeyID bits are its top bits.
     pub(crate) max_pa: u32,
+    /// The CPU's family, model and stepping (CPUID.01H:EAX), as MCHECK
+    /// records it for every package (`socket_cpuid_table`).
+    pub(crate) fms: u32,
     /// The TDX module version the emulator behaves as (`version=`).
     pub(crate) version: ModuleVersion,
 }

@@ -79,5 +79,6 @@ pub(crate) mod code {
     pub(crate) const PAGE_SIZE_MISMATCH: u64 = 0xC000_0B0B_0000_0000;
     pub(crate) const EPT_ENTRY_STATE_INCORRECT: u64 = 0xC000_0B0D_0000_0000;
     pub(crate) const METADATA_FIELD_ID_INCORRECT: u64 = 0xC000_0C00_0000_0000;
+    pub(crate) const METADATA_LIST_OVERFLOW: u64 = 0xC000_0C04_0000_0000;
     pub(crate) const METADATA_FIRST_FIELD_ID_IN_CONTEXT: u64 = 0x0000_0C0B_0000_0000;
 }

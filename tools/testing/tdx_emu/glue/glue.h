@@ -24,6 +24,7 @@ struct tdx_emu_platform {
 	u32 nr_mktme_keyids;
 	u32 nr_tdx_keyids;
 	u32 max_pa;
+	u32 fms;
 };
 
 /* Rust to C. */

@@ -156,6 +156,7 @@ pub(crate) fn platform() -> Result<Platform> {
         nr_mktme_keyids: p.nr_mktme_keyids,
         nr_tdx_keyids: p.nr_tdx_keyids,
         max_pa: p.max_pa,
+        fms: p.fms,
         version,
     })
 }

@@ -471,6 +471,8 @@ int tdx_emu_k_platform(struct tdx_emu_platform *p)
 	p->nr_tdx_keyids = tdx_keyids;
 	/* The CPU's MAXPHYADDR, not the kernel's view of it. */
 	p->max_pa = cpuid_eax(0x80000008) & 0xff;
+	/* Its family, model and stepping, as MCHECK records them. */
+	p->fms = cpuid_eax(1);
 	return 0;
 }
 

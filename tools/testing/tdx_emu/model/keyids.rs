@@ -105,6 +105,7 @@ pub(crate) const fn is_overlap(base: u64, size: u64, base2: u64, size2: u64) -> 
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_support::SPR_FMS;
     use super::*;
     use crate::platform::{Cmr, MAX_CMRS};
 
@@ -117,6 +118,7 @@ mod tests {
             nr_mktme_keyids: mktme,
             nr_tdx_keyids: tdx,
             max_pa: 52,
+            fms: SPR_FMS,
             version: crate::module_version::DEFAULT_VERSION,
         }
     }
@@ -126,6 +128,7 @@ mod tests {
         // QEMU's default: MAXPHYADDR 40; 1 + 31 KeyIDs need six bits.
         let k = KeyIds::of(&Platform {
             max_pa: 40,
+            fms: SPR_FMS,
             ..platform(1, 31)
         });
         assert_eq!(k.hkid_start, 34);

@@ -47,10 +47,12 @@ pub(crate) mod sept;
 pub(crate) mod sept_walk;
 pub(crate) mod sha384;
 mod sys;
+mod sys_consts;
 mod sys_fields;
 mod sysconfig;
 mod sysinit;
 mod sysrd;
+mod sysrdall;
 pub(crate) mod td;
 pub(crate) mod td_guest;
 pub(crate) mod td_guest_mem;
@@ -333,7 +335,7 @@ impl Model {
             Leaf::SysInit => self.sys.sys_init(regs),
             Leaf::SysLpInit => self.sys.sys_lp_init(lp, regs),
             Leaf::SysRd => self.sys.sys_rd(lp, regs),
-            Leaf::SysRdall => self.sys.sys_rdall(lp, regs),
+            Leaf::SysRdall => self.sys.sys_rdall(lp, regs, mem),
             Leaf::SysConfig => self.sys.sys_config(regs, mem),
             Leaf::SysKeyConfig => self.sys.sys_key_config(lp),
             Leaf::SysTdmrInit => self.sys.sys_tdmr_init(regs, mem),

@@ -34,6 +34,7 @@ fn server(max_pa: u32) -> Platform {
         nr_mktme_keyids: 31,
         nr_tdx_keyids: 32,
         max_pa,
+        fms: SPR_FMS,
         version: crate::module_version::DEFAULT_VERSION,
     }
 }

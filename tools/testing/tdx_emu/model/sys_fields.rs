@@ -7,13 +7,15 @@
 //! `md_get_next_element_in_context()`, `metadata_generic.c`), and the values
 //! the model gives (`md_sys_get_elements()`, `metadata_sys.c`).
 //!
-//! The model knows every field's identifier but gives values only for the
-//! fields below [`value`] lists; reading another field is declined.
+//! The model knows every field's identifier; [`value`] gives the values it
+//! has, the build constants through `sys_consts.rs`; reading another field
+//! is declined (`sys_consts.rs` lists those).
 //!
 //! Pure `core`.
 
 use super::cmr::cmr_table;
 use super::sys::{Sys, MAX_TDMRS};
+use super::sys_consts;
 use super::tdmr_info::{MAX_RESERVED_AREAS, PAMT_ENTRY_SIZE};
 use crate::abi::metadata::{self as md, *};
 use crate::td_conf as conf;
@@ -223,7 +225,7 @@ pub(crate) fn value(sys: &Sys, idx: usize, id: u64) -> Option<u64> {
                 .get(field)
                 .map_or(0, |v| v[element])
         }
-        _ => return None,
+        _ => sys_consts::value(sys, entry.id, field)?,
     };
     Some(v & element_mask(entry.id))
 }

@@ -5,19 +5,20 @@
 //! (`tdh_sys_rdall()`, `tdh_sys_rdall.c`).
 //!
 //! TDH.SYS.RD: RDX = field identifier in; R8 = the value and RDX = the next
-//! field identifier out. TDH.SYS.RDALL (RDX = a 4 KiB page for the list,
-//! R8 = first field) is answered only where it fails its checks; the list it
-//! writes holds every global field, most of which the model has no value
-//! for, so a call that passes is declined.
+//! field identifier out. TDH.SYS.RDALL: RDX = a 4 KiB page for the list, R8 =
+//! the first field in; R8 = the next field out; the list as `sysrdall.rs`
+//! writes it. Where the list would hold a field the model gives no value
+//! (`sys_fields.rs`), the call is declined and the page left as it was.
 //!
 //! Pure `core`.
 
 use super::sys::Sys;
 use super::sys_fields::{find, next_element, value};
+use super::sysrdall::dump;
 use super::{Gprs, R8, RDX};
 use crate::abi::metadata::{self as md, CONTEXT_MASK, FIELD_ID_NA, RESERVED_MASK};
 use crate::abi::status::code;
-use crate::platform::Lp;
+use crate::platform::{Lp, PhysMem};
 
 /// `md_check_as_single_element_id()`: reserved bits, last element and last
 /// field all 0.
@@ -55,10 +56,13 @@ impl Sys {
     }
 
     /// TDH.SYS.RDALL: R8 = -1 first; the LP must have done TDH.SYS.LP.INIT;
-    /// RDX must be a 4 KiB aligned shared address below MAXPA (operand RDX).
-    /// Past these checks, declined.
-    pub(crate) fn sys_rdall(&self, lp: Lp, regs: &mut Gprs) -> Option<u64> {
+    /// RDX must be a 4 KiB aligned shared address below MAXPA (operand RDX);
+    /// R8's context code is taken as global; then the list and R8 = the next
+    /// field. Declined where a listed field has no model value (checked
+    /// before anything is written) or the page cannot be written.
+    pub(crate) fn sys_rdall(&self, lp: Lp, regs: &mut Gprs, mem: &mut dyn PhysMem) -> Option<u64> {
         let list_pa = regs[RDX];
+        let start = regs[R8] & !CONTEXT_MASK;
         regs[R8] = FIELD_ID_NA;
         if !self.lp_is_init(lp) {
             return Some(code::SYS_LP_INIT_NOT_DONE);
@@ -66,7 +70,12 @@ impl Sys {
         if !self.keys.is_shared_hpa(list_pa, 4096) {
             return Some(code::OPERAND_INVALID | RDX as u64);
         }
-        None
+        let values = |idx, id| value(self, idx, id);
+        dump(start, 4096, &values, &mut |_, _| true)?;
+        let mut write = |off: u32, v: u64| mem.write(list_pa + u64::from(off), &v.to_le_bytes());
+        let done = dump(start, 4096, &values, &mut write)?;
+        regs[R8] = done.next;
+        Some(done.status)
     }
 }
 
@@ -74,7 +83,7 @@ impl Sys {
 mod tests {
     use super::super::sys::SysState;
     use super::super::sys_fields::DEFAULT_FEATURES0;
-    use super::super::test_support::{lp, platform, G};
+    use super::super::test_support::{lp, platform, FakeMem, G};
     use super::*;
     use crate::abi::metadata::*;
     use crate::platform::Cmr;
@@ -151,27 +160,35 @@ mod tests {
     fn fields_without_a_model_value_are_declined() {
         let s = sys();
         assert_eq!(rd(&s, 0, MIN_VIRT_MAXPA).0, None);
-        assert_eq!(rd(&s, 0, ALLOWED_FMS + 1).0, None);
+        assert_eq!(rd(&s, 0, NUM_HANDOFF_PAGES).0, None);
+        assert_eq!(rd(&s, 0, ALLOWED_FMS + 1).0.unwrap(), code::SUCCESS);
     }
 
     #[test]
-    fn rdall_checks_then_declines() {
+    fn rdall_checks_then_lists_or_declines() {
         let s = sys();
-        let call = |lp_id, pa| {
+        let mut mem = FakeMem::new();
+        let mut call = |lp_id, pa, start| {
             let mut r = [0; 16];
-            r[RDX] = pa;
-            let status = s.sys_rdall(lp(lp_id, 0), &mut r);
+            (r[RDX], r[R8]) = (pa, start);
+            let status = s.sys_rdall(lp(lp_id, 0), &mut r, &mut mem);
             (status, r[R8])
         };
+        let na = FIELD_ID_NA;
+        assert_eq!(call(1, 0x1000, na), (Some(code::SYS_LP_INIT_NOT_DONE), na));
+        assert_eq!(call(0, 0x1800, na), (Some(code::OPERAND_INVALID | 2), na));
+        assert_eq!(call(0, 2 << 46, na), (Some(code::OPERAND_INVALID | 2), na));
+        // Field 0 of class 0 with size code 0: not NUM_PKGS (32 bits).
+        let bad = Some(code::METADATA_FIELD_ID_INCORRECT);
+        assert_eq!(call(0, 0x1000, 0), (bad, na));
         assert_eq!(
-            call(1, 0x1000),
-            (Some(code::SYS_LP_INIT_NOT_DONE), u64::MAX)
+            call(0, 0x1000, array_field(CPUID_CONFIG_VALUES, 1)),
+            (bad, na)
         );
-        assert_eq!(call(0, 0x1800), (Some(code::OPERAND_INVALID | 2), u64::MAX));
-        assert_eq!(
-            call(0, 2 << 46),
-            (Some(code::OPERAND_INVALID | 2), u64::MAX)
-        );
-        assert_eq!(call(0, 0x1000), (None, u64::MAX));
+        // NUM_HANDOFF_PAGES, then MIN_VIRT_MAXPA: no model value, declined
+        // unwritten.
+        assert_eq!(call(0, 0x1000, na), (None, na));
+        assert_eq!(call(0, 0x1000, MAX_TDMRS | 3 << 52), (None, na));
+        assert_eq!(mem.written, 0);
     }
 }

@@ -102,6 +102,10 @@ impl PhysMem for FakeMem {
 
 /// A machine with `nr_lps` LPs over `nr_packages` packages, these CMRs, one
 /// MKTME KeyID and 62 TDX KeyIDs (2..=63; KeyID bits 51:46).
+/// CPUID.01H:EAX of a Sapphire Rapids E-stepping part (family 6, model
+/// 0x8f, stepping 8), as the 8480C of `platforms/spr-2s-8480c.profile`.
+pub(crate) const SPR_FMS: u32 = 0x0008_06F8;
+
 pub(crate) fn platform(nr_lps: u32, nr_packages: u32, cmrs: &[Cmr]) -> Platform {
     let mut table = [Cmr::default(); MAX_CMRS];
     table[..cmrs.len()].copy_from_slice(cmrs);
@@ -113,6 +117,7 @@ pub(crate) fn platform(nr_lps: u32, nr_packages: u32, cmrs: &[Cmr]) -> Platform 
         nr_mktme_keyids: 1,
         nr_tdx_keyids: 62,
         max_pa: 52,
+        fms: SPR_FMS,
         version: crate::module_version::DEFAULT_VERSION,
     }
 }
