@@ -124,8 +124,14 @@ SYM_FUNC_START_LOCAL(tdx_rs_refuse_bad_args)
 	RET
 SYM_FUNC_END(tdx_rs_refuse_bad_args)
 
-SYM_FUNC_START(tdx_rs_seamcall_saved_ret)
-	ARGS_OR_REFUSE %rsi, %esi
+/*
+ * SAVED_RET_CALL - the saved-register SEAMCALL on @args in RSI, already
+ * checked. \leaf_rcx loads RAX (the leaf) and RCX; every other operand comes
+ * from @args, and all of them go back to it after the call. Instantiated by
+ * tdx_rs_seamcall_saved_ret() and tdx_rs_vp_enter(), so that neither jumps
+ * into the other and each checks its arguments once.
+ */
+.macro SAVED_RET_CALL leaf_rcx
 	FRAME_BEGIN
 	pushq	%rbx
 	pushq	%r12
@@ -137,8 +143,12 @@ SYM_FUNC_START(tdx_rs_seamcall_saved_ret)
 	/* RSI is an operand: keep @args on the stack across the call. */
 	pushq	%rsi
 
-	movq	%rdi, %rax
-	LOAD_COMMON_ARGS %rsi
+	\leaf_rcx
+	movq	TDX_RS_ARGS_rdx(%rsi), %rdx
+	movq	TDX_RS_ARGS_r8(%rsi),  %r8
+	movq	TDX_RS_ARGS_r9(%rsi),  %r9
+	movq	TDX_RS_ARGS_r10(%rsi), %r10
+	movq	TDX_RS_ARGS_r11(%rsi), %r11
 	movq	TDX_RS_ARGS_rbx(%rsi), %rbx
 	movq	TDX_RS_ARGS_r12(%rsi), %r12
 	movq	TDX_RS_ARGS_r13(%rsi), %r13
@@ -148,7 +158,7 @@ SYM_FUNC_START(tdx_rs_seamcall_saved_ret)
 	movq	TDX_RS_ARGS_rbp(%rsi), %rbp
 	movq	TDX_RS_ARGS_rsi(%rsi), %rsi	/* last: it was the base */
 
-	SEAMCALL_OR_FAIL .Lsaved_fail
+	SEAMCALL_OR_FAIL .Lsaved_fail\@
 
 	/*
 	 * No register is free: push the module's RSI, fetch @args from the
@@ -185,7 +195,7 @@ SYM_FUNC_START(tdx_rs_seamcall_saved_ret)
 	xorl	%r14d, %r14d
 	xorl	%r15d, %r15d
 
-.Lsaved_fail:
+.Lsaved_fail\@:
 	popq	%rsi
 	popq	%rbp
 	popq	%r15
@@ -195,27 +205,53 @@ SYM_FUNC_START(tdx_rs_seamcall_saved_ret)
 	popq	%rbx
 	FRAME_END
 	RET
+.endm
+
+/* The generic variant: the leaf from RDI, RCX from @args. */
+.macro LEAF_RDI_RCX_ARGS
+	movq	%rdi, %rax
+	movq	TDX_RS_ARGS_rcx(%rsi), %rcx
+.endm
+
+SYM_FUNC_START(tdx_rs_seamcall_saved_ret)
+	ARGS_OR_REFUSE %rsi, %esi
+	SAVED_RET_CALL LEAF_RDI_RCX_ARGS
 SYM_FUNC_END(tdx_rs_seamcall_saved_ret)
 EXPORT_SYMBOL_NS_GPL(tdx_rs_seamcall_saved_ret, TDX_HOST_RS)
+
+/* TDH.VP.ENTER: leaf 0, RCX the TDVPR (and flags) from RDI. */
+.macro LEAF_VP_ENTER_RCX_RDI
+	xorl	%eax, %eax
+	movq	%rdi, %rcx
+.endm
+
+/*
+ * The refused TDH.VP.ENTER: the status to return instead (exports.c). The
+ * value is read again here; should it have become 0 since the check, the
+ * module is now initialized and the entry goes ahead.
+ */
+SYM_FUNC_START_LOCAL(tdx_rs_vp_enter_refused)
+	movq	tdx_rs_vp_enter_refusal(%rip), %rax
+	testq	%rax, %rax
+	jz	tdx_rs_vp_enter
+	RET
+SYM_FUNC_END(tdx_rs_vp_enter_refused)
 
 /*
  * u64 tdx_rs_vp_enter(u64 tdvpr_pa, unsigned long *regs)
  *
  * TDH.VP.ENTER with KVM's kvm_vcpu_arch::regs[] as the argument block: it
- * has the register-index layout of struct tdx_module_args, so @regs goes to
- * the saved-register trampoline as it is. tdx_rs_vp_enter_refusal is 0 once
- * the module is initialized and keeps RBP (exports.c); otherwise it is the
- * status to return without entering.
+ * has the register-index layout of struct tdx_module_args, so @regs is the
+ * saved-register SEAMCALL's block as it is; @tdvpr_pa goes straight to RCX.
+ * tdx_rs_vp_enter_refusal is 0 once the module is initialized (exports.c);
+ * otherwise it is the status to return without entering. Each check runs
+ * once: this is its own instance of the trampoline, not a jump into
+ * tdx_rs_seamcall_saved_ret().
  */
 SYM_FUNC_START(tdx_rs_vp_enter)
-	movq	tdx_rs_vp_enter_refusal(%rip), %rax
-	testq	%rax, %rax
-	jnz	.Lvp_enter_refused
+	cmpq	$0, tdx_rs_vp_enter_refusal(%rip)
+	jne	tdx_rs_vp_enter_refused
 	ARGS_OR_REFUSE %rsi, %esi
-	movq	%rdi, TDX_RS_ARGS_rcx(%rsi)
-	xorl	%edi, %edi			/* TDH.VP.ENTER is leaf 0 */
-	jmp	tdx_rs_seamcall_saved_ret
-.Lvp_enter_refused:
-	RET
+	SAVED_RET_CALL LEAF_VP_ENTER_RCX_RDI
 SYM_FUNC_END(tdx_rs_vp_enter)
 EXPORT_SYMBOL_NS_GPL(tdx_rs_vp_enter, TDX_HOST_RS)
