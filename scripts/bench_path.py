@@ -9,7 +9,7 @@ SEAMCALL that succeeded; what differs between exit types is in the entry
 functions, bench_vp_*.c), across calls and tail jumps into whichever OBJECT defines the
 target: a conditional jump is taken only if it is "carry clear" (jae/jnb/
 jnc: SEAMCALL succeeded); every other one (jb/jc after SEAMCALL, je/jz/jne/
-jnz of an entry gate, a refusal or a stack-protector check) falls through. Any other
+jnz/jbe/jna of an entry gate, a refusal or a stack-protector check) falls through. Any other
 conditional jump stops the walk with an error rather than guess.
 
 Per path it prints the instructions up to SEAMCALL and after it up to the
@@ -43,7 +43,7 @@ for n in range(8, 16):
         REG64[f"r{n}{suffix}"] = f"r{n}"
 
 TAKEN = {"jae", "jnb", "jnc"}
-NOT_TAKEN = {"jb", "jc", "je", "jz", "jne", "jnz"}
+NOT_TAKEN = {"jb", "jc", "je", "jz", "jne", "jnz", "jbe", "jna"}
 
 
 def reg(operand):

@@ -14,7 +14,12 @@
 #include <linux/tdx_host_rs.h>
 #include <asm/asm.h>
 #include <asm/frame.h>
+#include <asm/percpu.h>
 #include "asm_offsets.h"
+
+/* tdx_rs_vp_enter_scratch[] (exports.c): the caller's RBP, then @regs. */
+#define TDX_RS_SCRATCH_rbp	0
+#define TDX_RS_SCRATCH_args	8
 
 /* Binutils < 2.36 has no mnemonic for it. */
 #define SEAMCALL	.byte 0x66, 0x0f, 0x01, 0xcf
@@ -131,17 +136,25 @@ SYM_FUNC_END(tdx_rs_refuse_bad_args)
  * tdx_rs_seamcall_saved_ret() and tdx_rs_vp_enter(), so that neither jumps
  * into the other and each checks its arguments once.
  */
-.macro SAVED_RET_CALL leaf_rcx
+.macro SAVED_RET_CALL leaf_rcx, percpu=0
 	FRAME_BEGIN
 	pushq	%rbx
 	pushq	%r12
 	pushq	%r13
 	pushq	%r14
 	pushq	%r15
-	/* The module may write RBP: the caller's comes back from here. */
+	/*
+	 * The module may write RBP: the caller's comes back from here. RSI is
+	 * an operand: @args is kept here across the call. On the stack, or
+	 * with interrupts off in this CPU's scratch slots (exports.c).
+	 */
+.if \percpu
+	movq	%rbp, PER_CPU_VAR(tdx_rs_vp_enter_scratch + TDX_RS_SCRATCH_rbp)
+	movq	%rsi, PER_CPU_VAR(tdx_rs_vp_enter_scratch + TDX_RS_SCRATCH_args)
+.else
 	pushq	%rbp
-	/* RSI is an operand: keep @args on the stack across the call. */
 	pushq	%rsi
+.endif
 
 	\leaf_rcx
 	movq	TDX_RS_ARGS_rdx(%rsi), %rdx
@@ -161,11 +174,15 @@ SYM_FUNC_END(tdx_rs_refuse_bad_args)
 	SEAMCALL_OR_FAIL .Lsaved_fail\@
 
 	/*
-	 * No register is free: push the module's RSI, fetch @args from the
-	 * slot below it, then pop the module's RSI straight into @args.
+	 * No register is free: push the module's RSI, fetch @args from its
+	 * slot, then pop the module's RSI straight into @args.
 	 */
 	pushq	%rsi
+.if \percpu
+	movq	PER_CPU_VAR(tdx_rs_vp_enter_scratch + TDX_RS_SCRATCH_args), %rsi
+.else
 	movq	8(%rsp), %rsi
+.endif
 	popq	TDX_RS_ARGS_rsi(%rsi)
 	STORE_COMMON_ARGS %rsi
 	movq	%rbx, TDX_RS_ARGS_rbx(%rsi)
@@ -196,8 +213,12 @@ SYM_FUNC_END(tdx_rs_refuse_bad_args)
 	xorl	%r15d, %r15d
 
 .Lsaved_fail\@:
+.if \percpu
+	movq	PER_CPU_VAR(tdx_rs_vp_enter_scratch + TDX_RS_SCRATCH_rbp), %rbp
+.else
 	popq	%rsi
 	popq	%rbp
+.endif
 	popq	%r15
 	popq	%r14
 	popq	%r13
@@ -219,23 +240,27 @@ SYM_FUNC_START(tdx_rs_seamcall_saved_ret)
 SYM_FUNC_END(tdx_rs_seamcall_saved_ret)
 EXPORT_SYMBOL_NS_GPL(tdx_rs_seamcall_saved_ret, TDX_HOST_RS)
 
-/* TDH.VP.ENTER: leaf 0, RCX the TDVPR (and flags) from RDI. */
-.macro LEAF_VP_ENTER_RCX_RDI
-	xorl	%eax, %eax
+/* TDH.VP.ENTER: RCX the TDVPR (and flags) from RDI. */
+.macro RCX_RDI
 	movq	%rdi, %rcx
 .endm
 
 /*
- * The refused TDH.VP.ENTER: the status to return instead (exports.c). The
- * value is read again here; should it have become 0 since the check, the
- * module is now initialized and the entry goes ahead.
+ * Off the hot path: tdx_rs_vp_enter() found @regs at or below
+ * tdx_rs_vp_enter_gate. Not initialized: return the refusal status. @regs
+ * still at or below the gate: refuse it. Otherwise the gate opened since it
+ * was read: enter.
  */
-SYM_FUNC_START_LOCAL(tdx_rs_vp_enter_refused)
+SYM_FUNC_START_LOCAL(tdx_rs_vp_enter_gated)
 	movq	tdx_rs_vp_enter_refusal(%rip), %rax
 	testq	%rax, %rax
-	jz	tdx_rs_vp_enter
+	jnz	.Lgated_out
+	cmpq	tdx_rs_vp_enter_gate(%rip), %rsi
+	jbe	tdx_rs_refuse_bad_args
+	jmp	tdx_rs_vp_enter
+.Lgated_out:
 	RET
-SYM_FUNC_END(tdx_rs_vp_enter_refused)
+SYM_FUNC_END(tdx_rs_vp_enter_gated)
 
 /*
  * u64 tdx_rs_vp_enter(u64 tdvpr_pa, unsigned long *regs)
@@ -243,15 +268,21 @@ SYM_FUNC_END(tdx_rs_vp_enter_refused)
  * TDH.VP.ENTER with KVM's kvm_vcpu_arch::regs[] as the argument block: it
  * has the register-index layout of struct tdx_module_args, so @regs is the
  * saved-register SEAMCALL's block as it is; @tdvpr_pa goes straight to RCX.
- * tdx_rs_vp_enter_refusal is 0 once the module is initialized (exports.c);
- * otherwise it is the status to return without entering. Each check runs
- * once: this is its own instance of the trampoline, not a jump into
- * tdx_rs_seamcall_saved_ret().
+ * Its own instance of the trampoline (no jump into another that checks
+ * again), keeping @regs and the caller's RBP in per-CPU slots: the caller
+ * has interrupts off.
+ *
+ * One compare is the whole entry check: @regs must be above
+ * tdx_rs_vp_enter_gate, which is U64_MAX until the module is initialized
+ * and TASK_SIZE_MAX from then on (exports.c). That refuses every entry
+ * before initialization, and after it a NULL @regs or any other address
+ * outside the kernel's half. x86 needs no alignment: @regs is not checked
+ * for it.
  */
 SYM_FUNC_START(tdx_rs_vp_enter)
-	cmpq	$0, tdx_rs_vp_enter_refusal(%rip)
-	jne	tdx_rs_vp_enter_refused
-	ARGS_OR_REFUSE %rsi, %esi
-	SAVED_RET_CALL LEAF_VP_ENTER_RCX_RDI
+	cmpq	tdx_rs_vp_enter_gate(%rip), %rsi
+	jbe	tdx_rs_vp_enter_gated
+	xorl	%eax, %eax			/* TDH.VP.ENTER is leaf 0 */
+	SAVED_RET_CALL RCX_RDI, percpu=1
 SYM_FUNC_END(tdx_rs_vp_enter)
 EXPORT_SYMBOL_NS_GPL(tdx_rs_vp_enter, TDX_HOST_RS)
