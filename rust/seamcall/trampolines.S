@@ -123,7 +123,10 @@ EXPORT_SYMBOL_NS_GPL(tdx_rs_seamcall_ret, TDX_HOST_RS)
  */
 	.section .noinstr.text, "ax"
 
-/* The answer to a NULL or misaligned argument block: no SEAMCALL. */
+/*
+ * The answer to a NULL or misaligned argument block, or to a regs[] outside
+ * the kernel's half: no SEAMCALL.
+ */
 SYM_FUNC_START_LOCAL(tdx_rs_refuse_bad_args)
 	movabsq	$TDX_RS_SEAMCALL_BAD_ARGS, %rax
 	RET
@@ -131,8 +134,10 @@ SYM_FUNC_END(tdx_rs_refuse_bad_args)
 
 /*
  * SAVED_RET_CALL - the saved-register SEAMCALL on @args in RSI, already
- * checked. \leaf_rcx loads RAX (the leaf) and RCX; every other operand comes
- * from @args, and all of them go back to it after the call. Instantiated by
+ * checked. \leaf_rcx loads RCX, and RAX (the leaf) unless the caller did;
+ * every other operand comes from @args, and all of them go back to it after
+ * the call. \percpu keeps @args and the caller's RBP in this CPU's slots
+ * rather than on the stack (interrupts must be off). Instantiated by
  * tdx_rs_seamcall_saved_ret() and tdx_rs_vp_enter(), so that neither jumps
  * into the other and each checks its arguments once.
  */
