@@ -21,7 +21,8 @@ stage "modules"
 #     13-field struct tdx_module_args and __seamcall_saved_ret();
 #   - upstream's __seamcall_saved_ret() alone, for scale;
 # and the copy-based design that was never merged, labelled as such.
-# Fails unless ours <= upstream on every column of every exit type.
+# Fails unless ours <= upstream on every column of every exit type. The
+# table also goes to build/bench/vp_enter.txt.
 vp_enter_bench() {
 	local exits=("GHCI TDVMCALL:exit" "KVM hypercall:hypercall" "async exit:exit")
 	local args=() goals=() e name fn
@@ -33,8 +34,10 @@ vp_enter_bench() {
 		goals+=(--goal "$name, ours on regs[]<=$name, upstream 6.16")
 	done
 	args+=(--path "pre-merge design (never upstream): 200 B copy=tdx_rs_bench_copy_vp_enter")
+	mkdir -p "$TDX_RS_ROOT/build/bench"
 	python3 "$here/bench_path.py" "${args[@]}" "${goals[@]}" \
-		tdx_host_rs.ko tdx_rs_bench_copy_path.ko "$KDIR_TEST/vmlinux"
+		tdx_host_rs.ko tdx_rs_bench_copy_path.ko "$KDIR_TEST/vmlinux" |
+		tee "$TDX_RS_ROOT/build/bench/vp_enter.txt"
 }
 
 stage "TDH.VP.ENTER, entry point to SEAMCALL and back (Linux $(make -s -C "$KDIR_TEST" kernelversion))"
