@@ -12,6 +12,7 @@ stage "bootstrap"; "$here/bootstrap.sh"
 kernel_dirs
 stage "test kernel"; "$here/kernel.sh"
 stage "modules"
+mkdir -p "$TDX_RS_ROOT/build"
 "$here/modules.sh" >"$TDX_RS_ROOT/build/bench-modules.log" 2>&1 ||
 	{ cat "$TDX_RS_ROOT/build/bench-modules.log"; exit 1; }
 
