@@ -7,8 +7,9 @@
 #                call each SEAMCALL trampoline and print what happened
 #   make check   every test: host cargo tests, lint, builds, KUnit, fault sweep and
 #                kselftests in QEMU, upstream diff; one summary at the end
-#   make bench   TDH.VP.ENTER's path counted in the built objects, next to
-#                upstream's C; TDMR planning at scale (build/bench/)
+#   make bench   TDH.VP.ENTER's path per exit type counted in the built
+#                objects, next to upstream 6.16's; TDMR planning at scale
+#                (build/bench/)
 #   make fresh-check
 #                `make run` and `make check` in a pristine Debian 12 root, as a
 #                new user meets them (root; about half an hour)

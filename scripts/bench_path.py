@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 """Walk a TDH.VP.ENTER path through the built objects and count it.
 
-usage: bench_path.py --path NAME=ENTRY [--path NAME=ENTRY ...] OBJECT...
+usage: bench_path.py --path NAME=ENTRY [--path ...] [--goal A<=B ...] OBJECT...
 
-Starting at each ENTRY symbol, follows the instructions a TDVMCALL exit
-executes, across calls and tail jumps into whichever OBJECT defines the
+Starting at each ENTRY symbol, follows the instructions of a TD exit (a
+SEAMCALL that succeeded; what differs between exit types is in the entry
+functions, bench_vp_*.c), across calls and tail jumps into whichever OBJECT defines the
 target: a conditional jump is taken only if it is "carry clear" (jae/jnb/
 jnc: SEAMCALL succeeded); every other one (jb/jc after SEAMCALL, je/jz/jne/
-jnz of an entry gate, a refusal or a stack-protector check) falls through. Any other
+jnz/jbe/jna of an entry gate, a refusal or a stack-protector check) falls through. Any other
 conditional jump stops the walk with an error rather than guess.
 
 Per path it prints the instructions up to SEAMCALL and after it up to the
@@ -17,6 +18,9 @@ the SEAMCALL trampolines (a register loaded from memory, then stored to
 memory: the marshalling between KVM's regs[] and another structure; the
 stack-protector canary read from %gs is not counted), the most stack the
 path uses, and the section each function on it lives in.
+
+--goal A<=B compares path A with path B on each of the four columns and
+prints the outcome; the exit status is 1 if any goal is missed.
 """
 import argparse
 import re
@@ -39,7 +43,7 @@ for n in range(8, 16):
         REG64[f"r{n}{suffix}"] = f"r{n}"
 
 TAKEN = {"jae", "jnb", "jnc"}
-NOT_TAKEN = {"jb", "jc", "je", "jz", "jne", "jnz"}
+NOT_TAKEN = {"jb", "jc", "je", "jz", "jne", "jnz", "jbe", "jna"}
 
 
 def reg(operand):
@@ -172,9 +176,30 @@ def index_of(objs, sym, addr):
     sys.exit(f"bench_path: no instruction at {addr:#x} in {sym}")
 
 
+COLUMNS = ("before", "after", "copied", "stack")
+HEADINGS = {"before": "to SEAMCALL", "after": "after", "copied": "copied", "stack": "stack"}
+
+
+def check_goals(goals, rows):
+    """Print each goal's outcome; whether all were met."""
+    counts = {name: c for name, c, _ in rows}
+    met = True
+    for goal in goals:
+        a, b = goal.split("<=", 1)
+        if a not in counts or b not in counts:
+            sys.exit(f"bench_path: goal {goal} names no path")
+        over = [f"{HEADINGS[k]} {counts[a][k]} > {counts[b][k]}"
+                for k in COLUMNS if counts[a][k] > counts[b][k]]
+        print(f"  goal {a.strip()} <= {b.strip()}: " +
+              (f"MISSED ({', '.join(over)})" if over else "met on every column"))
+        met &= not over
+    return met
+
+
 def main():
     ap = argparse.ArgumentParser(description="Count TDH.VP.ENTER paths in built objects.")
     ap.add_argument("--path", action="append", required=True, metavar="NAME=ENTRY")
+    ap.add_argument("--goal", action="append", default=[], metavar="A<=B")
     ap.add_argument("objects", nargs="+")
     opts = ap.parse_args()
     objs = Objects(opts.objects)
@@ -182,14 +207,20 @@ def main():
     for spec in opts.path:
         name, entry = spec.rsplit("=", 1)
         rows.append((name, *walk(objs, entry)))
-    print(f"  {'':46} {'to SEAMCALL':>11} {'after':>6} {'copied':>7} {'stack':>6}")
+    width = max(46, *(len(name) for name, _, _ in rows))
+    print(f"  {'':{width}} {'to SEAMCALL':>11} {'after':>6} {'copied':>7} {'stack':>6}")
     for name, c, sections in rows:
-        print(f"  {name:46} {c['before']:>11} {c['after']:>6} {c['copied']:>6}B {c['stack']:>5}B")
-    print("  (instructions on a TDG.VP.VMCALL exit; bytes copied between memory"
-          " locations outside the trampolines; most stack used)")
+        print(f"  {name:{width}} {c['before']:>11} {c['after']:>6} {c['copied']:>6}B {c['stack']:>5}B")
+    print("  (instructions; bytes copied between memory locations outside the"
+          " trampolines; most stack used)")
+    seen = {}
     for name, _, sections in rows:
         where = ", ".join(f"{s} in {sec}" for s, sec in sections.items())
-        print(f"  {name}: {where}")
+        seen.setdefault(where, name)
+    for where, name in seen.items():
+        print(f"  {name.strip()}: {where}")
+    if not check_goals(opts.goal, rows):
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,8 @@
 #define TDX_RS_VP_ENTER_NOT_READY	0x8000FF00FFFE0000
 #define TDX_RS_VP_ENTER_RBP_UNSAFE	0x8000FF00FFFD0000
 /*
- * The argument block (or regs[]) is NULL or not 8-byte aligned, or an
+ * The argument block is NULL or not 8-byte aligned, regs[] is not a kernel
+ * address (tdx_rs_vp_enter() checks no alignment), or an
  * argument of a TD life-cycle function is NULL, misaligned or does not fit
  * its SEAMCALL operand: refused before any SEAMCALL, nothing read or written.
  */
@@ -199,11 +200,11 @@ u64 tdx_rs_seamcall_saved_ret(u64 fn, struct tdx_module_args *args)
  * TDH.VP.ENTER on KVM's own register array: @regs is laid out like
  * kvm_vcpu_arch::regs[] (NR_VCPU_REGS entries, indexed by VCPU_REGS_*).
  *
- * regs[VCPU_REGS_RCX] is set to @tdvpr_pa (the TDVPR page, plus any
- * TDH.VP.ENTER flags in bits 52 and 53), then the saved-register SEAMCALL
- * runs on @regs itself: RDX, RBX, RBP, RSI, RDI and R8-R15 go in from @regs
- * and every one of those plus RCX comes back into @regs. Nothing is copied,
- * RAX, RSP and RIP are never touched. regs[VCPU_REGS_RBP] gets what the
+ * RCX gets @tdvpr_pa (the TDVPR page, plus any TDH.VP.ENTER flags in bits
+ * 52 and 53), then the saved-register SEAMCALL runs on @regs itself: RDX,
+ * RBX, RBP, RSI, RDI and R8-R15 go in from @regs and every one of those plus
+ * RCX comes back into @regs. Nothing is copied, RAX, RSP and RIP are never
+ * touched. regs[VCPU_REGS_RBP] gets what the
  * module wrote: the guest's RBP when a TDG.VP.VMCALL of a TD without
  * CONFIG_FLAGS.NO_RBP_MOD selected it, else 0 or the value passed in (TDX
  * module 1.5.01 and 1.5.05 zero it at every asynchronous exit; 1.5.06 only
@@ -219,10 +220,12 @@ u64 tdx_rs_seamcall_saved_ret(u64 fn, struct tdx_module_args *args)
  * TD exit (for TDG.VP.VMCALL, TDX_SUCCESS | 77 with the guest's register
  * bitmap in regs[VCPU_REGS_RCX]), a TDX module error status, one of the
  * TDX_RS_SEAMCALL_* software statuses, or TDX_RS_VP_ENTER_NOT_READY /
- * TDX_RS_SEAMCALL_BAD_ARGS (@regs NULL or
- * misaligned), with @regs untouched.
+ * TDX_RS_SEAMCALL_BAD_ARGS (@regs NULL or another address outside the
+ * kernel's half; alignment is not checked, x86 needs none), with @regs
+ * untouched.
  *
- * noinstr: call it with interrupts disabled, between guest_state_enter_irqoff()
+ * noinstr: call it with interrupts disabled (it keeps @regs and the caller's
+ * RBP in per-CPU slots across the call), between guest_state_enter_irqoff()
  * and guest_state_exit_irqoff(), on a CPU that did tdx_rs_cpu_enable().
  */
 u64 tdx_rs_vp_enter(u64 tdvpr_pa, unsigned long *regs);

@@ -19,12 +19,27 @@
 #include <linux/sysfs.h>
 #include "kernel.h"
 
-/* Read by tdx_rs_vp_enter() without a lock: it may run in noinstr code. */
+/*
+ * Read by tdx_rs_vp_enter() without a lock: it may run in noinstr code. Its
+ * hot path reads only the gate: @regs must be above it. U64_MAX while
+ * entries are refused, TASK_SIZE_MAX once they are not, so that the same
+ * compare refuses NULL and any address outside the kernel's half. The
+ * refusal status is read only when @regs is at or below the gate. The gate
+ * closes before the status changes and opens after it.
+ */
 u64 tdx_rs_vp_enter_refusal __read_mostly = TDX_RS_VP_ENTER_NOT_READY;
+u64 tdx_rs_vp_enter_gate __read_mostly = U64_MAX;
+
+/* tdx_rs_vp_enter()'s slots across TDH.VP.ENTER: the caller's RBP, @regs. */
+DEFINE_PER_CPU(u64 [2], tdx_rs_vp_enter_scratch);
 
 void tdx_rs_k_set_vp_enter_refusal(u64 refusal)
 {
+	if (refusal)
+		WRITE_ONCE(tdx_rs_vp_enter_gate, U64_MAX);
 	WRITE_ONCE(tdx_rs_vp_enter_refusal, refusal);
+	if (!refusal)
+		WRITE_ONCE(tdx_rs_vp_enter_gate, TASK_SIZE_MAX);
 }
 
 int tdx_rs_enable(void)

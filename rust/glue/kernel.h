@@ -30,8 +30,9 @@ struct tdx_rs_status {
 	u64 pamt_kib;
 };
 
-/* What tdx_rs_vp_enter() (rust/seamcall/trampolines.S) reads: 0 to enter. */
+/* What tdx_rs_vp_enter() (rust/seamcall/trampolines.S) reads (exports.c). */
 extern u64 tdx_rs_vp_enter_refusal;
+extern u64 tdx_rs_vp_enter_gate;
 
 /*
  * Called for every piece of System RAM, once, ascending: [start, end) on

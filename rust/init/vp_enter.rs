@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Whether `tdx_rs_vp_enter()` may enter a TD: the value its assembly reads
-//! before every TDH.VP.ENTER (`tdx_rs_vp_enter_refusal`, 0 to enter).
+//! Whether `tdx_rs_vp_enter()` may enter a TD: `tdx_rs_vp_enter_refusal`, 0
+//! to enter, else the status to return. Its assembly reads it only when the
+//! gate that `set_vp_enter_refusal()` keeps beside it (`exports.c`) stops an
+//! entry; the gate is open exactly when this value is 0.
 //!
 //! TDH.VP.ENTER is refused until the TDX module is initialized, and entered
 //! on every initialized module from then on. TDX_FEATURES0.NO_RBP_MOD does

@@ -14,7 +14,12 @@
 #include <linux/tdx_host_rs.h>
 #include <asm/asm.h>
 #include <asm/frame.h>
+#include <asm/percpu.h>
 #include "asm_offsets.h"
+
+/* tdx_rs_vp_enter_scratch[] (exports.c): the caller's RBP, then @regs. */
+#define TDX_RS_SCRATCH_rbp	0
+#define TDX_RS_SCRATCH_args	8
 
 /* Binutils < 2.36 has no mnemonic for it. */
 #define SEAMCALL	.byte 0x66, 0x0f, 0x01, 0xcf
@@ -118,27 +123,50 @@ EXPORT_SYMBOL_NS_GPL(tdx_rs_seamcall_ret, TDX_HOST_RS)
  */
 	.section .noinstr.text, "ax"
 
-/* The answer to a NULL or misaligned argument block: no SEAMCALL. */
+/*
+ * The answer to a NULL or misaligned argument block, or to a regs[] outside
+ * the kernel's half: no SEAMCALL.
+ */
 SYM_FUNC_START_LOCAL(tdx_rs_refuse_bad_args)
 	movabsq	$TDX_RS_SEAMCALL_BAD_ARGS, %rax
 	RET
 SYM_FUNC_END(tdx_rs_refuse_bad_args)
 
-SYM_FUNC_START(tdx_rs_seamcall_saved_ret)
-	ARGS_OR_REFUSE %rsi, %esi
+/*
+ * SAVED_RET_CALL - the saved-register SEAMCALL on @args in RSI, already
+ * checked. \leaf_rcx loads RCX, and RAX (the leaf) unless the caller did;
+ * every other operand comes from @args, and all of them go back to it after
+ * the call. \percpu keeps @args and the caller's RBP in this CPU's slots
+ * rather than on the stack (interrupts must be off). Instantiated by
+ * tdx_rs_seamcall_saved_ret() and tdx_rs_vp_enter(), so that neither jumps
+ * into the other and each checks its arguments once.
+ */
+.macro SAVED_RET_CALL leaf_rcx, percpu=0
 	FRAME_BEGIN
 	pushq	%rbx
 	pushq	%r12
 	pushq	%r13
 	pushq	%r14
 	pushq	%r15
-	/* The module may write RBP: the caller's comes back from here. */
+	/*
+	 * The module may write RBP: the caller's comes back from here. RSI is
+	 * an operand: @args is kept here across the call. On the stack, or
+	 * with interrupts off in this CPU's scratch slots (exports.c).
+	 */
+.if \percpu
+	movq	%rbp, PER_CPU_VAR(tdx_rs_vp_enter_scratch + TDX_RS_SCRATCH_rbp)
+	movq	%rsi, PER_CPU_VAR(tdx_rs_vp_enter_scratch + TDX_RS_SCRATCH_args)
+.else
 	pushq	%rbp
-	/* RSI is an operand: keep @args on the stack across the call. */
 	pushq	%rsi
+.endif
 
-	movq	%rdi, %rax
-	LOAD_COMMON_ARGS %rsi
+	\leaf_rcx
+	movq	TDX_RS_ARGS_rdx(%rsi), %rdx
+	movq	TDX_RS_ARGS_r8(%rsi),  %r8
+	movq	TDX_RS_ARGS_r9(%rsi),  %r9
+	movq	TDX_RS_ARGS_r10(%rsi), %r10
+	movq	TDX_RS_ARGS_r11(%rsi), %r11
 	movq	TDX_RS_ARGS_rbx(%rsi), %rbx
 	movq	TDX_RS_ARGS_r12(%rsi), %r12
 	movq	TDX_RS_ARGS_r13(%rsi), %r13
@@ -148,14 +176,18 @@ SYM_FUNC_START(tdx_rs_seamcall_saved_ret)
 	movq	TDX_RS_ARGS_rbp(%rsi), %rbp
 	movq	TDX_RS_ARGS_rsi(%rsi), %rsi	/* last: it was the base */
 
-	SEAMCALL_OR_FAIL .Lsaved_fail
+	SEAMCALL_OR_FAIL .Lsaved_fail\@
 
 	/*
-	 * No register is free: push the module's RSI, fetch @args from the
-	 * slot below it, then pop the module's RSI straight into @args.
+	 * No register is free: push the module's RSI, fetch @args from its
+	 * slot, then pop the module's RSI straight into @args.
 	 */
 	pushq	%rsi
+.if \percpu
+	movq	PER_CPU_VAR(tdx_rs_vp_enter_scratch + TDX_RS_SCRATCH_args), %rsi
+.else
 	movq	8(%rsp), %rsi
+.endif
 	popq	TDX_RS_ARGS_rsi(%rsi)
 	STORE_COMMON_ARGS %rsi
 	movq	%rbx, TDX_RS_ARGS_rbx(%rsi)
@@ -185,9 +217,13 @@ SYM_FUNC_START(tdx_rs_seamcall_saved_ret)
 	xorl	%r14d, %r14d
 	xorl	%r15d, %r15d
 
-.Lsaved_fail:
+.Lsaved_fail\@:
+.if \percpu
+	movq	PER_CPU_VAR(tdx_rs_vp_enter_scratch + TDX_RS_SCRATCH_rbp), %rbp
+.else
 	popq	%rsi
 	popq	%rbp
+.endif
 	popq	%r15
 	popq	%r14
 	popq	%r13
@@ -195,27 +231,63 @@ SYM_FUNC_START(tdx_rs_seamcall_saved_ret)
 	popq	%rbx
 	FRAME_END
 	RET
+.endm
+
+/* The generic variant: the leaf from RDI, RCX from @args. */
+.macro LEAF_RDI_RCX_ARGS
+	movq	%rdi, %rax
+	movq	TDX_RS_ARGS_rcx(%rsi), %rcx
+.endm
+
+SYM_FUNC_START(tdx_rs_seamcall_saved_ret)
+	ARGS_OR_REFUSE %rsi, %esi
+	SAVED_RET_CALL LEAF_RDI_RCX_ARGS
 SYM_FUNC_END(tdx_rs_seamcall_saved_ret)
 EXPORT_SYMBOL_NS_GPL(tdx_rs_seamcall_saved_ret, TDX_HOST_RS)
+
+/* TDH.VP.ENTER: RCX the TDVPR (and flags) from RDI. */
+.macro RCX_RDI
+	movq	%rdi, %rcx
+.endm
+
+/*
+ * Off the hot path: tdx_rs_vp_enter() found @regs at or below
+ * tdx_rs_vp_enter_gate. Not initialized: return the refusal status. @regs
+ * still at or below the gate: refuse it. Otherwise the gate opened since it
+ * was read: enter.
+ */
+SYM_FUNC_START_LOCAL(tdx_rs_vp_enter_gated)
+	movq	tdx_rs_vp_enter_refusal(%rip), %rax
+	testq	%rax, %rax
+	jnz	.Lgated_out
+	cmpq	tdx_rs_vp_enter_gate(%rip), %rsi
+	jbe	tdx_rs_refuse_bad_args
+	jmp	tdx_rs_vp_enter
+.Lgated_out:
+	RET
+SYM_FUNC_END(tdx_rs_vp_enter_gated)
 
 /*
  * u64 tdx_rs_vp_enter(u64 tdvpr_pa, unsigned long *regs)
  *
  * TDH.VP.ENTER with KVM's kvm_vcpu_arch::regs[] as the argument block: it
- * has the register-index layout of struct tdx_module_args, so @regs goes to
- * the saved-register trampoline as it is. tdx_rs_vp_enter_refusal is 0 once
- * the module is initialized and keeps RBP (exports.c); otherwise it is the
- * status to return without entering.
+ * has the register-index layout of struct tdx_module_args, so @regs is the
+ * saved-register SEAMCALL's block as it is; @tdvpr_pa goes straight to RCX.
+ * Its own instance of the trampoline (no jump into another that checks
+ * again), keeping @regs and the caller's RBP in per-CPU slots: the caller
+ * has interrupts off.
+ *
+ * One compare is the whole entry check: @regs must be above
+ * tdx_rs_vp_enter_gate, which is U64_MAX until the module is initialized
+ * and TASK_SIZE_MAX from then on (exports.c). That refuses every entry
+ * before initialization, and after it a NULL @regs or any other address
+ * outside the kernel's half. x86 needs no alignment: @regs is not checked
+ * for it.
  */
 SYM_FUNC_START(tdx_rs_vp_enter)
-	movq	tdx_rs_vp_enter_refusal(%rip), %rax
-	testq	%rax, %rax
-	jnz	.Lvp_enter_refused
-	ARGS_OR_REFUSE %rsi, %esi
-	movq	%rdi, TDX_RS_ARGS_rcx(%rsi)
-	xorl	%edi, %edi			/* TDH.VP.ENTER is leaf 0 */
-	jmp	tdx_rs_seamcall_saved_ret
-.Lvp_enter_refused:
-	RET
+	cmpq	tdx_rs_vp_enter_gate(%rip), %rsi
+	jbe	tdx_rs_vp_enter_gated
+	xorl	%eax, %eax			/* TDH.VP.ENTER is leaf 0 */
+	SAVED_RET_CALL RCX_RDI, percpu=1
 SYM_FUNC_END(tdx_rs_vp_enter)
 EXPORT_SYMBOL_NS_GPL(tdx_rs_vp_enter, TDX_HOST_RS)

@@ -79,17 +79,27 @@ static void trampolines_refuse_misaligned_args(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tdx_emu_calls(), calls);
 }
 
-/* Before initialization the refusal comes first; after it, the check. */
+/*
+ * Before initialization every entry is refused, misaligned @regs included.
+ * After it, @regs must be a kernel address: NULL, small integers and the
+ * user half are refused (x86 needs no alignment, so that is not checked).
+ * Neither makes a SEAMCALL or writes anything.
+ */
 static void vp_enter_refuses_bad_regs(struct kunit *test)
 {
+	static const unsigned long not_kernel[] = {
+		0, 1, 7, 8, PAGE_SIZE, 0x7fffffffe000UL,
+	};
 	u64 want = initialized() ? TDX_RS_SEAMCALL_BAD_ARGS :
 				   TDX_RS_VP_ENTER_NOT_READY;
 	u64 calls = tdx_emu_calls();
 	struct block b;
-	int off;
+	int i, off;
 
-	KUNIT_EXPECT_EQ(test, tdx_rs_vp_enter(0, NULL), want);
-	for (off = 1; off < 8; off++) {
+	for (i = 0; i < ARRAY_SIZE(not_kernel); i++)
+		KUNIT_EXPECT_EQ_MSG(test, tdx_rs_vp_enter(0, (void *)not_kernel[i]),
+				    want, "regs %#lx", not_kernel[i]);
+	for (off = 1; !initialized() && off < 8; off++) {
 		poison(&b);
 		KUNIT_EXPECT_EQ(test, tdx_rs_vp_enter(0, (void *)b.words + off), want);
 		KUNIT_EXPECT_TRUE(test, untouched(&b));

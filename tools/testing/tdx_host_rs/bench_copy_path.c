@@ -49,5 +49,6 @@ static noinstr __used u64 tdx_rs_bench_copy_vp_enter(u64 tdvpr_pa, unsigned long
 }
 
 MODULE_IMPORT_NS(TDX_HOST_RS_UPSTREAM_TEST);
+MODULE_IMPORT_NS(TDX_HOST_RS);
 MODULE_DESCRIPTION("tdx_host_rs bench: a copy-based TDH.VP.ENTER over upstream's struct");
 MODULE_LICENSE("GPL");

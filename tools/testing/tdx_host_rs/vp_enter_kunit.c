@@ -159,16 +159,31 @@ static void consumer_runs_the_whole_script(struct kunit *test)
 	td_exit(test, td);
 }
 
-/* The trampoline kept the consumer's own regs[] as its argument block. */
+/*
+ * The trampoline works on the consumer's own regs[]: a whole run goes
+ * through it, and the slots that are no operand (RAX, RSP, RIP) are never
+ * touched. The host stack holds no pointer to it: tdx_rs_vp_enter() keeps
+ * @regs in a per-CPU slot, so the word on top at TDH.VP.ENTER is not @regs.
+ */
 static void argument_block_is_the_consumers_array(struct kunit *test)
 {
+	static const int untouched[] = { VCPU_REGS_RAX, VCPU_REGS_RSP, VCPU_REGS_RIP };
+	unsigned long *regs;
 	struct tdx_emu_td_report r;
 	struct td *td;
+	int i;
 
 	td = td_new(test);
+	regs = td->vcpu->arch.regs;
+	for (i = 0; i < ARRAY_SIZE(untouched); i++)
+		regs[untouched[i]] = 0x5a5a5a5a00000000UL | i;
 	KUNIT_ASSERT_EQ(test, fake_vcpu_run(td->vcpu, MAX_EXITS), 0);
 	r = td_report(test, td);
-	KUNIT_EXPECT_EQ(test, r.stack_top, (u64)(uintptr_t)td->vcpu->arch.regs);
+	KUNIT_EXPECT_GT(test, r.exits, 1);
+	KUNIT_EXPECT_EQ(test, td->vcpu->nr_exits, r.exits);
+	for (i = 0; i < ARRAY_SIZE(untouched); i++)
+		KUNIT_EXPECT_EQ(test, regs[untouched[i]], 0x5a5a5a5a00000000UL | i);
+	KUNIT_EXPECT_NE(test, r.stack_top, (u64)(uintptr_t)regs);
 	td_exit(test, td);
 }
 
