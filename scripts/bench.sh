@@ -8,6 +8,8 @@
 #   - a copy-based KVM: regs[] marshalled into upstream's struct
 #     tdx_module_args, upstream's __seamcall_saved_ret(), and back;
 #   - upstream's __seamcall_saved_ret() alone, for scale.
+# Then TDH.SYS.TDMR.INIT's critical path in two QEMU boots
+# (scripts/bench_tdmr.sh).
 set -euo pipefail
 here=$(dirname "$0")
 . "$here/env.sh"
@@ -25,3 +27,7 @@ python3 "$here/bench_path.py" \
 	--path "copy-based: marshal + __seamcall_saved_ret()=tdx_rs_bench_copy_vp_enter" \
 	--path "upstream __seamcall_saved_ret() alone=__seamcall_saved_ret" \
 	tdx_host_rs.ko tdx_rs_bench_copy_path.ko "$KDIR_TEST/vmlinux"
+
+# TDH.SYS.TDMR.INIT's critical path, ours against upstream's serial loop.
+stage "TDH.SYS.TDMR.INIT, the most calls one CPU made (2 and 4 CPUs, QEMU)"
+"$here/bench_tdmr.sh"

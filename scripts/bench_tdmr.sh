@@ -25,16 +25,18 @@ cd "$TDX_RS_ROOT"
 modules=(tdx_emu.ko tdx_rs_kvm_virt.ko tdx_host_rs.ko tdx_rs_enable_once.ko
 	 tdx_rs_upstream_enable.ko)
 
-# field LOG PREFIX KEY: the value after "PREFIX-report: KEY " in LOG.
+# field LOG PREFIX KEY: the value after "PREFIX-report: KEY " in LOG (KEY
+# with its colon where the report has one).
 field() {
 	tr -d '\r' <"$1" | sed -n "s/^$2-report: $3 //p" | head -n 1
 }
 
 table=$out/tdmr_init.txt
 rc=0
-printf '%-5s %-6s %-24s %-16s %-16s %s\n' CPUs TDMRs "TDMR.INIT calls (up/ours)" \
-	"upstream path" "ours path" "ours LPs" >"$table"
-for smp in 2 4; do
+printf '%-5s %-6s %-26s %-30s %s\n' CPUs TDMRs "TDMR.INIT calls (up/ours)" \
+	"critical path: upstream" ours >"$table"
+# TDMR_BENCH_CPUS: the boots' CPU counts (default "2 4").
+for smp in ${TDMR_BENCH_CPUS:-2 4}; do
 	name=tdmr-init-$smp emu=$out/tdmr-init-$smp.emu-args log=$out/tdmr-init-$smp.log
 	platform_boot "$profile" "$smp" "$emu"
 	INITRAMFS_FILES="$emu:/emu-args" "$here/initramfs.sh" "$out/$name.cpio.gz" \
@@ -49,18 +51,19 @@ for smp in 2 4; do
 		grep -E '^guest: (FAIL|platform (upstream|ours):)' "$log" || true
 		exit 1
 	fi
-	tdmrs=$(field "$log" ours config | sed -n 's/^tdmrs \([0-9]*\) .*/\1/p')
-	up_tdmrs=$(field "$log" upstream config | sed -n 's/^tdmrs \([0-9]*\) .*/\1/p')
+	"$here/splats.sh" "$log" >/dev/null || { echo "bench_tdmr: kernel splats in $log"; rc=1; }
+	tdmrs=$(field "$log" ours config: | sed -n 's/^tdmrs \([0-9]*\) .*/\1/p')
+	up_tdmrs=$(field "$log" upstream config: | sed -n 's/^tdmrs \([0-9]*\) .*/\1/p')
 	up_calls=$(field "$log" upstream 'leaf 36 TDH.SYS.TDMR.INIT')
 	calls=$(field "$log" ours 'leaf 36 TDH.SYS.TDMR.INIT')
-	read -r up_path _ up_lps <<<"$(field "$log" upstream tdmr_init_path)"
-	read -r path _ lps <<<"$(field "$log" ours tdmr_init_path)"
+	read -r up_path _ up_lps <<<"$(field "$log" upstream tdmr_init_path:)"
+	read -r path _ lps <<<"$(field "$log" ours tdmr_init_path:)"
 	for v in tdmrs up_tdmrs up_calls calls up_path path lps up_lps; do
 		[ -n "${!v}" ] || { echo "bench_tdmr: no $v in $log"; exit 1; }
 	done
 	# Upstream's loop is serial: its critical path is every call it made.
-	printf '%-5s %-6s %-24s %-16s %-16s %s\n' "$smp" "$tdmrs" "$up_calls/$calls" \
-		"$up_calls (on $up_lps LPs)" "$path" "$lps" >>"$table"
+	printf '%-5s %-6s %-26s %-30s %s\n' "$smp" "$tdmrs" "$up_calls / $calls" \
+		"$up_calls (serial; busiest LP $up_path)" "$path (on $lps LPs)" >>"$table"
 	if [ "$tdmrs" -gt 1 ] && [ "$smp" -gt 1 ]; then
 		[ "$path" -lt "$up_calls" ] || { echo "bench_tdmr: $smp CPUs: ours $path not below upstream's $up_calls"; rc=1; }
 	else
