@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # bench_tdmr.sh [PROFILE]: make bench's TDH.SYS.TDMR.INIT section. Boots the
-# test kernel on PROFILE's platform (default qemu-q35-numa: two nodes, two
-# TDMRs) with 2 and then 4 CPUs; in each boot upstream's tdx_enable() (the
+# test kernel on PROFILE's platform (default qemu-q35-numa4: four nodes of
+# 1 GiB, four TDMRs) with 2 and then 4 CPUs; in each boot upstream's tdx_enable() (the
 # test kernel's arch/x86/virt/vmx/tdx/tdx.c, serial init_tdmrs()) and ours
 # (rust/init/tdmr_init.rs) each initialize a fresh emulated TDX module
 # (scripts/guest/platform.sh). The emulator counts the TDH.SYS.TDMR.INIT
@@ -18,7 +18,7 @@ here=$(dirname "$0")
 . "$here/env.sh"
 kernel_dirs
 
-profile=${1:-qemu-q35-numa}
+profile=${1:-qemu-q35-numa4}
 out=$TDX_RS_ROOT/build/bench
 mkdir -p "$out"
 cd "$TDX_RS_ROOT"
