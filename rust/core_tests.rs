@@ -24,6 +24,7 @@ mod init {
     // tests use them.
     #[allow(unused_imports)]
     pub(crate) mod tdmr;
+    pub(crate) mod tdmr_order;
     pub(crate) mod vp_enter;
 }
 mod seamcall {

@@ -4,6 +4,8 @@
 # make bench: TDH.VP.ENTER's path from the built objects, side by side with
 # upstream's in the same kernel build. Counts, not timings: QEMU has no
 # SEAMCALL, and the emulator's #UD round trip would swamp any time.
+# Then TDMR planning at scale (scripts/bench_scale.sh, cargo only) and
+# TDH.SYS.TDMR.INIT's critical path in two QEMU boots (scripts/bench_tdmr.sh).
 set -euo pipefail
 here=$(dirname "$0")
 . "$here/env.sh"
@@ -48,3 +50,7 @@ vp_enter_bench
 # TDMR planning at scale: host-side, cargo only (scripts/bench_scale.sh).
 stage "TDMR planning at scale, ours beside upstream 6.12's planner"
 "$here/bench_scale.sh"
+
+# TDH.SYS.TDMR.INIT's critical path, ours against upstream's serial loop.
+stage "TDH.SYS.TDMR.INIT, the most calls one CPU made (2 and 4 CPUs, QEMU)"
+"$here/bench_tdmr.sh"

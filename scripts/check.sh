@@ -404,7 +404,7 @@ no_rbp_mod() {
 # that point, so the initialization must succeed and no PAMT page may be
 # free (the emulator counts PAMT pages back in the page allocator).
 alloc_after_init() {
-	local log=$out/alloc.log rc=0 enable fired state free
+	local log=$out/alloc.log rc=0 enable fired state free failing
 	boot alloc alloc.sh || return 1
 	grep -E '^guest: (FAIL|alloc)' "$log"
 	grep -q '^guest: ALLOC DONE' "$log" || { echo "alloc: the guest did not finish"; rc=1; }
@@ -414,6 +414,8 @@ alloc_after_init() {
 	fired=$(tr -d '\r' < "$log" | sed -n 's/^guest: alloc failure (0 off, 1 armed, 2 fired): //p')
 	state=$(tr -d '\r' < "$log" | sed -n 's/^guest: alloc state: //p')
 	free=$(tr -d '\r' < "$log" | sed -n 's/^guest: alloc pamt pages free: //p')
+	failing=$(tr -d '\r' < "$log" | sed -n 's/^guest: alloc tasks left failing: //p')
+	[ "$failing" = none ] || { echo "alloc: tasks left failing allocations: '$failing'"; rc=1; }
 	[ "$fired" = 2 ] || { echo "alloc: the allocation failure did not fire ($fired)"; rc=1; }
 	[ "$enable" = ok ] || { echo "alloc: tdx_rs_enable() failed: $enable"; rc=1; }
 	[ "$state" = initialized ] || { echo "alloc: state '$state', not initialized"; rc=1; }

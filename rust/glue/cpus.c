@@ -13,6 +13,7 @@
 #include <linux/module.h>
 #include <linux/smp.h>
 #include <linux/topology.h>
+#include <linux/workqueue.h>
 #include "kernel.h"
 
 static enum cpuhp_state tdx_rs_cpuhp_state;
@@ -84,6 +85,54 @@ int tdx_rs_k_on_each_package(int (*fn)(void *ctx), void *ctx)
 			break;
 	}
 	free_cpumask_var(done);
+	return ret;
+}
+
+struct cpu_worker {
+	struct work_struct work;
+	int (*fn)(void *ctx);
+	void *ctx;
+	int ret;
+};
+
+static void cpu_worker_run(struct work_struct *work)
+{
+	struct cpu_worker *w = container_of(work, struct cpu_worker, work);
+
+	w->ret = w->fn(w->ctx);
+}
+
+/*
+ * @fn(@ctx) on @workers online CPUs at once (fewer when fewer are online;
+ * at most TDX_RS_K_MAX_WORKERS), each in process context bound to its CPU
+ * (system_long_wq: the work may take long); waits for them all and returns
+ * the first worker's error, in CPU order. Allocates nothing. The caller
+ * holds the CPU hotplug lock, so no CPU goes away under its worker.
+ */
+int tdx_rs_k_on_cpus_at_once(int (*fn)(void *ctx), void *ctx,
+			     unsigned int workers)
+{
+	struct cpu_worker w[TDX_RS_K_MAX_WORKERS];
+	unsigned int i, n = 0;
+	int cpu, ret = 0;
+
+	workers = min(workers, TDX_RS_K_MAX_WORKERS);
+	for_each_online_cpu(cpu) {
+		if (n == workers)
+			break;
+		w[n].fn = fn;
+		w[n].ctx = ctx;
+		w[n].ret = 0;
+		INIT_WORK_ONSTACK(&w[n].work, cpu_worker_run);
+		queue_work_on(cpu, system_long_wq, &w[n].work);
+		n++;
+	}
+	for (i = 0; i < n; i++) {
+		flush_work(&w[i].work);
+		destroy_work_on_stack(&w[i].work);
+		if (!ret)
+			ret = w[i].ret;
+	}
 	return ret;
 }
 

@@ -72,6 +72,10 @@ bool tdx_rs_k_irqs_disabled(void);
 int tdx_rs_k_next_present_cpu(int prev);
 int tdx_rs_k_on_each_cpu(int (*fn)(void *ctx), void *ctx);
 int tdx_rs_k_on_each_package(int (*fn)(void *ctx), void *ctx);
+/* At most this many workers for tdx_rs_k_on_cpus_at_once(). */
+#define TDX_RS_K_MAX_WORKERS 8
+int tdx_rs_k_on_cpus_at_once(int (*fn)(void *ctx), void *ctx,
+			     unsigned int workers);
 int tdx_rs_k_cpus_register(void);
 void tdx_rs_k_cpus_unregister(void);
 

@@ -150,6 +150,36 @@ pub(crate) fn on_each_cpu<T: Sync>(ctx: &T, f: fn(&T) -> Result) -> Result {
     to_result(unsafe { c::tdx_rs_k_on_each_cpu(Some(one::<T>), ptr) })
 }
 
+/// Calls `f` on up to `workers` online CPUs at once (at most
+/// [`MAX_WORKERS`]), each in process context bound to its CPU, and waits for
+/// them all; the first error, in CPU order. Allocates nothing. The caller
+/// holds the CPU hotplug lock.
+pub(crate) fn on_cpus_at_once<T: Sync>(ctx: &T, workers: usize, f: fn(&T) -> Result) -> Result {
+    struct Call<'a, T> {
+        ctx: &'a T,
+        f: fn(&T) -> Result,
+    }
+    /// # Safety
+    ///
+    /// `call` is the `&Call<T>` that `on_cpus_at_once` hands over.
+    unsafe extern "C" fn one<T>(call: *mut c_void) -> c_int {
+        // SAFETY: `call` is the `&Call<T>` passed below, alive until every
+        // worker returned; it is only read.
+        let call = unsafe { &*call.cast::<Call<'_, T>>() };
+        to_c((call.f)(call.ctx))
+    }
+    let call = Call { ctx, f };
+    let ptr = (&call as *const Call<'_, T>).cast_mut().cast::<c_void>();
+    let workers = workers.min(MAX_WORKERS) as u32;
+    // SAFETY: FFI call; `one::<T>` gets back exactly `ptr`, which outlives
+    // the call (it waits for every worker). `T: Sync` lets the workers read
+    // `ctx` at once.
+    to_result(unsafe { c::tdx_rs_k_on_cpus_at_once(Some(one::<T>), ptr, workers) })
+}
+
+/// The most workers [`on_cpus_at_once`] starts.
+pub(crate) const MAX_WORKERS: usize = c::TDX_RS_K_MAX_WORKERS as usize;
+
 /// The present CPUs, ascending. The caller holds the CPU hotplug lock.
 pub(crate) fn present_cpus() -> impl Iterator<Item = u32> {
     let mut prev: c_int = -1;

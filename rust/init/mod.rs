@@ -7,7 +7,8 @@
 //! TDX memory, its TDMRs and their PAMTs (`tdmr/`); TDH.SYS.CONFIG with
 //! the TDMRs and the global KeyID; a cache write-back and
 //! TDH.SYS.KEY.CONFIG on one CPU of every package; then TDH.SYS.TDMR.INIT on
-//! every TDMR until the module says it is done.
+//! every TDMR until the module says it is done, different TDMRs on
+//! different CPUs at once (`tdmr_init.rs`).
 //!
 //! Every allocation is done before the TDX module may use the PAMTs, so
 //! nothing can fail once TDH.SYS.TDMR.INIT has finished. The PAMTs are the
@@ -29,10 +30,12 @@ pub(crate) mod keyids;
 pub(crate) mod lps;
 pub(crate) mod sysinfo;
 pub(crate) mod tdmr;
+mod tdmr_init;
+pub(crate) mod tdmr_order;
 pub(crate) mod vp_enter;
 
 use crate::abi::leaf::Leaf;
-use crate::abi::status::{code, SeamcallError, TRAP_GP, TRAP_UD};
+use crate::abi::status::{SeamcallError, TRAP_GP, TRAP_UD};
 use crate::abi::tdx_rs_sysinfo;
 use crate::glue::pages::{ContigPages, ModulePages};
 use crate::glue::services::{self as k, c};
@@ -310,6 +313,7 @@ impl Host {
         // now, so nothing needs allocating later.
         let sysinfo = KBox::new(sysinfo, GFP_KERNEL)?;
         let mut handed = KVec::with_capacity(pamts.len(), GFP_KERNEL)?;
+        let mut order = KVec::from_elem(0usize, tdmrs.len(), GFP_KERNEL)?;
 
         // From here on the PAMTs are the module's.
         for p in pamts {
@@ -340,7 +344,7 @@ impl Host {
         // Nothing below allocates. A ready module may use the PAMTs: if
         // TDH.SYS.TDMR.INIT fails they are kept, leaked and counted
         // (`ModulePages::drop`), never freed.
-        init_tdmrs(&tdmrs)?;
+        tdmr_init::init_tdmrs(&tdmrs, &mut order)?;
         Ok(Configured {
             sysinfo: KBox::leak(sysinfo),
             tdmrs,
@@ -432,34 +436,6 @@ fn allocate_pamts(
         pamts.push(pages, GFP_KERNEL)?;
     }
     Ok(pamts)
-}
-
-/// TDH.SYS.TDMR.INIT on every TDMR, until RDX (the next address to
-/// initialize) reaches its end. Each call does a bounded chunk; RDX may
-/// stay put for many calls (the module reports it by the GiB).
-fn init_tdmrs(tdmrs: &[Tdmr]) -> Result {
-    for t in tdmrs {
-        // However small the module's chunks, it initializes at least one
-        // 4 KiB page's metadata per call.
-        let mut calls_left = t.size / PAGE_SIZE;
-        loop {
-            let (status, next) = check(Leaf::SysTdmrInit, sys::tdmr_init(t.base))?;
-            // Informational: the module has nothing left to do here.
-            if status.code() == code::TDMR_ALREADY_INITIALIZED || next >= t.end() {
-                break;
-            }
-            calls_left -= 1;
-            if calls_left == 0 {
-                pr_err!(
-                    "TDH.SYS.TDMR.INIT did not finish the TDMR at {:#x}\n",
-                    t.base
-                );
-                return Err(EIO);
-            }
-            k::cond_resched();
-        }
-    }
-    Ok(())
 }
 
 /// The PAMTs' cache lines, written with KeyID 0, must reach memory before

@@ -29,4 +29,14 @@ echo "guest: alloc enable: $out"
 echo "guest: alloc failure (0 off, 1 armed, 2 fired): $(cat $E/fail_alloc_after_init)"
 echo "guest: alloc state: $(cat /sys/kernel/tdx_host_rs/state)"
 echo "guest: alloc pamt pages free: $(cat $E/pamt_free_pages)"
+# The task that initialized the module (insmod) has exited: no task left
+# alive may still fail its allocations (a CPU's worker, say).
+failing=none
+for f in /proc/[0-9]*/make-it-fail; do
+	[ "$(cat "$f" 2>/dev/null)" = 1 ] || continue
+	pid=${f#/proc/}
+	pid=${pid%/make-it-fail}
+	failing="$failing $(cat /proc/$pid/comm 2>/dev/null)"
+done
+echo "guest: alloc tasks left failing: ${failing#none }"
 echo "guest: ALLOC DONE"

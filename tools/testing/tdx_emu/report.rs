@@ -10,6 +10,10 @@
 //! ```
 //!
 //! (ranges `[BASE, END)` in hex; AREAS counts the non-null reserved areas).
+//! Once any TDH.SYS.TDMR.INIT was seen, after the per-leaf lines,
+//! `tdmr_init_path: MOST lps LPS`: the most TDH.SYS.TDMR.INIT calls one LP
+//! made (the critical path, `model/critical_path.rs`) and how many LPs
+//! made any.
 //! Last, the CPUs' side (`model/vmx.rs`): `vmx: LPS`, the LPs in VMX
 //! operation as ranges of ids (`0-2,5`; `none`), and `ud_outside_vmx: N`,
 //! the SEAMCALLs that raised #UD outside it (never counted in `calls`).
@@ -46,6 +50,10 @@ fn render(m: &Model, w: &mut impl Write) -> fmt::Result {
         if n > 0 {
             writeln!(w, "leaf {} {} {}", *leaf as u16, leaf.abi_name(), n)?;
         }
+    }
+    let (longest, lps) = m.tdmr_init_path();
+    if lps > 0 {
+        writeln!(w, "tdmr_init_path: {longest} lps {lps}")?;
     }
     match m.config_record() {
         Some(r) => writeln!(
@@ -179,6 +187,29 @@ mod tests {
         assert!(core::str::from_utf8(&buf[..n])
             .unwrap()
             .ends_with("\nvmx: none\nud_outside_vmx: 0\n"));
+    }
+
+    /// TDH.SYS.TDMR.INIT from two LPs, three calls and two: the critical
+    /// path is the busier LP's three, whatever the calls returned.
+    #[test]
+    fn reports_the_tdmr_init_critical_path() {
+        let mut m = Model::new(platform(4, 1, &[]));
+        let mut mem = FakeMem::new();
+        for id in [1, 3, 1, 3, 1] {
+            let mut regs = [0u64; 16];
+            regs[0] = Leaf::SysTdmrInit as u64;
+            m.seamcall(lp(id, 0), &mut regs, &mut mem);
+        }
+        let mut buf = [0u8; 512];
+        let n = write(&m, &mut buf);
+        let text = core::str::from_utf8(&buf[..n]).unwrap();
+        assert!(
+            text.starts_with(
+                "state: InitPending\ncalls: 5\nleaf 36 TDH.SYS.TDMR.INIT 5\n\
+                 tdmr_init_path: 3 lps 2\nconfig: none\n"
+            ),
+            "{text}"
+        );
     }
 
     /// After TDH.SYS.CONFIG of two TDMRs, [1G, 2G) with two reserved areas

@@ -37,11 +37,17 @@ struct tdx_emu_model *tdx_emu_model;
 /*
  * Test control, no counterpart in the real module: once armed, the SEAMCALL
  * that completes the last TDMR's TDH.SYS.TDMR.INIT makes every later
- * allocation of the calling task fail (the kernel's fault injection, with
- * its task filter), to show the host never needs one after that point.
+ * allocation of the task that initializes the module fail (the kernel's
+ * fault injection, with its task filter), to show the host never needs one
+ * after that point. That task is the one whose TDH.SYS.CONFIG succeeded
+ * while armed (fail_task): the host may make its TDH.SYS.TDMR.INIT calls
+ * from workers on other CPUs. Without one, the calling task.
  */
 enum { FAIL_ALLOC_OFF, FAIL_ALLOC_ARMED, FAIL_ALLOC_FIRED };
 static u32 fail_alloc;
+static struct task_struct *fail_task;	/* a reference, under tdx_emu_lock */
+/* TDH.SYS.CONFIG's leaf number (the ABI's, as in model/ and upstream's tdx.h). */
+#define TDH_SYS_CONFIG_LEAF 45
 
 /*
  * The modeled execution time: how long a call that took its locks holds
@@ -152,7 +158,9 @@ static int tdx_emu_die(struct notifier_block *nb, unsigned long val,
 	struct pt_regs *regs = args->regs;
 	u64 gprs[TDX_EMU_NR_GPRS];
 	u64 stack_top = 0;
+	struct task_struct *target = NULL;
 	bool fail_allocs = false;
+	u64 leaf;
 	u32 outcome, cpu, hold_ns = 0;
 	unsigned long flags;
 	int pkg;
@@ -163,6 +171,7 @@ static int tdx_emu_die(struct notifier_block *nb, unsigned long val,
 		return NOTIFY_DONE;
 
 	regs_to_gprs(regs, gprs);
+	leaf = gprs[0] & 0xffff;
 	/* Tests check which argument block a trampoline kept there. */
 	if (copy_from_kernel_nofault(&stack_top, (void *)regs->sp,
 				     sizeof(stack_top)))
@@ -188,16 +197,28 @@ static int tdx_emu_die(struct notifier_block *nb, unsigned long val,
 		outcome = tdx_emu_rs_seamcall_finish(tdx_emu_model, gprs, cpu,
 						     pkg, stack_top);
 		td_exit = tdx_emu_rs_take_td_exit(tdx_emu_model);
+		if (outcome == TDX_EMU_COMPLETE && !gprs[0] &&
+		    leaf == TDH_SYS_CONFIG_LEAF && fail_alloc == FAIL_ALLOC_ARMED &&
+		    !fail_task)
+			fail_task = get_task_struct(current);
 		if (outcome == TDX_EMU_COMPLETE && fail_alloc == FAIL_ALLOC_ARMED &&
 		    tdx_emu_rs_tdmrs_initialized(tdx_emu_model)) {
 			fail_alloc = FAIL_ALLOC_FIRED;
 			fail_allocs = true;
+			target = fail_task;
+			fail_task = NULL;
 		}
 	}
 	local_irq_restore(flags);
 #ifdef CONFIG_FAULT_INJECTION
-	if (fail_allocs)
-		current->make_it_fail = true;
+	if (fail_allocs) {
+		/* That task waits for the workers: it is alive, and not the last
+		 * reference's holder.
+		 */
+		(target ?: current)->make_it_fail = true;
+		if (target)
+			put_task_struct(target);
+	}
 #endif
 
 	switch (outcome) {
@@ -343,10 +364,17 @@ EXPORT_SYMBOL_NS_GPL(tdx_emu_reset, TDX_EMU);
 /* For debugfs.c: arm (or disarm) the allocation failure after init. */
 int tdx_emu_fail_alloc_after_init(bool arm)
 {
+	struct task_struct *task;
+
 	if (!IS_ENABLED(CONFIG_FAULT_INJECTION))
 		return -EOPNOTSUPP;
-	guard(raw_spinlock_irqsave)(&tdx_emu_lock);
-	fail_alloc = arm ? FAIL_ALLOC_ARMED : FAIL_ALLOC_OFF;
+	scoped_guard(raw_spinlock_irqsave, &tdx_emu_lock) {
+		fail_alloc = arm ? FAIL_ALLOC_ARMED : FAIL_ALLOC_OFF;
+		task = fail_task;
+		fail_task = NULL;
+	}
+	if (task)
+		put_task_struct(task);
 	return 0;
 }
 

@@ -34,6 +34,7 @@
 #[cfg(test)]
 mod busy_tests;
 mod cmr;
+mod critical_path;
 mod hooks;
 mod keyids;
 mod lock_plan;
@@ -72,6 +73,7 @@ use crate::abi::leaf::{Leaf, RaxFields};
 use crate::abi::status::{code, OPERAND_ID_RAX};
 use crate::platform::{Lp, PhysMem, Platform};
 use core::ptr::addr_of_mut;
+use critical_path::TdmrInitPath;
 use hooks::Hooks;
 use locks::{Locks, Refused};
 use sys::Sys;
@@ -138,6 +140,7 @@ pub(crate) struct Model {
     calls: u64,
     calls_of: [u64; COUNTED_LEAVES],
     busy_of: [u64; COUNTED_LEAVES],
+    tdmr_init_path: TdmrInitPath,
     locks: Locks,
     sys: Sys,
     tds: Tds,
@@ -188,6 +191,7 @@ impl Model {
             addr_of_mut!((*slot).calls).write(0);
             addr_of_mut!((*slot).calls_of).write([0; COUNTED_LEAVES]);
             addr_of_mut!((*slot).busy_of).write([0; COUNTED_LEAVES]);
+            addr_of_mut!((*slot).tdmr_init_path).write(TdmrInitPath::new());
             Locks::write_new(addr_of_mut!((*slot).locks));
             Sys::write_new(addr_of_mut!((*slot).sys), platform);
             Tds::write_new(addr_of_mut!((*slot).tds));
@@ -234,6 +238,9 @@ impl Model {
         self.calls += 1;
         if let Some(count) = self.calls_of.get_mut(number as usize) {
             *count += 1;
+        }
+        if number == Leaf::SysTdmrInit as u16 {
+            self.tdmr_init_path.record(lp.id);
         }
         match self.mode {
             Mode::Normal => {}
@@ -414,6 +421,12 @@ impl Model {
     /// and returned a busy status, since load or reset (0 above 127).
     pub(crate) fn busy_of(&self, leaf: u16) -> u64 {
         self.busy_of.get(leaf as usize).copied().unwrap_or(0)
+    }
+
+    /// TDH.SYS.TDMR.INIT's critical path since load or reset: the most
+    /// calls one LP made, and how many LPs made any (`critical_path.rs`).
+    pub(crate) fn tdmr_init_path(&self) -> (u32, usize) {
+        (self.tdmr_init_path.longest(), self.tdmr_init_path.lps())
     }
 
     /// How many locks `lp` holds (0 outside a call).
