@@ -78,16 +78,15 @@ fn tdmr_init_calls(size: u64) -> u64 {
     size.div_ceil(CHUNK)
 }
 
-/// The most calls one worker makes when `workers` workers take the TDMRs
-/// (`calls` each) in order, each TDMR to the worker that is free first
-/// (the lowest-numbered on a tie); a worker spends one unit per call.
+/// The most calls one worker makes when `workers` workers share the TDMRs
+/// (`calls` each) as the module's loop does: claimed largest first
+/// (`tdmr_order::largest_first`), each to the worker free first
+/// (`tdmr_order::critical_path`), the same code the module runs.
 pub(crate) fn critical_path(calls: &[u64], workers: usize) -> u64 {
-    let mut busy = vec![0u64; workers.clamp(1, calls.len().max(1))];
-    for &c in calls {
-        let first_free = (0..busy.len()).min_by_key(|&i| (busy[i], i)).unwrap_or(0);
-        busy[first_free] += c;
-    }
-    busy.into_iter().max().unwrap_or(0)
+    let mut order = vec![0usize; calls.len()];
+    crate::init::tdmr_order::largest_first(&mut order, |i| calls[i]);
+    let claimed: Vec<u64> = order.iter().map(|&i| calls[i]).collect();
+    crate::init::tdmr_order::critical_path::<64>(&claimed, workers.max(1))
 }
 
 /// Nanoseconds per call of `f`: the best of five batches of at least 1 ms.
@@ -308,7 +307,7 @@ fn scaling_table_ours_never_worse() {
     assert!(!text.contains("VIOLATION"), "{text}");
 }
 
-/// Workers take the TDMRs in order, each to the one free first: with
+/// Workers take the TDMRs largest first, each to the one free first: with
 /// `[10, 3, 3, 3]` and two, worker 0 takes 10 and worker 1 the three 3s
 /// (free at 3, 6, 9, each before 10): 10. Round robin would give worker 0
 /// 10 + 3 = 13.
@@ -321,6 +320,8 @@ fn critical_path_by_hand() {
     // More workers than TDMRs: each TDMR alone.
     assert_eq!(critical_path(&[7, 2], 4), 7);
     assert_eq!(critical_path(&[], 4), 0);
+    // Largest first: in the given order [3, 3, 10] would take 3 + 10.
+    assert_eq!(critical_path(&[3, 3, 10], 2), 10);
 }
 
 /// One GiB of TDMR is 1024 4 KiB PAMT entries per call, 256 calls.
