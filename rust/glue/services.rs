@@ -125,29 +125,41 @@ pub(crate) fn on_each_package(f: fn() -> Result) -> Result {
     to_result(unsafe { c::tdx_rs_k_on_each_package(Some(one), ctx) })
 }
 
+/// A Rust function and its context, handed to C as one pointer by the
+/// calls that run it on several CPUs ([`on_each_cpu`], [`on_cpus_at_once`]).
+struct CpuCall<'a, T> {
+    ctx: &'a T,
+    f: fn(&T) -> Result,
+}
+
+impl<T: Sync> CpuCall<'_, T> {
+    /// The C callback that runs the call on the CPU it is given to.
+    ///
+    /// # Safety
+    ///
+    /// `call` is a `&CpuCall<T>` that stays alive until every CPU given it
+    /// has returned.
+    unsafe extern "C" fn run(call: *mut c_void) -> c_int {
+        // SAFETY: our contract; the call is only read.
+        let call = unsafe { &*call.cast::<CpuCall<'_, T>>() };
+        to_c((call.f)(call.ctx))
+    }
+
+    /// The pointer [`CpuCall::run`] takes back; valid while `self` is.
+    fn as_ptr(&self) -> *mut c_void {
+        (self as *const Self).cast_mut().cast::<c_void>()
+    }
+}
+
 /// Calls `f` on every online CPU at once, with interrupts off (an IPI);
 /// the first error any of them returned. The caller holds the CPU hotplug
 /// lock.
 pub(crate) fn on_each_cpu<T: Sync>(ctx: &T, f: fn(&T) -> Result) -> Result {
-    struct Call<'a, T> {
-        ctx: &'a T,
-        f: fn(&T) -> Result,
-    }
-    /// # Safety
-    ///
-    /// `call` is the `&Call<T>` that `on_each_cpu` hands over.
-    unsafe extern "C" fn one<T>(call: *mut c_void) -> c_int {
-        // SAFETY: `call` is the `&Call<T>` passed below, alive until every
-        // CPU returned; it is only read.
-        let call = unsafe { &*call.cast::<Call<'_, T>>() };
-        to_c((call.f)(call.ctx))
-    }
-    let call = Call { ctx, f };
-    let ptr = (&call as *const Call<'_, T>).cast_mut().cast::<c_void>();
-    // SAFETY: FFI call; `one::<T>` gets back exactly `ptr`, which outlives
-    // the call (it waits for every CPU). `T: Sync` lets every CPU read
-    // `ctx` at once.
-    to_result(unsafe { c::tdx_rs_k_on_each_cpu(Some(one::<T>), ptr) })
+    let call = CpuCall { ctx, f };
+    // SAFETY: FFI call; `CpuCall::<T>::run` gets back exactly `call`'s
+    // pointer, and `call` outlives the call (it waits for every CPU).
+    // `T: Sync` lets every CPU read `ctx` at once.
+    to_result(unsafe { c::tdx_rs_k_on_each_cpu(Some(CpuCall::<T>::run), call.as_ptr()) })
 }
 
 /// Calls `f` on up to `workers` online CPUs at once (at most
@@ -155,26 +167,14 @@ pub(crate) fn on_each_cpu<T: Sync>(ctx: &T, f: fn(&T) -> Result) -> Result {
 /// them all; the first error, in CPU order. Allocates nothing. The caller
 /// holds the CPU hotplug lock.
 pub(crate) fn on_cpus_at_once<T: Sync>(ctx: &T, workers: usize, f: fn(&T) -> Result) -> Result {
-    struct Call<'a, T> {
-        ctx: &'a T,
-        f: fn(&T) -> Result,
-    }
-    /// # Safety
-    ///
-    /// `call` is the `&Call<T>` that `on_cpus_at_once` hands over.
-    unsafe extern "C" fn one<T>(call: *mut c_void) -> c_int {
-        // SAFETY: `call` is the `&Call<T>` passed below, alive until every
-        // worker returned; it is only read.
-        let call = unsafe { &*call.cast::<Call<'_, T>>() };
-        to_c((call.f)(call.ctx))
-    }
-    let call = Call { ctx, f };
-    let ptr = (&call as *const Call<'_, T>).cast_mut().cast::<c_void>();
+    let call = CpuCall { ctx, f };
     let workers = workers.min(MAX_WORKERS) as u32;
-    // SAFETY: FFI call; `one::<T>` gets back exactly `ptr`, which outlives
-    // the call (it waits for every worker). `T: Sync` lets the workers read
-    // `ctx` at once.
-    to_result(unsafe { c::tdx_rs_k_on_cpus_at_once(Some(one::<T>), ptr, workers) })
+    // SAFETY: FFI call; `CpuCall::<T>::run` gets back exactly `call`'s
+    // pointer, and `call` outlives the call (it waits for every worker).
+    // `T: Sync` lets the workers read `ctx` at once.
+    to_result(unsafe {
+        c::tdx_rs_k_on_cpus_at_once(Some(CpuCall::<T>::run), call.as_ptr(), workers)
+    })
 }
 
 /// The most workers [`on_cpus_at_once`] starts.
