@@ -13,12 +13,15 @@
 #   make fresh-check
 #                `make run` and `make check` in a pristine Debian 12 root, as a
 #                new user meets them (root; about half an hour)
+#   make htmldocs
+#                Documentation/ as HTML with Sphinx into build/htmldocs/,
+#                every warning an error
 #   make         build the modules against the test kernel (KDIR= to override)
 
 SHELL := /bin/bash
 ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 
-.PHONY: all modules run check bench fresh-check clean bootstrap kernel
+.PHONY: all modules run check bench fresh-check clean bootstrap kernel htmldocs
 
 all: modules
 
@@ -42,6 +45,9 @@ bench:
 
 fresh-check:
 	@$(ROOT)/scripts/fresh_check.sh
+
+htmldocs:
+	@$(ROOT)/scripts/htmldocs.sh
 
 clean:
 	@. $(ROOT)/scripts/env.sh; \

@@ -12,7 +12,9 @@ set -euo pipefail
 DEB_PKGS=(linux-source-6.12 xz-utils patch make bc flex bison libelf-dev libssl-dev
 	  rustc-web rust-web-src rust-web-clippy rustfmt-web
 	  clang lld llvm libclang-dev gcc binutils
-	  qemu-system-x86 busybox-static cpio kmod rsync perl python3 git ca-certificates)
+	  qemu-system-x86 busybox-static cpio kmod rsync perl python3 git ca-certificates
+	  # Sphinx, for make htmldocs and make check's docs build.
+	  python3-sphinx)
 BINDGEN_VERSION=0.69.5
 
 say() { printf 'bootstrap: %s\n' "$*"; }

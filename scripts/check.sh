@@ -114,6 +114,13 @@ lint() {
 	return $rc
 }
 
+# Documentation/ as make htmldocs builds it (scripts/htmldocs.sh): Sphinx,
+# every warning an error, every cross-reference resolved.
+docs_build() {
+	"$here/htmldocs.sh" 2>&1 | tee "$out/htmldocs.log"
+	return "${PIPESTATUS[0]}"
+}
+
 # A full rebuild under clippy: any compiler, clippy or objtool warning fails.
 build() {
 	"$here/modules.sh" clean >/dev/null 2>&1
@@ -449,6 +456,7 @@ kernel_dirs || exit 1
 run_stage "test kernel" "$here/kernel.sh" || { echo "check: cannot go on without the kernel"; exit 1; }
 run_stage "host cargo test" host_tests
 run_stage "lint (rustfmt, checkpatch)" lint
+run_stage "docs build (Sphinx)" docs_build
 if run_stage "production kernel" "$here/kernel.sh" production; then
 	run_stage "production build" production_build
 else

@@ -18,9 +18,8 @@
 //!   the host finds before any SEAMCALL (`explain/host.rs`).
 //!
 //! The texts are [`Text`]s (`&'static str`), so the same table serves the
-//! kernel log, `Documentation/tdx_host_rs.rst` ("Troubleshooting
-//! initialization", checked against the table by a host test) and other
-//! tools.
+//! kernel log, `Documentation/admin-guide.rst` ("Troubleshooting by status
+//! code", checked against the table by a host test) and other tools.
 //!
 //! Pure `core`: built into the kernel module and into the host test crate.
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! `Documentation/tdx_host_rs.rst`'s "Troubleshooting initialization"
+//! `Documentation/admin-guide.rst`'s "Troubleshooting by status code"
 //! tables, generated from the explanations: the test fails when they
-//! differ, and rewrites them when `TDX_RS_BLESS` is set.
+//! differ (a row missing, added or changed on either side), and rewrites
+//! them when `TDX_RS_BLESS` is set. They are the documentation's one copy:
+//! no other page carries them.
 
 use super::host::{PLAN, PLATFORM};
 use super::table::{ALL, ROWS};
@@ -49,7 +51,7 @@ fn detail_doc(d: Detail) -> &'static str {
     }
 }
 
-/// The generated part of the "Troubleshooting initialization" section.
+/// The generated part of the "Troubleshooting by status code" section.
 fn rst() -> String {
     let mut out = String::new();
     out.push_str(
@@ -97,12 +99,15 @@ const BEGIN: &str = ".. Generated from rust/init/explain/ by its host test; \
     TDX_RS_BLESS=1 cargo test rewrites it.\n\n";
 const END: &str = "\n.. End of the generated tables.\n";
 
+/// The administrator's guide, which carries the tables.
+const GUIDE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../Documentation/admin-guide.rst"
+);
+
 #[test]
 fn the_documentation_table_is_the_table() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../Documentation/tdx_host_rs.rst"
-    );
+    let path = GUIDE;
     let doc = std::fs::read_to_string(path).unwrap();
     let start = doc
         .find(BEGIN)
@@ -119,7 +124,27 @@ fn the_documentation_table_is_the_table() {
     }
     assert!(
         doc[start..end] == want,
-        "Documentation/tdx_host_rs.rst differs from the explanations: run \
+        "Documentation/admin-guide.rst differs from the explanations: run \
          TDX_RS_BLESS=1 cargo test --offline the_documentation_table and review the diff"
     );
+}
+
+/// One copy of the tables: every other page of `Documentation/` refers to
+/// the guide's instead of carrying its own.
+#[test]
+fn only_the_guide_carries_the_tables() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../Documentation");
+    let mut pages = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension() != Some(std::ffi::OsStr::new("rst")) {
+            continue;
+        }
+        pages += 1;
+        let doc = std::fs::read_to_string(&path).unwrap();
+        let copies = doc.matches(BEGIN).count();
+        let want = usize::from(path.file_name().unwrap() == "admin-guide.rst");
+        assert_eq!(copies, want, "{}: {copies} copies of the tables", path.display());
+    }
+    assert!(pages >= 2, "{dir}: only {pages} pages");
 }
