@@ -26,6 +26,8 @@
 #[cfg(test)]
 mod doc_tests;
 mod host;
+#[cfg(test)]
+mod log_tests;
 mod names;
 mod table;
 #[cfg(test)]

@@ -144,7 +144,12 @@ fn only_the_guide_carries_the_tables() {
         let doc = std::fs::read_to_string(&path).unwrap();
         let copies = doc.matches(BEGIN).count();
         let want = usize::from(path.file_name().unwrap() == "admin-guide.rst");
-        assert_eq!(copies, want, "{}: {copies} copies of the tables", path.display());
+        assert_eq!(
+            copies,
+            want,
+            "{}: {copies} copies of the tables",
+            path.display()
+        );
     }
     assert!(pages >= 2, "{dir}: only {pages} pages");
 }
