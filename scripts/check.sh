@@ -115,10 +115,17 @@ lint() {
 }
 
 # Documentation/ as make htmldocs builds it (scripts/htmldocs.sh): Sphinx,
-# every warning an error, every cross-reference resolved.
+# every warning an error, every cross-reference resolved; and the kernel's
+# own log lines the admin guide quotes are the test kernel's.
 docs_build() {
+	local rc=0
 	"$here/htmldocs.sh" 2>&1 | tee "$out/htmldocs.log"
-	return "${PIPESTATUS[0]}"
+	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+	python3 "$here/doc_kernel_lines.py" "$KDIR_TEST" Documentation/admin-guide.rst |
+		tee "$out/doc-lines.log"
+	[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+	count_tests "$out/doc-lines.log" '^doc-kernel-lines: [0-9]+ passed'
+	return $rc
 }
 
 # A full rebuild under clippy: any compiler, clippy or objtool warning fails.
