@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The explanations against an independent list of what Intel's 1.5.06
-//! handlers return, and `Documentation/tdx_host_rs.rst` against the table.
+//! handlers return; `doc_tests.rs` checks the admin guide against the table.
 
 use super::host::{PLAN, PLATFORM};
 use super::table::ROWS;
