@@ -2,9 +2,11 @@
 
 //! The `tdx_host_rs:` lines `Documentation/admin-guide.rst` quotes are
 //! lines the module logs: each must match a format string of a `pr_*!`
-//! call (or a `Display` impl's `write!`) in `rust/`, or of a `pr_*()` call
-//! in its C glue, with example values where the format has placeholders.
-//! A quoted line that no code prints fails the test.
+//! call in `rust/`, or of a `pr_*()` call in its C glue, with example
+//! values where the format has placeholders; the `cause: ...; fix: ...`
+//! line, which `pr_err!("{}\n", ...)` prints, matches the `write!` of the
+//! explanations' `Display`. A quoted line that no code prints fails the
+//! test.
 
 use std::path::Path;
 
@@ -142,6 +144,11 @@ fn formats_in(src: &str, calls: &[&str], c: bool, out: &mut Vec<Format>) {
                 }
             }
             let text = text.trim_end_matches('\n');
+            // Of the Display impls, only the explanations' line is logged
+            // as it is; the others end up inside a pr_*!() format.
+            if *call == "write!(f," && !text.starts_with("cause: ") {
+                continue;
+            }
             let pieces = if c { c_pieces(text) } else { rust_pieces(text) };
             // "{}" alone would match any line: such a call logs a text
             // made elsewhere, whose own format is collected there.
@@ -216,7 +223,7 @@ fn the_guides_log_lines_are_the_modules() {
     let mut formats = Vec::new();
     collect(&Path::new(root).join("rust"), &mut formats);
     assert!(
-        formats.len() >= 40,
+        formats.len() >= 30,
         "only {} format strings found",
         formats.len()
     );
