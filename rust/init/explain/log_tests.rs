@@ -144,9 +144,10 @@ fn formats_in(src: &str, calls: &[&str], c: bool, out: &mut Vec<Format>) {
                 }
             }
             let text = text.trim_end_matches('\n');
-            // Of the Display impls, only the explanations' line is logged
-            // as it is; the others end up inside a pr_*!() format.
-            if *call == "write!(f," && !text.starts_with("cause: ") {
+            // Of the Display impls, only the explanations' whole line
+            // (`Text`'s) is logged as it is; the others, and the pieces of a
+            // line written by several write!()s, are not whole lines.
+            if *call == "write!(f," && !(text.starts_with("cause: ") && text.contains("; fix: ")) {
                 continue;
             }
             let pieces = if c { c_pieces(text) } else { rust_pieces(text) };
