@@ -96,7 +96,9 @@ fn seamcall(msg: &str) -> Option<(u64, u64)> {
 /// The number after `key` in `msg` (`major_version 1,`).
 fn number_after(msg: &str, key: &str) -> Option<u32> {
     let rest = &msg[msg.find(key)? + key.len()..];
-    let end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+    let end = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
     rest[..end].parse().ok()
 }
 

@@ -121,7 +121,10 @@ impl Source for Live {
 
     fn kernel_config(&self) -> Option<String> {
         // /proc/config.gz (CONFIG_IKCONFIG_PROC), through gzip: no crates.
-        if let Ok(out) = Command::new("gzip").args(["-dc", "/proc/config.gz"]).output() {
+        if let Ok(out) = Command::new("gzip")
+            .args(["-dc", "/proc/config.gz"])
+            .output()
+        {
             if out.status.success() {
                 if let Ok(s) = String::from_utf8(out.stdout) {
                     return Some(s);

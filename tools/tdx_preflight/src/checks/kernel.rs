@@ -102,7 +102,9 @@ pub(crate) fn config(i: &Inputs) -> Verdict {
     let version = header_version(config);
     if let Some(v) = version {
         if v != SERIES && !v.starts_with(&format!("{SERIES}.")) {
-            wrong.push(format!("Linux {v} (tdx_host_rs is written for Linux {SERIES})"));
+            wrong.push(format!(
+                "Linux {v} (tdx_host_rs is written for Linux {SERIES})"
+            ));
         }
     }
     for s in &SYMBOLS {
@@ -127,7 +129,7 @@ pub(crate) fn config(i: &Inputs) -> Verdict {
     ))
 }
 
-/// kvm_intel loaded, with kvm.enable_virt_at_load=Y: VMX on on every CPU.
+/// kvm_intel loaded, with kvm.enable_virt_at_load=Y: VMX on every CPU.
 /// tdx_host_rs never executes VMXON, and SEAMCALL raises #UD outside VMX
 /// operation, so VMX must be on when it initializes the TDX module.
 pub(crate) fn kvm_vmx(i: &Inputs) -> Verdict {
@@ -145,7 +147,7 @@ pub(crate) fn kvm_vmx(i: &Inputs) -> Verdict {
         #UD otherwise)";
     match i.virt_at_load.as_deref() {
         Some("Y") | Some("1") => Verdict::Ok(
-            "kvm_intel loaded, kvm.enable_virt_at_load=Y: VMX is on on every online CPU from \
+            "kvm_intel loaded, kvm.enable_virt_at_load=Y: VMX is on in every online CPU from \
              kvm_intel's load, and on each CPU that comes online"
                 .into(),
         ),

@@ -75,7 +75,11 @@ pub(crate) fn tdx_module(i: &Inputs) -> Verdict {
     if let Some(f) = log.failures.iter().find(|f| f.kind == Kind::Ud) {
         let t = api::software(Software::Ud);
         return Verdict::unknown(
-            format!("{} \"{}\": no SEAMCALL reached the TDX module", who(f), f.line),
+            format!(
+                "{} \"{}\": no SEAMCALL reached the TDX module",
+                who(f),
+                f.line
+            ),
             t.fix,
         );
     }
@@ -138,6 +142,12 @@ pub(crate) fn memory(i: &Inputs) -> Verdict {
             None => "covered by TDMRs".into(),
         });
     }
+    if log.init_failed.is_some() {
+        return Verdict::unknown(
+            "the initialization failed before the memory was planned (see init-status)",
+            "fix what init-status and tdx-module report, then run this check again",
+        );
+    }
     Verdict::unknown(
         "no TDX initialization in this boot's log: the memory was not planned yet",
         NOT_TRIED,
@@ -165,6 +175,20 @@ pub(crate) fn init_status(i: &Inputs) -> Verdict {
                 }
             });
         return missing(f, text);
+    }
+    if let Some(f) = log
+        .failures
+        .iter()
+        .find(|f| matches!(f.kind, Kind::NoModule | Kind::Gp | Kind::Ud))
+    {
+        return Verdict::unknown(
+            format!(
+                "{} \"{}\": no SEAMCALL reached the TDX module",
+                who(f),
+                f.line
+            ),
+            "fix what tdx-module and kvm-vmx report, then run this check again",
+        );
     }
     if log.initialized || log.init_failed.is_some() {
         return Verdict::Ok("no SEAMCALL of the initialization failed".into());

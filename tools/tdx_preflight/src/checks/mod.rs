@@ -5,6 +5,8 @@
 
 mod kernel;
 mod log;
+#[cfg(test)]
+mod log_tests;
 mod platform;
 #[cfg(test)]
 mod tests;
