@@ -9,6 +9,11 @@
 #                        must be the fixture's expect file, the exit status
 #                        1 when one is MISSING and 0 otherwise; ends with
 #                        "preflight: N passed, M failed"
+#   preflight.sh qemu    one QEMU boot (modules built, scripts/modules.sh):
+#                        the program live in the guest after tdx_host_rs
+#                        initialized the emulated TDX module, and on a
+#                        recording of that guest; both must give the
+#                        verdicts a QEMU guest has (below)
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -79,8 +84,56 @@ check() {
 	return 1
 }
 
+# What a QEMU TCG guest with the emulator is: not a TDX host (AMD's vendor
+# string, a hypervisor; no kvm_intel, whose stand-in tdx_rs_kvm_virt has no
+# enable_virt_at_load), without the msr driver or a kernel config; but the
+# TDX module (emulated), its version, the memory and the statuses as
+# tdx_host_rs logged them.
+QEMU_VERDICTS="MISSING cpu
+unknown tme
+unknown keyid-split
+unknown seamrr
+unknown kernel-config
+MISSING kvm-vmx
+ok tdx-module
+ok module-version
+ok memory
+ok init-status"
+
+qemu() {
+	local out=$root/build/preflight-qemu emu static log rc=0 live rec
+	. "$here/env.sh"
+	mkdir -p "$out"
+	(cd "$crate" && RUSTFLAGS='-C target-feature=+crt-static' \
+		CARGO_TARGET_DIR=$root/build/cargo-preflight-static \
+		cargo build --release --offline --target x86_64-unknown-linux-gnu) || return 1
+	static=$root/build/cargo-preflight-static/x86_64-unknown-linux-gnu/release/tdx-preflight
+	emu=$out/emu-args log=$out/console.log
+	platform_boot qemu-q35 2 "$emu" || return 1
+	INITRAMFS_FILES="$emu:/emu-args $static:/tdx-preflight" \
+		"$here/initramfs.sh" "$out/initramfs.cpio.gz" "$here/guest/preflight.sh" \
+		"$root"/tdx_host_rs.ko "$root"/tdx_emu.ko "$root"/tdx_rs_kvm_virt.ko || return 1
+	QEMU_EXTRA=$PLATFORM_QEMU "$here/qemu.sh" "$out/initramfs.cpio.gz" "$log" 2 \
+		"$PLATFORM_APPEND" || rc=1
+	tr -d '\r' <"$log" | grep -E '^(guest: preflight|preflight-)' || true
+	live=$(tr -d '\r' <"$log" | sed -n 's/^preflight-live: //p' |
+		grep -oE '^(ok|MISSING|unknown) +[a-z0-9-]+' | tr -s ' ')
+	rec=$(tr -d '\r' <"$log" | sed -n 's/^preflight-recorded: //p' |
+		grep -oE '^(ok|MISSING|unknown) +[a-z0-9-]+' | tr -s ' ')
+	if [ "$live" = "$QEMU_VERDICTS" ] && [ "$rec" = "$QEMU_VERDICTS" ] &&
+		tr -d '\r' <"$log" | grep -q '^guest: PREFLIGHT DONE' &&
+		! tr -d '\r' <"$log" | grep -q '^guest: FAIL'; then
+		echo "preflight qemu: live and recorded verdicts as expected"
+	else
+		echo "preflight qemu: FAILED"; diff <(echo "$QEMU_VERDICTS") <(echo "$live")
+		diff <(echo "$QEMU_VERDICTS") <(echo "$rec"); rc=1
+	fi
+	return $rc
+}
+
 case "${1:-}" in
 build) build ;;
 check) check ;;
-*) echo "usage: $0 build|check" >&2; exit 2 ;;
+qemu) qemu ;;
+*) echo "usage: $0 build|check|qemu" >&2; exit 2 ;;
 esac

@@ -253,6 +253,10 @@ pub struct Inputs {
     pub virt_at_load: Option<String>,
     /// Whether kvm_intel is loaded (or built in): its `ept` parameter.
     pub kvm_intel: bool,
+    /// Whether KVM initialized (/dev/kvm, /sys/class/misc/kvm): a built-in
+    /// kvm_intel whose initialization failed has its parameters but no
+    /// /dev/kvm.
+    pub kvm_dev: bool,
     /// /sys/kernel/tdx_host_rs/state.
     pub state: Option<String>,
     /// /sys/kernel/tdx_host_rs/module_version.
@@ -271,6 +275,7 @@ impl Inputs {
             has_sys: src.has_sys(),
             virt_at_load: sys("module/kvm/parameters/enable_virt_at_load"),
             kvm_intel: sys("module/kvm_intel/parameters/ept").is_some(),
+            kvm_dev: sys("class/misc/kvm/dev").is_some(),
             state: sys("kernel/tdx_host_rs/state"),
             module_version: sys("kernel/tdx_host_rs/module_version"),
         }

@@ -142,6 +142,14 @@ pub(crate) fn kvm_vmx(i: &Inputs) -> Verdict {
             VMX_FIX,
         );
     }
+    if !i.kvm_dev {
+        return Verdict::missing(
+            "kvm_intel is present but KVM did not initialize (no /dev/kvm): VMX is unavailable \
+             and nothing turns it on",
+            "enable Intel Virtualization Technology (VT-x) in the BIOS; the kernel log says \
+             why kvm_intel failed",
+        );
+    }
     const ONLY_WHILE_A_VM_RUNS: &str = "kvm_intel turns VMX on only while a VM runs, and \
         tdx_host_rs needs it on every CPU when it initializes the TDX module (SEAMCALL raises \
         #UD otherwise)";

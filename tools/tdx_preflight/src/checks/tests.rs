@@ -203,7 +203,11 @@ fn kvm_must_keep_vmx_on_from_its_load() {
     assert!(finding.contains("before 6.12") && fix.contains("Linux 6.12"));
     let (_, fix) = missing(with(Some("Y"), false));
     assert!(fix.starts_with("load kvm_intel first"));
+    // Built in, its initialization failed: parameters but no /dev/kvm.
     let mut f = spr();
+    f.set_sys("class/misc/kvm/dev", None);
+    let (_, fix) = missing(check(&f, "kvm-vmx"));
+    assert!(fix.contains("VT-x"));
     f.has_sys = false;
     unknown(check(&f, "kvm-vmx"));
 }

@@ -105,6 +105,7 @@ pub(crate) fn good(vendor: &str, model: &str, mktme: u32, tdx: u32, version: &st
         sys: vec![
             ("module/kvm/parameters/enable_virt_at_load", "Y".into()),
             ("module/kvm_intel/parameters/ept", "Y".into()),
+            ("class/misc/kvm/dev", "10:232".into()),
             ("kernel/tdx_host_rs/state", "initialized".into()),
             ("kernel/tdx_host_rs/module_version", format!("{version}.0")),
         ],
