@@ -9,7 +9,7 @@
 use crate::abi::leaf::{self, Leaf};
 use crate::abi::status;
 use crate::init::explain::{self, Platform};
-use crate::init::tdmr::PlanError;
+use crate::init::tdmr::{self, Limits, MemBlock, PlanError, Range, Tdmr};
 use core::fmt;
 
 /// A cause and what to do about it.
@@ -123,6 +123,73 @@ pub fn plan(p: Plan) -> Text {
     explain::plan(&e).into()
 }
 
+/// Whether System RAM lies in the CMRs, as the planner checks it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Coverage {
+    /// Every byte of System RAM above the first MiB lies in a CMR.
+    Covered,
+    /// `[start, end)`: the first System RAM outside every CMR.
+    Outside {
+        /// First byte.
+        start: u64,
+        /// Where the memory ends or a CMR begins.
+        end: u64,
+    },
+    /// The lists break the planner's rules (overlapping RAM, CMRs unsorted,
+    /// unaligned or overlapping), or are longer than [`MAX_RAM`] or
+    /// [`MAX_CMRS`].
+    Invalid,
+}
+
+/// The most System RAM ranges [`ram_in_cmrs`] takes.
+pub const MAX_RAM: usize = 1024;
+/// The most CMRs [`ram_in_cmrs`] takes (TDX 1.5 reports at most 32).
+pub const MAX_CMRS: usize = 64;
+
+/// Memory below this is never TDX memory: the module's own rule
+/// (`LOW_MEMORY_END` in `init/mod.rs`), as upstream's.
+const LOW_MEMORY_END: u64 = 1 << 20;
+
+/// Checks System RAM (`[start, end)` ranges, any order) against the CMRs
+/// (`[start, end)`) with the planner's own check (`tdmr::cover`), after the
+/// trimming the module applies to the kernel's RAM (above the first MiB,
+/// whole pages).
+pub fn ram_in_cmrs(ram: &[(u64, u64)], cmrs: &[(u64, u64)]) -> Coverage {
+    const PAGE: u64 = 4096;
+    if ram.len() > MAX_RAM || cmrs.len() > MAX_CMRS {
+        return Coverage::Invalid;
+    }
+    let mut mem = [MemBlock {
+        start: 0,
+        end: 0,
+        nid: 0,
+    }; MAX_RAM];
+    for (b, &(start, end)) in mem.iter_mut().zip(ram) {
+        b.start = start.max(LOW_MEMORY_END).next_multiple_of(PAGE);
+        b.end = (end & !(PAGE - 1)).max(b.start);
+    }
+    let Ok(n) = tdmr::normalize(&mut mem[..ram.len()]) else {
+        return Coverage::Invalid;
+    };
+    let mut ranges = [Range::default(); MAX_CMRS];
+    for (r, &(start, end)) in ranges.iter_mut().zip(cmrs) {
+        r.base = start;
+        r.size = end.saturating_sub(start);
+    }
+    // No TDMR is wanted: only the checks before the TDMRs are laid out.
+    let limits = Limits {
+        max_tdmrs: u16::MAX,
+        max_reserved_per_tdmr: 16,
+        pamt_entry_size: [16; 3],
+    };
+    let out: &mut [Tdmr] = &mut [];
+    match tdmr::cover(&mem[..n], &ranges[..cmrs.len()], &limits, out) {
+        Err(PlanError::OutsideCmrs { start, end }) => Coverage::Outside { start, end },
+        Err(PlanError::InvalidMemory | PlanError::InvalidCmrs) => Coverage::Invalid,
+        _ => Coverage::Covered,
+    }
+}
+
 /// The platform checks the module makes before any SEAMCALL.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Check {
@@ -159,6 +226,31 @@ mod tests {
         }
         assert_ne!(module_too_old(), UNKNOWN);
         assert!(module_too_old().cause.contains("1.0"));
+    }
+
+    #[test]
+    fn ram_outside_the_cmrs_is_found_as_the_planner_finds_it() {
+        let cmrs = [(0x10_0000, 0x7780_0000), (0x1_0000_0000, 0x2_0000_0000)];
+        // Below 1 MiB never counts; a partial page at an end is dropped.
+        let ram = [
+            (0, 0x9f000),
+            (0x10_0000, 0x7780_0000),
+            (0x1_0000_0000, 0x2_0000_0fff),
+        ];
+        assert_eq!(ram_in_cmrs(&ram, &cmrs), Coverage::Covered);
+        let ram = [(0x1_0000_0000, 0x2_4000_0000), (0x10_0000, 0x7000_0000)];
+        assert_eq!(
+            ram_in_cmrs(&ram, &cmrs),
+            Coverage::Outside {
+                start: 0x2_0000_0000,
+                end: 0x2_4000_0000
+            }
+        );
+        let overlapping = [(0x10_0000, 0x20_0000), (0x10_0000, 0x30_0000)];
+        assert_eq!(
+            ram_in_cmrs(&[(0x10_0000, 0x20_0000)], &overlapping),
+            Coverage::Invalid
+        );
     }
 
     #[test]

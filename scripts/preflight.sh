@@ -121,6 +121,7 @@ qemu() {
 	rec=$(tr -d '\r' <"$log" | sed -n 's/^preflight-recorded: //p' |
 		grep -oE '^(ok|MISSING|unknown) +[a-z0-9-]+' | tr -s ' ')
 	if [ "$live" = "$QEMU_VERDICTS" ] && [ "$rec" = "$QEMU_VERDICTS" ] &&
+		tr -d '\r' <"$log" | grep -q "^preflight-live: ok      memory: System RAM above 1 MiB in the log's CMRs" &&
 		tr -d '\r' <"$log" | grep -q '^guest: PREFLIGHT DONE' &&
 		! tr -d '\r' <"$log" | grep -q '^guest: FAIL'; then
 		echo "preflight qemu: live and recorded verdicts as expected"

@@ -17,6 +17,7 @@ sed 's/^/preflight-live: /' /tmp/live
 R=/tmp/rec
 mkdir -p $R/proc
 cp /proc/cpuinfo $R/proc/cpuinfo
+cp /proc/iomem $R/proc/iomem
 dmesg >$R/dmesg
 for f in kernel/tdx_host_rs/state kernel/tdx_host_rs/module_version \
 	 module/kvm/parameters/enable_virt_at_load module/kvm_intel/parameters/ept \

@@ -59,6 +59,8 @@ pub struct Log {
     pub init_failed: Option<String>,
     /// `N KB allocated for PAMT`.
     pub pamt_kb: Option<u64>,
+    /// The CMRs, `CMR: [START, END)`, sorted, each once.
+    pub cmrs: Vec<(u64, u64)>,
 }
 
 /// The message of a TDX line, and who logged it.
@@ -145,6 +147,14 @@ fn our_kind(msg: &str) -> Kind {
     }
 }
 
+/// `CMR: [0xSTART, 0xEND)`, by upstream or this module.
+fn cmr(msg: &str) -> Option<(u64, u64)> {
+    let rest = msg.strip_prefix("CMR: [")?;
+    let (start, rest) = hex_prefix(rest)?;
+    let (end, rest) = hex_prefix(rest.strip_prefix(", ")?)?;
+    rest.starts_with(')').then_some((start, end))
+}
+
 /// The TDX lines of a kernel log.
 pub fn parse(dmesg: &str) -> Log {
     let mut log = Log::default();
@@ -181,6 +191,8 @@ pub fn parse(dmesg: &str) -> Log {
             log.init_failed = Some(e.to_string());
         } else if let Some(kb) = msg.strip_suffix(" KB allocated for PAMT") {
             log.pamt_kb = kb.trim().parse().ok();
+        } else if let Some(c) = cmr(msg) {
+            log.cmrs.push(c);
         } else if let Some(v) = version(msg) {
             log.version = Some(v);
         } else if origin == Origin::Ours {
@@ -200,5 +212,7 @@ pub fn parse(dmesg: &str) -> Log {
             log.failures.push(failure(Kind::KeyIds));
         }
     }
+    log.cmrs.sort_unstable();
+    log.cmrs.dedup();
     log
 }

@@ -73,6 +73,8 @@ pub trait Source {
     fn has_sys(&self) -> bool;
     /// The running kernel's configuration.
     fn kernel_config(&self) -> Option<String>;
+    /// /proc/iomem.
+    fn iomem(&self) -> Option<String>;
 }
 
 /// The running host.
@@ -134,6 +136,10 @@ impl Source for Live {
         let release = fs::read_to_string("/proc/sys/kernel/osrelease").ok()?;
         fs::read_to_string(format!("/boot/config-{}", release.trim())).ok()
     }
+
+    fn iomem(&self) -> Option<String> {
+        fs::read_to_string("/proc/iomem").ok()
+    }
 }
 
 /// EIO, as the msr driver returns it for a faulting RDMSR.
@@ -141,7 +147,7 @@ const EIO: i32 = 5;
 
 /// A host recorded under a directory: `proc/cpuinfo`, `msr` (lines `CPU MSR
 /// VALUE` in hex, VALUE `gp` for a read that faulted), `dmesg`, `sys/...`,
-/// `config` (the kernel's configuration).
+/// `config` (the kernel's configuration), `proc/iomem`.
 pub struct Recorded {
     /// The directory.
     pub root: PathBuf,
@@ -180,6 +186,10 @@ impl Source for Recorded {
     fn kernel_config(&self) -> Option<String> {
         self.read("config")
     }
+
+    fn iomem(&self) -> Option<String> {
+        self.read("proc/iomem")
+    }
 }
 
 /// Finds `CPU MSR VALUE` in a recorded msr file (hex, `0x` optional; `#`
@@ -203,6 +213,30 @@ pub fn lookup_msr(text: &str, cpu: u32, index: u32) -> Msr {
         };
     }
     Msr::Unreadable(Why::NotRecorded)
+}
+
+/// The top-level `System RAM` ranges of /proc/iomem (`start-end : System
+/// RAM`, `end` inclusive), as `[start, end)`; `None` when there are none
+/// or all read 0 (/proc/iomem hides addresses from all but root).
+pub fn system_ram(iomem: &str) -> Option<Vec<(u64, u64)>> {
+    let mut ram = Vec::new();
+    for line in iomem.lines() {
+        if line.starts_with(' ') {
+            continue;
+        }
+        let Some((range, name)) = line.split_once(" : ") else {
+            continue;
+        };
+        if name.trim() != "System RAM" {
+            continue;
+        }
+        let (start, end) = range.split_once('-')?;
+        ram.push((hex(start)?, hex(end)?.checked_add(1)?));
+    }
+    if ram.iter().all(|&(s, e)| s == 0 && e <= 1) {
+        return None;
+    }
+    Some(ram)
 }
 
 /// A hex number, with or without `0x`.
@@ -261,6 +295,9 @@ pub struct Inputs {
     pub state: Option<String>,
     /// /sys/kernel/tdx_host_rs/module_version.
     pub module_version: Option<String>,
+    /// System RAM as /proc/iomem lists it, `[start, end)`; `None` when it
+    /// cannot be read or shows no addresses (not root).
+    pub ram: Option<Vec<(u64, u64)>>,
 }
 
 impl Inputs {
@@ -278,6 +315,7 @@ impl Inputs {
             kvm_dev: sys("class/misc/kvm/dev").is_some(),
             state: sys("kernel/tdx_host_rs/state"),
             module_version: sys("kernel/tdx_host_rs/module_version"),
+            ram: src.iomem().as_deref().and_then(system_ram),
         }
     }
 

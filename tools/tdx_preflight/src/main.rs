@@ -51,6 +51,18 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
     }
 }
 
+#[cfg(test)]
+#[test]
+fn bad_usage_is_refused() {
+    let args = |a: &[&str]| parse_args(&a.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    assert!(matches!(args(&[]), Ok(Args::Run(None))));
+    assert!(matches!(args(&["--root", "d"]), Ok(Args::Run(Some(_)))));
+    assert!(matches!(args(&["--help"]), Ok(Args::Help)));
+    assert!(args(&["--root"]).is_err());
+    assert!(args(&["--root", "d", "x"]).is_err());
+    assert!(args(&["-x"]).is_err());
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = match parse_args(&args) {

@@ -8,7 +8,7 @@
 use super::Verdict;
 use crate::dmesg::{self, Failure, Kind, Log, Origin};
 use crate::input::Inputs;
-use tdx_host_rs_core::preflight_api::{self as api, Plan, Software, Text};
+use tdx_host_rs_core::preflight_api::{self as api, Coverage, Plan, Software, Text};
 
 const NO_DMESG: (&str, &str) = (
     "cannot read the kernel log",
@@ -121,8 +121,9 @@ pub(crate) fn module_version(i: &Inputs) -> Verdict {
     Verdict::Ok(format!("TDX module {text}: 1.5 or later"))
 }
 
-/// The memory: the TDMRs covered it (no "reserved areas exhausted", no
-/// memory outside the CMRs).
+/// The memory: System RAM above the first MiB in the CMRs the log lists
+/// (the planner's own check, when /proc/iomem shows addresses), and the
+/// TDMRs covered it (no "reserved areas exhausted" or other planner error).
 pub(crate) fn memory(i: &Inputs) -> Verdict {
     let log = match log(i) {
         Ok(l) => l,
@@ -136,11 +137,42 @@ pub(crate) fn memory(i: &Inputs) -> Verdict {
         };
         return missing(f, Some(owned(api::plan(plan))));
     }
+    let n = log.cmrs.len();
+    let in_cmrs = match (&i.ram, n) {
+        (Some(ram), 1..) => match api::ram_in_cmrs(ram, &log.cmrs) {
+            Coverage::Outside { start, end } => {
+                let t = api::plan(Plan::OutsideCmrs);
+                return Verdict::missing(
+                    format!(
+                        "System RAM [{start:#x}, {end:#x}) (/proc/iomem) is outside the log's \
+                         CMRs ({n}): {}",
+                        t.cause
+                    ),
+                    t.fix,
+                );
+            }
+            Coverage::Invalid => {
+                return Verdict::unknown(
+                    "the System RAM of /proc/iomem or the log's CMRs overlap or are unaligned",
+                    "report it with /proc/iomem and the log",
+                )
+            }
+            Coverage::Covered => Some(format!("System RAM above 1 MiB in the log's CMRs ({n})")),
+        },
+        _ => None,
+    };
     if log.initialized {
-        return Verdict::Ok(match log.pamt_kb {
+        let pamt = match log.pamt_kb {
             Some(kb) => format!("covered by TDMRs, {kb} KB allocated for PAMT"),
             None => "covered by TDMRs".into(),
+        };
+        return Verdict::Ok(match in_cmrs {
+            Some(c) => format!("{c}, {pamt}"),
+            None => pamt,
         });
+    }
+    if let Some(c) = in_cmrs {
+        return Verdict::Ok(format!("{c} (the TDMRs are not laid out yet)"));
     }
     if log.init_failed.is_some() {
         return Verdict::unknown(

@@ -167,3 +167,26 @@ fn seamcall_statuses_are_decoded_with_the_explain_table() {
     ));
     unknown(check(&with_log(""), "init-status"));
 }
+
+#[test]
+fn system_ram_must_lie_in_the_logged_cmrs() {
+    let outside = api::plan(Plan::OutsideCmrs);
+    assert!(matches!(check(&spr(), "memory"), Verdict::Ok(ok) if ok.contains("in the log's CMRs (1)")));
+    let mut f = spr();
+    f.iomem = Some("00100000-8fffffff : System RAM\n".into());
+    let (finding, fix) = missing(check(&f, "memory"));
+    assert!(
+        finding.starts_with("System RAM [0x80000000, 0x90000000)"),
+        "{finding}"
+    );
+    assert_eq!(fix, outside.fix);
+    // Not root: /proc/iomem shows no addresses, and says nothing.
+    f.iomem = Some("00000000-00000000 : System RAM\n".into());
+    assert!(matches!(check(&f, "memory"), Verdict::Ok(ok) if !ok.contains("CMRs")));
+    // CMRs logged, not initialized yet: the RAM check alone.
+    let mut f = spr();
+    f.dmesg = Some("tdx_host_rs: CMR: [0x100000, 0x80000000)\n".into());
+    assert!(matches!(check(&f, "memory"), Verdict::Ok(ok) if ok.contains("not laid out")));
+    f.dmesg = Some("tdx_host_rs: CMR: [0x100000, 0x70000000)\n".into());
+    missing(check(&f, "memory"));
+}

@@ -14,6 +14,7 @@ pub(crate) struct Fake {
     pub(crate) sys: Vec<(&'static str, String)>,
     pub(crate) has_sys: bool,
     pub(crate) config: Option<String>,
+    pub(crate) iomem: Option<String>,
 }
 
 impl Source for Fake {
@@ -43,6 +44,9 @@ impl Source for Fake {
     }
     fn kernel_config(&self) -> Option<String> {
         self.config.clone()
+    }
+    fn iomem(&self) -> Option<String> {
+        self.iomem.clone()
     }
 }
 
@@ -116,6 +120,12 @@ pub(crate) fn good(vendor: &str, model: &str, mktme: u32, tdx: u32, version: &st
              CONFIG_CC_IS_CLANG=y\nCONFIG_RUST=y\nCONFIG_X86_64=y\nCONFIG_SMP=y\n\
              CONFIG_X86_X2APIC=y\nCONFIG_INTEL_TDX_HOST=y\nCONFIG_KVM=m\nCONFIG_KVM_INTEL=m\n\
              CONFIG_MODULES=y\nCONFIG_CONTIG_ALLOC=y\n"
+                .into(),
+        ),
+        iomem: Some(
+            "00000000-00000fff : Reserved\n00001000-0009efff : System RAM\n\
+             00100000-7fffffff : System RAM\n  01000000-01ffffff : Kernel code\n\
+             fed00000-fed003ff : HPET 0\n"
                 .into(),
         ),
     }
