@@ -63,7 +63,16 @@ pub(crate) fn tdx_module(i: &Inputs) -> Verdict {
             Kind::Gp => Software::Gp,
             _ => continue,
         };
-        return missing(f, Some(owned(api::software(s))));
+        let (cause, fix) = owned(api::software(s));
+        // Older vendor kernels checked SEAMRR themselves ("not enabled by
+        // BIOS."): no SEAMCALL was made, the fix is the same.
+        let cause = match (f.origin, f.kind) {
+            (Origin::Upstream, Kind::Gp) => {
+                "TDX is not enabled in the BIOS: the kernel found no SEAM range".to_string()
+            }
+            _ => cause,
+        };
+        return missing(f, Some((cause, fix)));
     }
     let state = i.state.as_deref();
     if let Some((_, _, v)) = &log.version {

@@ -47,11 +47,20 @@ fn no_tdx_module_is_missing_with_the_tables_text() {
         assert!(fix == t.fix || fix == "load one", "{log}: {fix}");
         assert!(finding.contains("no TDX module") || finding.contains("none"));
     }
-    let (_, fix) = missing(check(
+    let (finding, fix) = missing(check(
         &with_log("tdx: not enabled by BIOS.\n"),
         "tdx-module",
     ));
+    assert!(
+        finding.ends_with("the kernel found no SEAM range"),
+        "{finding}"
+    );
     assert_eq!(fix, api::software(Software::Gp).fix);
+    let log = "tdx_host_rs: TDH.SYS.INIT: #GP, TDX disabled by the BIOS\n\
+               tdx_host_rs: cause: TDX_RS_SEAMCALL_GP: no SEAM range; fix: enable TDX\n";
+    let (finding, fix) = missing(check(&with_log(log), "tdx-module"));
+    assert!(finding.ends_with("no SEAM range"), "{finding}");
+    assert_eq!(fix, "enable TDX");
     assert_ne!(api::software(Software::Gp).fix, t.fix);
 }
 
@@ -171,7 +180,9 @@ fn seamcall_statuses_are_decoded_with_the_explain_table() {
 #[test]
 fn system_ram_must_lie_in_the_logged_cmrs() {
     let outside = api::plan(Plan::OutsideCmrs);
-    assert!(matches!(check(&spr(), "memory"), Verdict::Ok(ok) if ok.contains("in the log's CMRs (1)")));
+    assert!(
+        matches!(check(&spr(), "memory"), Verdict::Ok(ok) if ok.contains("in the log's CMRs (1)"))
+    );
     let mut f = spr();
     f.iomem = Some("00100000-8fffffff : System RAM\n".into());
     let (finding, fix) = missing(check(&f, "memory"));
