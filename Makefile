@@ -13,12 +13,15 @@
 #   make fresh-check
 #                `make run` and `make check` in a pristine Debian 12 root, as a
 #                new user meets them (root; about half an hour)
+#   make preflight
+#                build/tdx-preflight, the administrator's pre-flight check
+#                (tools/tdx_preflight/; run it as root on a TDX host)
 #   make         build the modules against the test kernel (KDIR= to override)
 
 SHELL := /bin/bash
 ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 
-.PHONY: all modules run check bench fresh-check clean bootstrap kernel
+.PHONY: all modules run check bench fresh-check clean bootstrap kernel preflight
 
 all: modules
 
@@ -42,6 +45,9 @@ bench:
 
 fresh-check:
 	@$(ROOT)/scripts/fresh_check.sh
+
+preflight:
+	@$(ROOT)/scripts/preflight.sh build
 
 clean:
 	@. $(ROOT)/scripts/env.sh; \

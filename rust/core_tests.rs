@@ -35,3 +35,7 @@ mod td {
     pub(crate) mod args;
     pub(crate) mod state;
 }
+
+/// The explain table's texts for `tools/tdx_preflight/`, which depends on
+/// this crate by path.
+pub mod preflight_api;

@@ -114,6 +114,16 @@ lint() {
 	return $rc
 }
 
+# The administrator's pre-flight check (tools/tdx_preflight/): its cargo
+# tests and clippy, then the built program over every fixture against its
+# expect file (scripts/preflight.sh).
+preflight_fixtures() {
+	"$here/preflight.sh" check 2>&1 | tee "$out/preflight.log"
+	local rc=${PIPESTATUS[0]}
+	count_tests "$out/preflight.log" '^(test result:|preflight: [0-9]+ passed).*failed'
+	return "$rc"
+}
+
 # A full rebuild under clippy: any compiler, clippy or objtool warning fails.
 build() {
 	"$here/modules.sh" clean >/dev/null 2>&1
@@ -449,6 +459,7 @@ kernel_dirs || exit 1
 run_stage "test kernel" "$here/kernel.sh" || { echo "check: cannot go on without the kernel"; exit 1; }
 run_stage "host cargo test" host_tests
 run_stage "lint (rustfmt, checkpatch)" lint
+run_stage "pre-flight on fixtures" preflight_fixtures
 if run_stage "production kernel" "$here/kernel.sh" production; then
 	run_stage "production build" production_build
 else
