@@ -10,6 +10,7 @@
 #![allow(dead_code)]
 
 mod abi;
+mod handoff_param;
 mod model;
 mod module_version;
 mod platform;

@@ -23,12 +23,13 @@
 //!
 //! Pure `core`.
 
-use super::sys_fields::{find, TABLE};
+use super::sys_fields::{entry_from, find, TABLE};
 use crate::abi::metadata::{
     class_code, element_size_code, field_code, is_null, FIELD_CODE_MASK, FIELD_ID_NA,
     LAST_ELEMENT_SHIFT, LAST_FIELD_SHIFT, RESERVED_MASK,
 };
 use crate::abi::status::code;
+use crate::module_version::ModuleVersion;
 
 /// `sizeof(md_list_header_t)` and `sizeof(md_field_id_t)`.
 const HEADER: u32 = 8;
@@ -53,9 +54,9 @@ impl Field {
         u32::from(TABLE[self.idx].elements)
     }
 
-    /// The next field in the context (`md_get_next_item_with_iterator()`
-    /// by field), `None` after the last.
-    fn next(self) -> Option<Field> {
+    /// The next field in `version`'s context
+    /// (`md_get_next_item_with_iterator()` by field), `None` after the last.
+    fn next(self, version: ModuleVersion) -> Option<Field> {
         let entry = &TABLE[self.idx];
         let field_num = (field_code(self.id) - field_code(entry.id)) / self.elements();
         if field_num + 1 < u32::from(entry.fields) {
@@ -64,8 +65,11 @@ impl Field {
                 id: self.id + u64::from(self.elements()),
             });
         }
-        let idx = self.idx + 1;
-        TABLE.get(idx).map(|e| Field { idx, id: e.id })
+        let idx = entry_from(version, self.idx + 1)?;
+        Some(Field {
+            idx,
+            id: TABLE[idx].id,
+        })
     }
 
     /// Whether `next` continues this field's sequence
@@ -87,9 +91,9 @@ pub(crate) struct Dumped {
 }
 
 /// `md_check_field_and_get_entry()`: `id` must be the first element of a
-/// field of the table, with the entry's element size.
-fn start_field(id: u64) -> Option<Field> {
-    let idx = find(id)?;
+/// field of `version`'s table, with the entry's element size.
+fn start_field(version: ModuleVersion, id: u64) -> Option<Field> {
+    let idx = find(version, id)?;
     let entry = &TABLE[idx];
     let elem = field_code(id) - field_code(entry.id);
     if elem % u32::from(entry.elements) != 0 || element_size_code(id) != element_size_code(entry.id)
@@ -102,12 +106,13 @@ fn start_field(id: u64) -> Option<Field> {
     })
 }
 
-/// `md_dump_list()` for the global context into a buffer of `size` bytes,
-/// from field `start` (its context code already taken as global; null: the
-/// first field). `value(idx, id)` gives element `id` of entry `idx`;
-/// `out(offset, word)` stores 8 bytes at `offset` in the buffer. `None`:
-/// `value` had no value for an element, or `out` failed.
+/// `md_dump_list()` for `version`'s global context into a buffer of `size`
+/// bytes, from field `start` (its context code already taken as global;
+/// null: the first field). `value(idx, id)` gives element `id` of entry
+/// `idx`; `out(offset, word)` stores 8 bytes at `offset` in the buffer.
+/// `None`: `value` had no value for an element, or `out` failed.
 pub(crate) fn dump(
+    version: ModuleVersion,
     start: u64,
     size: u32,
     value: &dyn Fn(usize, u64) -> Option<u64>,
@@ -120,7 +125,7 @@ pub(crate) fn dump(
         });
     }
     let first = if is_null(start) { TABLE[0].id } else { start };
-    let Some(mut next) = start_field(first) else {
+    let Some(mut next) = start_field(version, first) else {
         return Some(Dumped {
             status: code::METADATA_FIELD_ID_INCORRECT,
             next: FIELD_ID_NA,
@@ -149,7 +154,7 @@ pub(crate) fn dump(
             }
             left -= next.elements() * 8;
             fields += 1;
-            let after = next.next();
+            let after = next.next(version);
             cur = after;
             match after {
                 Some(a) if next.continued_by(a) => next = a,
@@ -195,10 +200,17 @@ mod tests {
         Some(id.rotate_left(7) ^ 0x5a)
     }
 
-    /// Dumps into a buffer of `size` bytes: the outcome and the buffer.
+    const V6: ModuleVersion = ModuleVersion::V1_5_06;
+
+    /// Dumps 1.5.06's context into a buffer of `size` bytes: the outcome
+    /// and the buffer.
     fn run(start: u64, size: u32) -> (Option<Dumped>, Vec<u64>) {
+        run_as(V6, start, size)
+    }
+
+    fn run_as(version: ModuleVersion, start: u64, size: u32) -> (Option<Dumped>, Vec<u64>) {
         let mut buf = vec![0u64; size as usize / 8];
-        let d = dump(start, size, &all, &mut |off, v| {
+        let d = dump(version, start, size, &all, &mut |off, v| {
             buf[off as usize / 8] = v;
             true
         });
@@ -230,11 +242,15 @@ mod tests {
     /// without the non-architectural bit: a sequence names its first field
     /// only, and the fields after it may differ in that bit (VENDOR_ID's
     /// sequence goes on with BUILD_DATE).
-    fn elements_from(mut id: u64) -> Vec<u64> {
+    fn elements_from(id: u64) -> Vec<u64> {
+        elements_of(V6, id)
+    }
+
+    fn elements_of(version: ModuleVersion, mut id: u64) -> Vec<u64> {
         let mut ids = Vec::new();
         while id != FIELD_ID_NA {
             ids.push(id & !NON_ARCH_BIT);
-            id = next_element(id);
+            id = next_element(version, id);
         }
         ids
     }
@@ -243,7 +259,7 @@ mod tests {
         let mut ids = Vec::new();
         while id != FIELD_ID_NA {
             ids.push(id);
-            id = next_element(id);
+            id = next_element(V6, id);
         }
         ids
     }
@@ -344,8 +360,52 @@ mod tests {
     #[test]
     fn a_missing_value_stops_the_dump() {
         let some = |idx: usize, id| (TABLE[idx].id != MIN_VIRT_MAXPA).then_some(id);
-        assert_eq!(dump(MAX_TDMRS, 4096, &some, &mut |_, _| true), None);
-        let d = dump(MAX_TDMRS, 200, &some, &mut |_, _| true);
+        assert_eq!(dump(V6, MAX_TDMRS, 4096, &some, &mut |_, _| true), None);
+        let d = dump(V6, MAX_TDMRS, 200, &some, &mut |_, _| true);
         assert_eq!(d.unwrap().status, code::METADATA_LIST_OVERFLOW);
+    }
+
+    #[test]
+    fn older_tables_list_no_min_virt_maxpa() {
+        for v in [ModuleVersion::V1_5_01, ModuleVersion::V1_5_05] {
+            let (d, buf) = run_as(v, FIELD_ID_NA, 4096);
+            assert_eq!(d.unwrap().status, code::SUCCESS);
+            let ids: Vec<u64> = parse(&buf).iter().map(|e| e.0 & !NON_ARCH_BIT).collect();
+            assert_eq!(ids, elements_of(v, TABLE[0].id));
+            assert!(!ids.contains(&MIN_VIRT_MAXPA));
+            assert_eq!(ids.len() + 1, elements_from(TABLE[0].id).len());
+            // MAX_VCPUS_PER_TD (0x..08) and CPUID_CONFIG_LEAVES (0x..400)
+            // are not consecutive: MAX_VCPUS_PER_TD's sequence ends there.
+            let (_, buf) = run_as(v, MAX_VCPUS_PER_TD, 4096);
+            assert_eq!(last_field_in_sequence(buf[1]), 0);
+            // A start at the field the version lacks is refused.
+            let incorrect = Dumped {
+                status: code::METADATA_FIELD_ID_INCORRECT,
+                next: FIELD_ID_NA,
+            };
+            assert_eq!(run_as(v, MIN_VIRT_MAXPA, 4096).0, Some(incorrect));
+        }
+        // 1.5.06: MAX_VCPUS_PER_TD (code 8) and MIN_VIRT_MAXPA (code 9)
+        // differ in element size: two sequences all the same.
+        let (_, buf) = run(MAX_VCPUS_PER_TD, 4096);
+        assert_eq!(last_field_in_sequence(buf[1]), 0);
+        assert_eq!(buf[3] & !(0x1fff << LAST_ELEMENT_SHIFT), MIN_VIRT_MAXPA);
+    }
+
+    #[test]
+    fn the_continuation_is_the_first_field_not_listed() {
+        // Every size a dump can stop at: R8 names exactly the field after
+        // the last one listed, so nothing is listed twice or skipped.
+        let want = elements_from(TABLE[0].id);
+        for size in (32..=4096).step_by(8) {
+            let (d, buf) = run(FIELD_ID_NA, size);
+            let d = d.unwrap();
+            let got = parse(&buf);
+            if d.status == code::SUCCESS {
+                assert_eq!(got.len(), want.len(), "size {size}");
+                continue;
+            }
+            assert_eq!(d.next & !NON_ARCH_BIT, want[got.len()], "size {size}");
+        }
     }
 }
