@@ -23,13 +23,15 @@
 //!
 //! Pure `core`.
 
-use super::sys_fields::{entry_from, find, TABLE};
+use super::sys::Sys;
+use super::sys_fields::{entry_from, find, value, TABLE};
 use crate::abi::metadata::{
     class_code, element_size_code, field_code, is_null, FIELD_CODE_MASK, FIELD_ID_NA,
     LAST_ELEMENT_SHIFT, LAST_FIELD_SHIFT, RESERVED_MASK,
 };
 use crate::abi::status::code;
 use crate::module_version::ModuleVersion;
+use crate::platform::Platform;
 
 /// `sizeof(md_list_header_t)` and `sizeof(md_field_id_t)`.
 const HEADER: u32 = 8;
@@ -187,6 +189,31 @@ pub(crate) fn dump(
         },
         next: cur.map_or(FIELD_ID_NA, |f| f.id),
     })
+}
+
+/// The list the model's TDH.SYS.RDALL writes for `platform` from field
+/// `start` into `out` (`out.len()` bytes, whole words): the status and R8,
+/// `None` where the model declines. For the host crate's reader tests
+/// (`core_tests.rs`): the kernel module does not call it.
+#[allow(dead_code)]
+pub(crate) fn list_of(platform: Platform, start: u64, out: &mut [u8]) -> Option<Dumped> {
+    let mut slot = core::mem::MaybeUninit::<Sys>::uninit();
+    // SAFETY: `slot` is valid for writes of a `Sys` and aligned, and holds
+    // nothing yet; `write_new` initializes every field, so it is then a
+    // valid `Sys`.
+    let sys = unsafe {
+        Sys::write_new(slot.as_mut_ptr(), platform);
+        slot.assume_init()
+    };
+    let values = |idx, id| value(&sys, idx, id);
+    let size = u32::try_from(out.len()).ok()?;
+    let mut write = |off: u32, v: u64| {
+        let at = off as usize;
+        out.get_mut(at..at + 8)
+            .map(|w| w.copy_from_slice(&v.to_le_bytes()))
+            .is_some()
+    };
+    dump(platform.version, start, size, &values, &mut write)
 }
 
 #[cfg(test)]
