@@ -26,7 +26,9 @@ the calls each leaf must have seen when the recovering scenario is done
 
 TDH.SYS.RDALL answering TDX_OPERAND_INVALID on RAX at its first call (what
 a module without the leaf answers) is no failure: the initialization reads
-the metadata with TDH.SYS.RD instead, and must succeed having made some.
+the metadata with TDH.SYS.RD instead. It joins the recovering scenario (one
+initialization per boot: the module stays pinned after it), which must then
+have made one TDH.SYS.RDALL and some TDH.SYS.RD.
 """
 import re
 import sys
@@ -117,9 +119,6 @@ def main():
             # The failing LP retries alone; the other LPs' LP.INITs still run.
             calls = n + (c - 1 if leaf == 35 else 0)
             lines.append(f"{leaf} 1 {n} status {status:#018x} calls={calls} {EIO}")
-    # No TDH.SYS.RDALL: the metadata read field by field, initialized.
-    lines.append(f"{RDALL} 1 1 status {LEAF_UNKNOWN:#018x} ok")
-    lines.append(f"= {RDALL}=1 {RD}>0")
     # All the recovering runs in one initialization; several transient
     # statuses of one leaf share its first call's tries.
     recover = []
@@ -135,6 +134,9 @@ def main():
                 run = tries - 1 - run * i
             recover.append(f"{leaf} {nth} {run} status {status:#018x}")
             nth += run
+    # No TDH.SYS.RDALL: the metadata read field by field.
+    recover.append(f"{RDALL} 1 1 status {LEAF_UNKNOWN:#018x}")
+    expect += [f"{RDALL}=1", f"{RD}>0"]
     lines.append(recover[0] + " ok")
     lines += ["+ " + r for r in recover[1:]]
     lines.append("= " + " ".join(expect))
