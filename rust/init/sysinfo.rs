@@ -33,6 +33,11 @@ fn list_all(pages: &mut MdListPages) -> Result<Option<usize>> {
                 return Ok(None);
             }
             Err(RdallError::Seamcall(e)) => return check(Leaf::SysRdall, Err(e)),
+            Err(RdallError::TooManyLists) => {
+                let e = super::explain::explain(Leaf::SysRdall, rdall::LIST_OVERFLOW);
+                pr_err!("TDH.SYS.RDALL: a list overflowed {made} pages\n{e}\n");
+                return Err(EIO);
+            }
             Err(e) => {
                 pr_err!("TDH.SYS.RDALL: {e:?}: the metadata is not read\n");
                 return Err(EIO);
