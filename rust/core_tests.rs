@@ -20,6 +20,7 @@ mod init {
     pub(crate) mod cpus;
     pub(crate) mod explain;
     pub(crate) mod keyids;
+    pub(crate) mod rdall;
     // Its re-exports are for the kernel module's callers; here only the
     // tests use them.
     #[allow(unused_imports)]
