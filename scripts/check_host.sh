@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check's host kernel stages (Documentation/tdx_host_rs.rst, "The host
+# kernel"), sourced by check.sh, which calls host_stages:
+#   host kernel            scripts/kernel.sh host: tinyconfig, qemu-boot.config
+#                          and host.config, every fragment line read back
+#   host kernel in QEMU    that kernel booted with the production tdx_host_rs
+#                          built against it (host_qemu)
+#   Debian headers refused the build against Debian's own 6.12 headers stops
+#                          with Kbuild's one-line refusal (debian_headers)
+# Run alone (a developer's shortcut, the same functions):
+#   scripts/check_host.sh [FUNCTION...]   (default: host_stages)
+
+# The production module with the emulator and the VMX stand-in, built out
+# of tree against the host kernel (CONFIG_TDX_HOST_RS_EMU=m: no KUnit, no
+# test kernel exports there), into build/host-modules.
+host_modules() {
+	local dir=$TDX_RS_ROOT/build/host-modules log=$out/host-modules.log
+	rm -rf "$dir"; mkdir -p "$dir"
+	"$here/project_files.sh" | cpio -pdm --quiet "$dir"
+	make -C "$KDIR_HOST" M="$dir" "${KMAKE_VARS[@]}" -j"$JOBS" \
+		CONFIG_TDX_HOST_RS_EMU=m modules > "$log" 2>&1 ||
+		{ cat "$log"; return 1; }
+	if grep -nE -i 'warning|error|objtool' "$log"; then
+		echo "host modules: the build is not silent"; return 1
+	fi
+	if { nm "$dir/tdx_host_rs.ko"; strings "$dir/tdx_host_rs.ko"; } |
+		grep -iE 'tdx_emu|TDX_EMU|kunit|die_notifier'; then
+		echo "host modules: tdx_host_rs.ko is not the production build"; return 1
+	fi
+	echo "host modules: production tdx_host_rs.ko, tdx_emu.ko, tdx_rs_kvm_virt.ko against $(basename "$KDIR_HOST")"
+}
+
+# The production module on the host kernel under QEMU: QEMU has no KeyID
+# partitioning MSR and a production build never asks the emulator for one,
+# so it must load, refuse to initialize with the reason and the fix, make no
+# SEAMCALL, and unload; the emulator's report shows it saw none. The guest's
+# kernel must be the host kernel (its version string).
+# The host kernel's version string (uname -v): the guest's must be it.
+host_uts() {
+	sed -nE 's/^#define UTS_VERSION "(.*)"$/\1/p' \
+		"$KDIR_HOST/include/generated/utsversion.h" | sed 's/[][().*^$+?{}|\\]/\\&/g'
+}
+
+host_qemu() {
+	local log=$out/host.log emu=$out/host.emu-args dir=$TDX_RS_ROOT/build/host-modules
+	local start rc=0 want
+	host_modules || return 1
+	start=$(date +%s)
+	platform_boot qemu-q35 2 "$emu" || return 1
+	INITRAMFS_FILES="$emu:/emu-args" "$here/initramfs.sh" "$out/host.cpio.gz" \
+		"$here/guest/host.sh" "$dir/tdx_emu.ko" "$dir/tdx_rs_kvm_virt.ko" \
+		"$dir/tdx_host_rs.ko" &&
+		rm -f "$log" &&
+		QEMU_KERNEL=$KDIR_HOST/arch/x86/boot/bzImage QEMU_EXTRA=$PLATFORM_QEMU \
+			"$here/qemu.sh" "$out/host.cpio.gz" "$log" 2 "$PLATFORM_APPEND"
+	echo "console log: $log ($(($(date +%s) - start))s)"
+	boots+=(host)
+	boot_times+=("host $(($(date +%s) - start))s")
+	[ -s "$log" ] || { echo "host qemu: no console log"; return 1; }
+	tr -d '\r' < "$log" | grep -E '^guest: (FAIL|host)|tdx_host_rs: '
+	# QEMU's MSR 0x87 reads 0: no TDX KeyIDs.
+	for want in '^guest: HOST DONE$' \
+		"^guest: host uts: $(host_uts)\$" \
+		'^guest: host state: unavailable$' \
+		'^guest: host keyid_range: none$' \
+		'tdx_host_rs: 0 TDX KeyIDs: at least 2 are needed$' \
+		'tdx_host_rs: cause: the BIOS gives TDX fewer than 2 private KeyIDs.*; fix: raise the TDX KeyID split' \
+		'tdx_host_rs: init_at_load: TDX module not initialized \(-95\)' \
+		'^guest: host emulator: calls: 0$'; do
+		tr -d '\r' < "$log" | grep -qE "$want" || { echo "host qemu: no line /$want/"; rc=1; }
+	done
+	guest_steps "$log" || rc=1
+	"$here/splats.sh" "$log" || rc=1
+	[ $rc -ne 0 ] || echo "host qemu: on the host kernel the production module loaded, refused to initialize (0 TDX KeyIDs: QEMU reads MSR 0x87 as 0) with the reason and fix, made no SEAMCALL, unloaded"
+	return $rc
+}
+
+host_stages() {
+	if run_stage "host kernel" "$here/kernel.sh" host; then
+		run_stage "host kernel in QEMU" host_qemu
+	else
+		not_run "host kernel in QEMU" "no host kernel"
+	fi
+}
+
+# Run alone: the stage helpers of check.sh, reduced.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+	set -uo pipefail
+	here=$(cd "$(dirname "$0")" && pwd)
+	. "$here/env.sh"
+	kernel_dirs || exit 1
+	out=$TDX_RS_ROOT/build/check
+	mkdir -p "$out"
+	boots=() boot_times=() failed=0
+	run_stage() {
+		stage "$1"; shift
+		"$@" || { failed=$((failed + 1)); return 1; }
+	}
+	not_run() { stage "$1: not run ($2)"; failed=$((failed + 1)); }
+	guest_steps() {
+		! grep '^guest: FAIL' "$1" || { echo "qemu: a step in the guest failed"; return 1; }
+	}
+	for f in "${@:-host_stages}"; do
+		"$f" || failed=$((failed + 1))
+	done
+	echo "check_host: $failed failed"
+	[ $failed -eq 0 ]
+fi
