@@ -77,12 +77,64 @@ host_qemu() {
 	return $rc
 }
 
+# guard_case NAME WANT MAKE-ARGS...: one Kbuild guard: the build must stop
+# with exactly one $(error) line, and its text must be WANT.
+guard_case() {
+	local name=$1 want=$2 got n
+	shift 2
+	make "$@" modules > "$out/guard.log" 2>&1 && { echo "guard: $name: the build went on"; return 1; }
+	n=$(grep -c '^[^ ]*Kbuild:[0-9]*: \*\*\* ' "$out/guard.log")
+	got=$(sed -nE 's/^[^ ]*Kbuild:[0-9]+: \*\*\* (.*)\.  Stop\.$/\1/p' "$out/guard.log")
+	if [ "$n" != 1 ] || [ "$got" != "$want" ]; then
+		cat "$out/guard.log"
+		echo "guard: $name: wanted one line '$want'"
+		return 1
+	fi
+	echo "guard: $name: $got"
+}
+
+# Kbuild's refusals, each a test case: Debian's own 6.12 kernel (gcc, no
+# CONFIG_RUST) as a user builds against it, plain and with LLVM=1; and on the
+# host kernel, a build without LLVM=1, another rustc, another 6.x.
+kbuild_guards() {
+	local dir=$TDX_RS_ROOT/build/kbuild-guards h rel rc=0 ok=0 bad=0 c
+	h=$(ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | grep -v cloud | sort -V | tail -n 1)
+	[ -n "$h" ] || { echo "guard: no Debian linux-headers-6.12.*-amd64 (make bootstrap installs it)"; return 1; }
+	rel=${h#/usr/src/linux-headers-}
+	rm -rf "$dir"; mkdir -p "$dir"
+	"$here/project_files.sh" | cpio -pdm --quiet "$dir"
+	local debian="tdx_host_rs: kernel $rel lacks CONFIG_RUST CONFIG_CC_IS_CLANG (its rustc version is 0): the module needs a Rust-enabled kernel built with LLVM=1 (scripts/config/host.config); see $dir/Documentation/admin-guide.rst"
+	local host_rel
+	host_rel=$(cat "$KDIR_HOST/include/config/kernel.release")
+	for c in debian debian-llvm no-llvm rustc version; do
+		case $c in
+		debian) guard_case "Debian $rel" "$debian" -C "$h" M="$dir" ;;
+		debian-llvm) guard_case "Debian $rel, LLVM=1" "$debian" -C "$h" M="$dir" \
+			"${KMAKE_VARS[@]}" ;;
+		no-llvm) guard_case "host kernel without LLVM=1" \
+			"tdx_host_rs: kernel $host_rel was built with clang and CC is gcc: add LLVM=1 to the make command line" \
+			-C "$KDIR_HOST" M="$dir" RUSTC=/usr/bin/rustc ;;
+		rustc) guard_case "host kernel, another rustc" \
+			"tdx_host_rs: kernel $host_rel was built with $(sed -n 's/^CONFIG_RUSTC_VERSION_TEXT="\(.*\)"$/\1/p' "$KDIR_HOST/.config"), and RUSTC=/nonexistent/rustc is 'not found': pass RUSTC= (and RUSTDOC=, BINDGEN=) for the kernel's" \
+			-C "$KDIR_HOST" M="$dir" "${KMAKE_VARS[@]}" RUSTC=/nonexistent/rustc ;;
+		version) guard_case "host kernel as 6.13 (PATCHLEVEL=13)" \
+			"tdx_host_rs: written against Linux 6.12's kernel crate, and kernel $host_rel is 6.13: build it against a 6.12 kernel" \
+			-C "$KDIR_HOST" M="$dir" "${KMAKE_VARS[@]}" PATCHLEVEL=13 ;;
+		esac && ok=$((ok + 1)) || { bad=$((bad + 1)); rc=1; }
+	done
+	echo "kbuild-guards: $ok passed, $bad failed"
+	tests_passed=$((tests_passed + ok))
+	tests_failed=$((tests_failed + bad))
+	return $rc
+}
+
 host_stages() {
 	if run_stage "host kernel" "$here/kernel.sh" host; then
 		run_stage "host kernel in QEMU" host_qemu
 	else
 		not_run "host kernel in QEMU" "no host kernel"
 	fi
+	run_stage "Kbuild guards" kbuild_guards
 }
 
 # Run alone: the stage helpers of check.sh, reduced.
@@ -93,7 +145,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	kernel_dirs || exit 1
 	out=$TDX_RS_ROOT/build/check
 	mkdir -p "$out"
-	boots=() boot_times=() failed=0
+	boots=() boot_times=() failed=0 tests_passed=0 tests_failed=0
 	run_stage() {
 		stage "$1"; shift
 		"$@" || { failed=$((failed + 1)); return 1; }
