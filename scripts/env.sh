@@ -68,6 +68,28 @@ need_kernel() {
 	return 1
 }
 
+# fragments_kept CONFIG FRAGMENT...: whether every line of the fragments
+# reads back in CONFIG (after olddefconfig): VAL as written, =n as unset.
+# Says which did not.
+fragments_kept() {
+	local config=$1 line sym bad=0
+	shift
+	while read -r line; do
+		case "$line" in
+		CONFIG_*=n)
+			sym=${line%%=*}
+			if grep -q "^$sym=" "$config"; then
+				echo "config: $sym is set, the fragment wants it off" >&2; bad=1
+			fi ;;
+		CONFIG_*=*)
+			if ! grep -qxF "$line" "$config"; then
+				echo "config: '$line' did not survive olddefconfig" >&2; bad=1
+			fi ;;
+		esac
+	done < <(cat "$@")
+	return $bad
+}
+
 stage() { printf '\n==> %s\n' "$*"; }
 
 # platform_boot PROFILE SMP EMU_FILE: one QEMU boot's platform, from

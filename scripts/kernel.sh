@@ -101,21 +101,7 @@ if ! reached configured; then
 	make -s "${KMAKE_VARS[@]}" olddefconfig >/dev/null
 
 	# Every fragment line must have survived olddefconfig.
-	bad=0
-	while read -r line; do
-		case "$line" in
-		CONFIG_*=n)
-			sym=${line%%=*}
-			if grep -q "^$sym=" .config; then
-				echo "kernel: $sym is set, fragment wants it off" >&2; bad=1
-			fi ;;
-		CONFIG_*=*)
-			if ! grep -qx "$line" .config; then
-				echo "kernel: '$line' did not survive olddefconfig" >&2; bad=1
-			fi ;;
-		esac
-	done < <(cat "${fragments[@]}")
-	[ $bad -eq 0 ] || exit 1
+	fragments_kept .config "${fragments[@]}" || exit 1
 	record configured
 fi
 
