@@ -128,6 +128,99 @@ kbuild_guards() {
 	return $rc
 }
 
+# host.config onto Debian's own amd64 configuration (the linux-config-6.12
+# package): every line must read back after olddefconfig with LLVM=1
+# (configuration only: make host-deb's steps 1-2).
+host_deb_config() {
+	local base=/usr/src/linux-config-6.12/config.amd64_none_amd64.xz
+	[ -r "$base" ] || { echo "host-deb config: no $base (make bootstrap installs linux-config-6.12)"; return 1; }
+	BASE_CONFIG=$base HOST_DEB_OBJ=$TDX_RS_ROOT/build/host-deb/check-config \
+		"$here/host_deb.sh" --config-only
+}
+
+# one_case NAME CMD...: a test case of its own.
+one_case() {
+	local name=$1
+	shift
+	if "$@"; then
+		echo "$name: ok"; tests_passed=$((tests_passed + 1))
+	else
+		echo "$name: FAIL"; tests_failed=$((tests_failed + 1)); return 1
+	fi
+}
+
+# extmod_build HEADERS DIR LOG: the production module built against HEADERS
+# (an extracted linux-headers package) in a copy of the project in DIR.
+extmod_build() {
+	rm -rf "$2"; mkdir -p "$2"
+	"$here/project_files.sh" | cpio -pdm --quiet "$2"
+	make -C "$1" M="$2" "${KMAKE_VARS[@]}" -j"$JOBS" modules > "$3" 2>&1
+}
+
+# The headers package as an administrator gets it: bindeb-pkg on the host
+# kernel's tree (its .debs moved from beside the tree to
+# build/host-deb/qemu/), the linux-headers .deb extracted (dpkg-deb -x) and
+# the production module built against it: as 6.12 makes it, rustc finds no
+# crates (E0463); with deb_rust_headers.sh's additions the build is silent
+# and the module's vermagic is that of the kernel's own kvm.ko. Then DKMS, in private trees
+# (nothing of the system's): dkms build against those headers gives the
+# module, and against Debian's own kernel it declines (BUILD_EXCLUSIVE).
+host_headers_deb() {
+	local dest=$TDX_RS_ROOT/build/host-deb/qemu rel deb hdr rc=0 log=$out/host-deb.log
+	rel=$(cat "$KDIR_HOST/include/config/kernel.release")
+	rm -rf "$dest"; mkdir -p "$dest"
+	make -C "$KDIR_HOST" "${KMAKE_VARS[@]}" -j"$JOBS" KDEB_PKGVERSION="$rel-1" \
+		bindeb-pkg > "$log" 2>&1 || { tail -n 40 "$log"; return 1; }
+	mv "$TDX_RS_CACHE"/linux-*_"$rel-1"_*.deb "$TDX_RS_CACHE"/linux-upstream_"$rel-1"_* "$dest/"
+	ls "$dest"
+	deb=$dest/linux-headers-${rel}_$rel-1_amd64.deb
+	[ -f "$deb" ] || { echo "host-deb: bindeb-pkg made no $(basename "$deb")"; return 1; }
+	hdr=usr/src/linux-headers-$rel
+
+	dpkg-deb -x "$deb" "$dest/raw"
+	one_case "headers deb as 6.12 makes it: no Rust crates (E0463)" \
+		eval '! extmod_build "$dest/raw/$hdr" "$dest/m-raw" "$out/extmod-raw.log" &&
+			grep -q "error\[E0463\]" "$out/extmod-raw.log"' || rc=1
+
+	"$here/deb_rust_headers.sh" "$KDIR_HOST" "$deb" || return 1
+	dpkg-deb -x "$deb" "$dest/root"
+	one_case "headers deb with the Rust artifacts: production module built, silent" \
+		eval 'extmod_build "$dest/root/$hdr" "$dest/m" "$out/extmod.log" &&
+			! grep -nEi "warning|error|objtool" "$out/extmod.log" &&
+			[ "$(modinfo -F vermagic "$dest/m/tdx_host_rs.ko")" = \
+			  "$(modinfo -F vermagic "$KDIR_HOST/arch/x86/kvm/kvm.ko")" ]' ||
+		{ cat "$out/extmod.log"; rc=1; }
+
+	host_dkms "$dest" "$rel" || rc=1
+	return $rc
+}
+
+# host_dkms DEST REL: dkms add and build with --sourcetree and --dkmstree in
+# DEST, against the extracted headers of REL and against Debian's own.
+host_dkms() {
+	local dest=$1 rel=$2 src=$1/dkms-src tree=$1/dkms-tree ver deb_h rc=0
+	ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$TDX_RS_ROOT/dkms.conf")
+	mkdir -p "$src/tdx_host_rs-$ver" "$tree"
+	{ "$here/project_files.sh"; echo dkms.conf; echo scripts/env.sh; } |
+		(cd "$TDX_RS_ROOT" && cpio -pdm --quiet "$src/tdx_host_rs-$ver")
+	# sign_file: no signing, so DKMS makes no MOK key in /var/lib/dkms.
+	local dk=(env sign_file=/nonexistent dkms --sourcetree "$src" --dkmstree "$tree")
+	"${dk[@]}" add -m tdx_host_rs -v "$ver" > "$out/dkms.log" 2>&1 || { cat "$out/dkms.log"; return 1; }
+	one_case "dkms build against the host kernel's headers package" \
+		eval '"${dk[@]}" build -m tdx_host_rs -v "$ver" -k "$rel" \
+			--kernelsourcedir "$dest/root/usr/src/linux-headers-$rel" >> "$out/dkms.log" 2>&1 &&
+			[ -f "$tree/tdx_host_rs/$ver/$rel/x86_64/module/tdx_host_rs.ko" ]' ||
+		{ cat "$out/dkms.log"; rc=1; }
+	deb_h=$(ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | grep -v cloud | sort -V | tail -n 1)
+	one_case "dkms declines Debian's ${deb_h#/usr/src/linux-headers-} (BUILD_EXCLUSIVE_CONFIG)" \
+		eval '[ -n "$deb_h" ] && { "${dk[@]}" build -m tdx_host_rs -v "$ver" \
+			-k "${deb_h#/usr/src/linux-headers-}" --kernelsourcedir "$deb_h" \
+			> "$out/dkms-debian.log" 2>&1; [ $? = 77 ]; } &&
+			grep -q "BUILD_EXCLUSIVE directive which does not match" "$out/dkms-debian.log"' ||
+		{ cat "$out/dkms-debian.log"; rc=1; }
+	return $rc
+}
+
 host_stages() {
 	if run_stage "host kernel" "$here/kernel.sh" host; then
 		run_stage "host kernel in QEMU" host_qemu
@@ -135,6 +228,12 @@ host_stages() {
 		not_run "host kernel in QEMU" "no host kernel"
 	fi
 	run_stage "Kbuild guards" kbuild_guards
+	run_stage "host-deb config" host_deb_config
+	if [ -f "$KDIR_HOST/.tdx_rs_step" ]; then
+		run_stage "host headers deb, DKMS" host_headers_deb
+	else
+		not_run "host headers deb, DKMS" "no host kernel"
+	fi
 }
 
 # Run alone: the stage helpers of check.sh, reduced.

@@ -7,9 +7,11 @@
 # scripts/package/install-extmod-build copies the C side only (scripts/,
 # include/, Module.symvers, ...): without the crates' metadata
 # (rust/*.rmeta) and the procedural macros (rust/libmacros.so), rustc stops
-# with E0463 ("can't find crate for `core`"). Those files come from the
-# objtree that built the package; its md5sums and Installed-Size follow.
-# A package that has them already is left as it is.
+# with E0463 ("can't find crate for `core`"). The kernel's .config goes in
+# too, as in Debian's own headers packages: DKMS reads it
+# (BUILD_EXCLUSIVE_CONFIG). Those files come from the objtree that built
+# the package; its md5sums and Installed-Size follow. A package that has
+# the Rust artifacts already is left as it is.
 set -euo pipefail
 
 objtree=$1 deb=$2
@@ -25,10 +27,15 @@ if [ -f "$tmp/pkg/$hdr/rust/libkernel.rmeta" ]; then
 fi
 mkdir -p "$tmp/pkg/$hdr/rust"
 cp "$objtree"/rust/*.rmeta "$objtree/rust/libmacros.so" "$tmp/pkg/$hdr/rust/"
-(cd "$tmp/pkg" && find "$hdr/rust" -type f -print0 | sort -z | xargs -0 md5sum) \
+added=("$hdr/rust")
+if [ ! -f "$tmp/pkg/$hdr/.config" ]; then
+	cp "$objtree/.config" "$tmp/pkg/$hdr/.config"
+	added+=("$hdr/.config")
+fi
+(cd "$tmp/pkg" && find "${added[@]}" -type f -print0 | sort -z | xargs -0 md5sum) \
 	>> "$tmp/pkg/DEBIAN/md5sums"
 kib=$(du -sk --exclude=DEBIAN "$tmp/pkg" | cut -f1)
 sed -i "s/^Installed-Size: .*/Installed-Size: $kib/" "$tmp/pkg/DEBIAN/control"
 dpkg-deb --root-owner-group -Zgzip -b "$tmp/pkg" "$tmp/out.deb" >/dev/null
 mv "$tmp/out.deb" "$deb"
-echo "deb-rust-headers: $(basename "$deb"): added $hdr/rust/ ($(ls "$tmp/pkg/$hdr/rust" | wc -l) files)"
+echo "deb-rust-headers: $(basename "$deb"): added $hdr/rust/ ($(ls "$tmp/pkg/$hdr/rust" | wc -l) files) and .config"
