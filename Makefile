@@ -13,12 +13,18 @@
 #   make fresh-check
 #                `make run` and `make check` in a pristine Debian 12 root, as a
 #                new user meets them (root; about half an hour)
+#   make host-kernel
+#                the TDX host kernel (scripts/config/host.config) that make check
+#                boots, in the cache
+#   make host-deb [BASE_CONFIG=/boot/config-$(uname -r)]
+#                Debian packages of a TDX host kernel: BASE_CONFIG + host.config,
+#                LLVM=1, bindeb-pkg, into build/host-deb/ (hours on 2 cores)
 #   make         build the modules against the test kernel (KDIR= to override)
 
 SHELL := /bin/bash
 ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 
-.PHONY: all modules run check bench fresh-check clean bootstrap kernel
+.PHONY: all modules run check bench fresh-check clean bootstrap kernel host-kernel host-deb
 
 all: modules
 
@@ -27,6 +33,12 @@ bootstrap:
 
 kernel:
 	@$(ROOT)/scripts/kernel.sh
+
+host-kernel:
+	@$(ROOT)/scripts/kernel.sh host
+
+host-deb:
+	@BASE_CONFIG=$(BASE_CONFIG) $(ROOT)/scripts/host_deb.sh
 
 modules:
 	@$(ROOT)/scripts/modules.sh
