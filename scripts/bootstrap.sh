@@ -53,7 +53,7 @@ fi
 # Debian's own 6.12 kernel headers, the newest ABI the sources carry (they
 # bring that kernel's image, never booted here): gcc-built, no CONFIG_RUST,
 # make check expects the module's build to refuse them.
-if ! ls -d /usr/src/linux-headers-6.12.*-amd64 >/dev/null 2>&1; then
+if ! ls -d /usr/src/linux-headers-6.12.*+deb12-amd64 >/dev/null 2>&1; then
 	newest_headers() {
 		apt-cache search --names-only '^linux-headers-6\.12\.[0-9]+\+deb12-amd64$' |
 			cut -d' ' -f1 | sort -V | tail -n 1

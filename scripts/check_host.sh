@@ -98,7 +98,7 @@ guard_case() {
 # host kernel, a build without LLVM=1, another rustc, another 6.x.
 kbuild_guards() {
 	local dir=$TDX_RS_ROOT/build/kbuild-guards h rel rc=0 ok=0 bad=0 c
-	h=$(ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | grep -v cloud | sort -V | tail -n 1)
+	h=$(ls -d /usr/src/linux-headers-6.12.*+deb12-amd64 2>/dev/null | sort -V | tail -n 1)
 	[ -n "$h" ] || { echo "guard: no Debian linux-headers-6.12.*-amd64 (make bootstrap installs it)"; return 1; }
 	rel=${h#/usr/src/linux-headers-}
 	rm -rf "$dir"; mkdir -p "$dir"
@@ -211,7 +211,7 @@ host_dkms() {
 			--kernelsourcedir "$dest/root/usr/src/linux-headers-$rel" >> "$out/dkms.log" 2>&1 &&
 			[ -f "$tree/tdx_host_rs/$ver/$rel/x86_64/module/tdx_host_rs.ko" ]' ||
 		{ cat "$out/dkms.log"; rc=1; }
-	deb_h=$(ls -d /usr/src/linux-headers-6.12.*-amd64 2>/dev/null | grep -v cloud | sort -V | tail -n 1)
+	deb_h=$(ls -d /usr/src/linux-headers-6.12.*+deb12-amd64 2>/dev/null | sort -V | tail -n 1)
 	one_case "dkms declines Debian's ${deb_h#/usr/src/linux-headers-} (BUILD_EXCLUSIVE_CONFIG)" \
 		eval '[ -n "$deb_h" ] && { "${dk[@]}" build -m tdx_host_rs -v "$ver" \
 			-k "${deb_h#/usr/src/linux-headers-}" --kernelsourcedir "$deb_h" \
