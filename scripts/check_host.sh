@@ -12,31 +12,51 @@
 # Run alone (a developer's shortcut, the same functions):
 #   scripts/check_host.sh [FUNCTION...]   (default: host_stages)
 
-# The production module with the emulator and the VMX stand-in, built out
-# of tree against the host kernel (CONFIG_TDX_HOST_RS_EMU=m: no KUnit, no
-# test kernel exports there), into build/host-modules.
+# host_modules DIR SWITCH: modules built out of tree against the host
+# kernel into DIR, silently: SWITCH is CONFIG_TDX_HOST_RS_EMU=m (the
+# production tdx_host_rs with the emulator and the VMX stand-in) or
+# CONFIG_TDX_HOST_RS_DEMO=m (make run's modules, test build): the host
+# kernel has no KUnit and none of the test kernel's exports.
 host_modules() {
-	local dir=$TDX_RS_ROOT/build/host-modules log=$out/host-modules.log
+	local dir=$1 log=$out/host-modules.log
 	rm -rf "$dir"; mkdir -p "$dir"
 	"$here/project_files.sh" | cpio -pdm --quiet "$dir"
-	make -C "$KDIR_HOST" M="$dir" "${KMAKE_VARS[@]}" -j"$JOBS" \
-		CONFIG_TDX_HOST_RS_EMU=m modules > "$log" 2>&1 ||
+	make -C "$KDIR_HOST" M="$dir" "${KMAKE_VARS[@]}" -j"$JOBS" "$2" modules > "$log" 2>&1 ||
 		{ cat "$log"; return 1; }
 	if grep -nE -i 'warning|error|objtool' "$log"; then
 		echo "host modules: the build is not silent"; return 1
 	fi
-	if { nm "$dir/tdx_host_rs.ko"; strings "$dir/tdx_host_rs.ko"; } |
-		grep -iE 'tdx_emu|TDX_EMU|kunit|die_notifier'; then
-		echo "host modules: tdx_host_rs.ko is not the production build"; return 1
-	fi
-	echo "host modules: production tdx_host_rs.ko, tdx_emu.ko, tdx_rs_kvm_virt.ko against $(basename "$KDIR_HOST")"
+	echo "host modules ($2): $(cd "$dir" && echo *.ko) against $(basename "$KDIR_HOST")"
 }
 
-# The production module on the host kernel under QEMU: QEMU has no KeyID
-# partitioning MSR and a production build never asks the emulator for one,
-# so it must load, refuse to initialize with the reason and the fix, make no
-# SEAMCALL, and unload; the emulator's report shows it saw none. The guest's
-# kernel must be the host kernel (its version string).
+# host_boot NAME GUEST_SCRIPT MODULE...: one boot of the host kernel, its
+# console in $out/NAME.log, on QEMU's q35 platform as the test boots.
+host_boot() {
+	local name=$1 script=$2 log=$out/$1.log emu=$out/$1.emu-args start
+	shift 2
+	start=$(date +%s)
+	rm -f "$log"
+	platform_boot qemu-q35 2 "$emu" || return 1
+	INITRAMFS_FILES="$emu:/emu-args" "$here/initramfs.sh" "$out/$name.cpio.gz" \
+		"$here/guest/$script" "$@" &&
+		QEMU_KERNEL=$KDIR_HOST/arch/x86/boot/bzImage QEMU_EXTRA=$PLATFORM_QEMU \
+			"$here/qemu.sh" "$out/$name.cpio.gz" "$log" 2 "$PLATFORM_APPEND"
+	echo "console log: $log ($(($(date +%s) - start))s)"
+	boots+=("$name")
+	boot_times+=("$name $(($(date +%s) - start))s")
+	[ -s "$log" ] || { echo "$name: no console log"; return 1; }
+}
+
+# want_lines LOG NAME REGEX...: every REGEX matches a line of LOG.
+want_lines() {
+	local log=$1 name=$2 want rc=0
+	shift 2
+	for want in "$@"; do
+		tr -d '\r' < "$log" | grep -qE "$want" || { echo "$name: no line /$want/"; rc=1; }
+	done
+	return $rc
+}
+
 # The host kernel's version string (uname -v): the guest's must be it.
 host_uts() {
 	sed -nE 's/^#define UTS_VERSION "(.*)"$/\1/p' \
@@ -44,36 +64,49 @@ host_uts() {
 }
 
 host_qemu() {
-	local log=$out/host.log emu=$out/host.emu-args dir=$TDX_RS_ROOT/build/host-modules
-	local start rc=0 want
-	host_modules || return 1
-	start=$(date +%s)
-	platform_boot qemu-q35 2 "$emu" || return 1
-	INITRAMFS_FILES="$emu:/emu-args" "$here/initramfs.sh" "$out/host.cpio.gz" \
-		"$here/guest/host.sh" "$dir/tdx_emu.ko" "$dir/tdx_rs_kvm_virt.ko" \
-		"$dir/tdx_host_rs.ko" &&
-		rm -f "$log" &&
-		QEMU_KERNEL=$KDIR_HOST/arch/x86/boot/bzImage QEMU_EXTRA=$PLATFORM_QEMU \
-			"$here/qemu.sh" "$out/host.cpio.gz" "$log" 2 "$PLATFORM_APPEND"
-	echo "console log: $log ($(($(date +%s) - start))s)"
-	boots+=(host)
-	boot_times+=("host $(($(date +%s) - start))s")
-	[ -s "$log" ] || { echo "host qemu: no console log"; return 1; }
+	local dir=$TDX_RS_ROOT/build/host-modules log=$out/host.log rc=0
+	host_modules "$dir" CONFIG_TDX_HOST_RS_EMU=m || return 1
+	if { nm "$dir/tdx_host_rs.ko"; strings "$dir/tdx_host_rs.ko"; } |
+		grep -iE 'tdx_emu|TDX_EMU|kunit|die_notifier'; then
+		echo "host modules: tdx_host_rs.ko is not the production build"; return 1
+	fi
+	host_boot host host.sh "$dir/tdx_emu.ko" "$dir/tdx_rs_kvm_virt.ko" \
+		"$dir/tdx_host_rs.ko" || return 1
 	tr -d '\r' < "$log" | grep -E '^guest: (FAIL|host)|tdx_host_rs: '
 	# QEMU's MSR 0x87 reads 0: no TDX KeyIDs.
-	for want in '^guest: HOST DONE$' \
+	want_lines "$log" "host qemu" '^guest: HOST DONE$' \
 		"^guest: host uts: $(host_uts)\$" \
 		'^guest: host state: unavailable$' \
 		'^guest: host keyid_range: none$' \
 		'tdx_host_rs: 0 TDX KeyIDs: at least 2 are needed$' \
 		'tdx_host_rs: cause: the BIOS gives TDX fewer than 2 private KeyIDs.*; fix: raise the TDX KeyID split' \
 		'tdx_host_rs: init_at_load: TDX module not initialized \(-95\)' \
-		'^guest: host emulator: calls: 0$'; do
-		tr -d '\r' < "$log" | grep -qE "$want" || { echo "host qemu: no line /$want/"; rc=1; }
-	done
+		'^guest: host emulator: calls: 0$' || rc=1
 	guest_steps "$log" || rc=1
 	"$here/splats.sh" "$log" || rc=1
 	[ $rc -ne 0 ] || echo "host qemu: on the host kernel the production module loaded, refused to initialize (0 TDX KeyIDs: QEMU reads MSR 0x87 as 0) with the reason and fix, made no SEAMCALL, unloaded"
+	return $rc
+}
+
+# make run's guest on the host kernel, with the test build of the module:
+# the emulated TDX module initialized, two TDs built, run and torn down.
+# The host configuration serves the whole module.
+host_run() {
+	local dir=$TDX_RS_ROOT/build/host-demo log=$out/host-run.log rc=0 m mods=()
+	host_modules "$dir" CONFIG_TDX_HOST_RS_DEMO=m || return 1
+	for m in tdx_host_rs tdx_emu tdx_rs_demo tdx_rs_enable_once tdx_rs_kvm_consumer \
+		tdx_rs_td_demo tdx_rs_kvm_virt; do
+		mods+=("$dir/$m.ko")
+	done
+	host_boot host-run run.sh "${mods[@]}" || return 1
+	tr -d '\r' < "$log" | grep -E '^guest: (FAIL|RUN|the TDs|/sys/kernel/tdx_host_rs/state)'
+	want_lines "$log" "host run" '^guest: RUN DONE$' \
+		"^Linux version .* $(host_uts)\$" \
+		'^guest: /sys/kernel/tdx_host_rs/state: initialized$' \
+		'^guest: the TDs ran their program and gave every page back$' || rc=1
+	guest_steps "$log" || rc=1
+	"$here/splats.sh" "$log" || rc=1
+	[ $rc -ne 0 ] || echo "host run: on the host kernel the test build initialized the emulated TDX module and ran two TDs"
 	return $rc
 }
 
@@ -224,8 +257,10 @@ host_dkms() {
 host_stages() {
 	if run_stage "host kernel" "$here/kernel.sh" host; then
 		run_stage "host kernel in QEMU" host_qemu
+		run_stage "make run on the host kernel" host_run
 	else
 		not_run "host kernel in QEMU" "no host kernel"
+		not_run "make run on the host kernel" "no host kernel"
 	fi
 	run_stage "Kbuild guards" kbuild_guards
 	run_stage "host-deb config" host_deb_config
