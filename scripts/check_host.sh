@@ -3,12 +3,14 @@
 #
 # make check's host kernel stages (Documentation/tdx_host_rs.rst, "The host
 # kernel"), sourced by check.sh, which calls host_stages:
-#   host kernel            scripts/kernel.sh host: tinyconfig, qemu-boot.config
-#                          and host.config, every fragment line read back
-#   host kernel in QEMU    that kernel booted with the production tdx_host_rs
-#                          built against it (host_qemu)
-#   Debian headers refused the build against Debian's own 6.12 headers stops
-#                          with Kbuild's one-line refusal (debian_headers)
+#   host kernel                  scripts/kernel.sh host (tinyconfig,
+#                                qemu-boot.config, host.config)
+#   host kernel in QEMU          the production module on it (host_qemu)
+#   make run on the host kernel  the test build runs TDs on it (host_run)
+#   Kbuild guards                the build's one-line refusals (kbuild_guards)
+#   host-deb config              host.config on Debian's config (host_deb_config)
+#   host headers deb, DKMS       bindeb-pkg's headers package serves the
+#                                module's build and DKMS (host_headers_deb)
 # Run alone (a developer's shortcut, the same functions):
 #   scripts/check_host.sh [FUNCTION...]   (default: host_stages)
 
