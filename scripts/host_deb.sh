@@ -50,7 +50,8 @@ if [ "$(cat "$dest/.source-version" 2>/dev/null)" != "$ver" ] || [ ! -d "$src" ]
 	echo "$ver" > "$dest/.source-version"
 fi
 
-rm -rf "$obj"; mkdir -p "$obj"
+# The objects stay between runs: a failed build of hours resumes.
+mkdir -p "$obj"
 case "$base" in
 *.xz) xzcat "$base" > "$obj/.config" ;;
 *) cp "$base" "$obj/.config" ;;
