@@ -452,6 +452,9 @@ upstream_referee() {
 . "$here/check_platforms.sh"
 # Contention between CPUs: contention().
 . "$here/check_busy.sh"
+# The host kernel, the production module on it, the builds against kernel
+# headers: host_stages().
+. "$here/check_host.sh"
 
 run_stage "bootstrap" "$here/bootstrap.sh" || { echo "check: cannot go on without the toolchain"; exit 1; }
 # Only now do the compilers and the kernel source exist to key the trees by.
@@ -465,6 +468,7 @@ if run_stage "production kernel" "$here/kernel.sh" production; then
 else
 	not_run "production build" "no production kernel"
 fi
+host_stages
 qemu_stages=("KUnit in QEMU" "fault sweep in QEMU" "kselftests in QEMU (4 CPUs)"
 	     "init at load in QEMU"
 	     "no NO_RBP_MOD in QEMU" "alloc failure after init" "upstream referee in QEMU"
