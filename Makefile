@@ -16,12 +16,21 @@
 #   make htmldocs
 #                Documentation/ as HTML with Sphinx into build/htmldocs/,
 #                every warning an error
+#   make preflight
+#                build/tdx-preflight, the administrator's pre-flight check
+#                (tools/tdx_preflight/; run it as root on a TDX host)
+#   make host-kernel
+#                the TDX host kernel (scripts/config/host.config) that make check
+#                boots, in the cache
+#   make host-deb [BASE_CONFIG=/boot/config-$(uname -r)]
+#                Debian packages of a TDX host kernel: BASE_CONFIG + host.config,
+#                LLVM=1, bindeb-pkg, into build/host-deb/ (hours on 2 cores)
 #   make         build the modules against the test kernel (KDIR= to override)
 
 SHELL := /bin/bash
 ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 
-.PHONY: all modules run check bench fresh-check clean bootstrap kernel htmldocs
+.PHONY: all modules run check bench fresh-check clean bootstrap kernel preflight host-kernel host-deb htmldocs
 
 all: modules
 
@@ -30,6 +39,12 @@ bootstrap:
 
 kernel:
 	@$(ROOT)/scripts/kernel.sh
+
+host-kernel:
+	@$(ROOT)/scripts/kernel.sh host
+
+host-deb:
+	@BASE_CONFIG=$(BASE_CONFIG) $(ROOT)/scripts/host_deb.sh
 
 modules:
 	@$(ROOT)/scripts/modules.sh
@@ -48,6 +63,9 @@ fresh-check:
 
 htmldocs:
 	@$(ROOT)/scripts/htmldocs.sh
+
+preflight:
+	@$(ROOT)/scripts/preflight.sh build
 
 clean:
 	@. $(ROOT)/scripts/env.sh; \

@@ -20,6 +20,7 @@ mod init {
     pub(crate) mod cpus;
     pub(crate) mod explain;
     pub(crate) mod keyids;
+    pub(crate) mod rdall;
     // Its re-exports are for the kernel module's callers; here only the
     // tests use them.
     #[allow(unused_imports)]
@@ -35,3 +36,7 @@ mod td {
     pub(crate) mod args;
     pub(crate) mod state;
 }
+
+/// The explain table's texts for `tools/tdx_preflight/`, which depends on
+/// this crate by path.
+pub mod preflight_api;

@@ -12,7 +12,9 @@
 # CPU at a time, so all of its calls are its critical path, whichever CPU
 # each ran on. Expects the modules built (scripts/bench.sh builds them);
 # writes build/bench/tdmr_init.txt; fails when ours is not below upstream's
-# on a platform with more than one TDMR, or not equal with one.
+# on a platform with more than one TDMR, or not equal with one. The same
+# boots give the metadata SEAMCALLs (TDH.SYS.RD and TDH.SYS.RDALL) of each
+# initialization: ours must be at most 2 and at most upstream's.
 set -euo pipefail
 here=$(dirname "$0")
 . "$here/env.sh"
@@ -31,10 +33,18 @@ field() {
 	tr -d '\r' <"$1" | sed -n "s/^$2-report: $3 //p" | head -n 1
 }
 
+# metadata PREFIX: TDH.SYS.RD and TDH.SYS.RDALL calls in $log's PREFIX report.
+metadata() {
+	local rd rdall
+	rd=$(field "$log" "$1" 'leaf 34 TDH.SYS.RD')
+	rdall=$(field "$log" "$1" 'leaf 37 TDH.SYS.RDALL')
+	echo $((${rd:-0} + ${rdall:-0}))
+}
+
 table=$out/tdmr_init.txt
 rc=0
-printf '%-5s %-6s %-26s %-30s %s\n' CPUs TDMRs "TDMR.INIT calls (up/ours)" \
-	"critical path: upstream" ours >"$table"
+printf '%-5s %-6s %-26s %-30s %-22s %s\n' CPUs TDMRs "TDMR.INIT calls (up/ours)" \
+	"critical path: upstream" ours "metadata calls: up/ours" >"$table"
 # TDMR_BENCH_CPUS: the boots' CPU counts (default "2 4").
 for smp in ${TDMR_BENCH_CPUS:-2 4}; do
 	name=tdmr-init-$smp emu=$out/tdmr-init-$smp.emu-args log=$out/tdmr-init-$smp.log
@@ -61,9 +71,13 @@ for smp in ${TDMR_BENCH_CPUS:-2 4}; do
 	for v in tdmrs up_tdmrs up_calls calls up_path path lps up_lps; do
 		[ -n "${!v}" ] || { echo "bench_tdmr: no $v in $log"; exit 1; }
 	done
+	up_meta=$(metadata upstream) meta=$(metadata ours)
 	# Upstream's loop is serial: its critical path is every call it made.
-	printf '%-5s %-6s %-26s %-30s %s\n' "$smp" "$tdmrs" "$up_calls / $calls" \
-		"$up_calls (serial; busiest LP $up_path)" "$path (on $lps LPs)" >>"$table"
+	printf '%-5s %-6s %-26s %-30s %-22s %s\n' "$smp" "$tdmrs" "$up_calls / $calls" \
+		"$up_calls (serial; busiest LP $up_path)" "$path (on $lps LPs)" \
+		"$up_meta / $meta" >>"$table"
+	[ "$meta" -le 2 ] && [ "$meta" -le "$up_meta" ] ||
+		{ echo "bench_tdmr: $meta metadata calls, upstream $up_meta (at most 2 and upstream's)"; rc=1; }
 	if [ "$tdmrs" -gt 1 ] && [ "$smp" -gt 1 ]; then
 		[ "$path" -lt "$up_calls" ] || { echo "bench_tdmr: $smp CPUs: ours $path not below upstream's $up_calls"; rc=1; }
 	else

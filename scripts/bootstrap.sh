@@ -14,7 +14,12 @@ DEB_PKGS=(linux-source-6.12 xz-utils patch make bc flex bison libelf-dev libssl-
 	  clang lld llvm libclang-dev gcc binutils
 	  qemu-system-x86 busybox-static cpio kmod rsync perl python3 git ca-certificates
 	  # Sphinx, for make htmldocs and make check's docs build.
-	  python3-sphinx)
+	  python3-sphinx
+	  # make host-deb and its check: bindeb-pkg (dpkg-buildpackage, dh_*),
+	  # Debian's own kernel configurations, the module's DKMS packaging.
+	  dpkg-dev debhelper
+	  linux-config-6.12
+	  dkms)
 BINDGEN_VERSION=0.69.5
 
 say() { printf 'bootstrap: %s\n' "$*"; }
@@ -46,6 +51,24 @@ else
 fi
 [ -f /usr/src/linux-source-6.12.tar.xz ] ||
 	{ say "/usr/src/linux-source-6.12.tar.xz is missing after install" >&2; exit 1; }
+
+# Debian's own 6.12 kernel headers, the newest ABI the sources carry (they
+# bring that kernel's image, never booted here): gcc-built, no CONFIG_RUST,
+# make check expects the module's build to refuse them.
+if ! ls -d /usr/src/linux-headers-6.12.*+deb12-amd64 >/dev/null 2>&1; then
+	newest_headers() {
+		apt-cache search --names-only '^linux-headers-6\.12\.[0-9]+\+deb12-amd64$' |
+			cut -d' ' -f1 | sort -V | tail -n 1
+	}
+	hdr=$(newest_headers)
+	if [ -z "$hdr" ] && [ "$(id -u)" -eq 0 ] && [ -z "${apt_updated:-}" ]; then
+		apt-get update -qq
+		apt_updated=1
+		hdr=$(newest_headers)
+	fi
+	[ -n "$hdr" ] || { say "no linux-headers-6.12.*-amd64 in the apt sources" >&2; exit 1; }
+	apt_install "$hdr"
+fi
 
 # bindgen-cli comes from crates.io through cargo. A machine without any
 # cargo gets Debian's cargo-web, the one that matches rustc-web.

@@ -128,6 +128,16 @@ docs_build() {
 	return $rc
 }
 
+# The administrator's pre-flight check (tools/tdx_preflight/): its cargo
+# tests and clippy, then the built program over every fixture against its
+# expect file (scripts/preflight.sh).
+preflight_fixtures() {
+	"$here/preflight.sh" check 2>&1 | tee "$out/preflight.log"
+	local rc=${PIPESTATUS[0]}
+	count_tests "$out/preflight.log" '^(test result:|preflight: [0-9]+ passed).*failed'
+	return "$rc"
+}
+
 # A full rebuild under clippy: any compiler, clippy or objtool warning fails.
 build() {
 	"$here/modules.sh" clean >/dev/null 2>&1
@@ -456,6 +466,9 @@ upstream_referee() {
 . "$here/check_platforms.sh"
 # Contention between CPUs: contention().
 . "$here/check_busy.sh"
+# The host kernel, the production module on it, the builds against kernel
+# headers: host_stages().
+. "$here/check_host.sh"
 
 run_stage "bootstrap" "$here/bootstrap.sh" || { echo "check: cannot go on without the toolchain"; exit 1; }
 # Only now do the compilers and the kernel source exist to key the trees by.
@@ -464,11 +477,13 @@ run_stage "test kernel" "$here/kernel.sh" || { echo "check: cannot go on without
 run_stage "host cargo test" host_tests
 run_stage "lint (rustfmt, checkpatch)" lint
 run_stage "docs build (Sphinx)" docs_build
+run_stage "pre-flight on fixtures" preflight_fixtures
 if run_stage "production kernel" "$here/kernel.sh" production; then
 	run_stage "production build" production_build
 else
 	not_run "production build" "no production kernel"
 fi
+host_stages
 qemu_stages=("KUnit in QEMU" "fault sweep in QEMU" "kselftests in QEMU (4 CPUs)"
 	     "init at load in QEMU"
 	     "no NO_RBP_MOD in QEMU" "alloc failure after init" "upstream referee in QEMU"

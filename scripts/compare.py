@@ -4,10 +4,17 @@
 
 usage: compare.py OURS_LOG UPSTREAM_LOG
 Both runs must have configured the module; ours may use no more TDMRs and no
-more PAMT memory than upstream's.
+more PAMT memory than upstream's, and may read the global metadata with at
+most METADATA_MAX SEAMCALLs (TDH.SYS.RD and TDH.SYS.RDALL, as the emulator
+counted them) and no more than upstream's.
 """
 import re
 import sys
+
+# The metadata leaves, and the most calls of them one initialization of ours
+# may make (rust/init/rdall.rs: MAX_LISTS).
+METADATA = ("TDH.SYS.RD", "TDH.SYS.RDALL")
+METADATA_MAX = 2
 
 
 def report(path):
@@ -30,7 +37,13 @@ def main():
     print(f"  {'':24} {'tdx_host_rs':>12} {'upstream C':>12}")
     for leaf in sorted(set(ours) | set(up)):
         print(f"  {leaf + ' calls':24} {ours.get(leaf, 0):>12} {up.get(leaf, 0):>12}")
+    meta = [sum(c.get(leaf, 0) for leaf in METADATA) for c in (ours, up)]
+    print(f"  {'metadata SEAMCALLs':24} {meta[0]:>12} {meta[1]:>12}")
     bad = []
+    if meta[0] > METADATA_MAX:
+        bad.append(f"{meta[0]} metadata SEAMCALLs, more than {METADATA_MAX}")
+    if meta[0] > meta[1]:
+        bad.append("more metadata SEAMCALLs than upstream")
     if not ocfg:
         bad.append("tdx_host_rs did not configure the module")
     if not ucfg:

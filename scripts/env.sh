@@ -23,6 +23,8 @@ KCONFIG_TEST=("$TDX_RS_ROOT"/scripts/config/base.config
 	      "$TDX_RS_ROOT"/scripts/config/tdx-debug.config
 	      "$TDX_RS_ROOT"/scripts/config/platform.config)
 KCONFIG_PROD=("$TDX_RS_ROOT"/scripts/config/production.config)
+KCONFIG_HOST=("$TDX_RS_ROOT"/scripts/config/qemu-boot.config
+	      "$TDX_RS_ROOT"/scripts/config/host.config)
 
 # key_of FILES...: a build directory's key, from the kernel version, the
 # files that shape the tree (kernel.sh, configuration fragments, patches)
@@ -43,16 +45,20 @@ key_of() {
 # kernel_dirs: set KDIR_TEST and KDIR_PROD, the test kernel (upstream's TDX
 # host code, the patches that export its internals to the tests, the
 # kernel's bug detectors) and the production kernel (never booted: no TDX
-# host code, no debug options, no patches). KDIR and KDIR_PROD override.
+# host code, no debug options, no patches) and KDIR_HOST, the TDX host
+# kernel (scripts/config/host.config, booted with the production module).
+# KDIR, KDIR_PROD and KDIR_HOST override.
 kernel_dirs() {
-	local test_key prod_key
+	local test_key prod_key host_key
 	if ! test_key=$(key_of "${KCONFIG_TEST[@]}" "$TDX_RS_ROOT"/scripts/patches/*.patch) ||
-		! prod_key=$(key_of "${KCONFIG_PROD[@]}"); then
+		! prod_key=$(key_of "${KCONFIG_PROD[@]}") ||
+		! host_key=$(key_of "${KCONFIG_HOST[@]}"); then
 		echo "env: the toolchain is not installed: run 'make bootstrap' (or 'make run') first" >&2
 		return 1
 	fi
 	KDIR_TEST=${KDIR:-$TDX_RS_CACHE/linux-6.12-test-$test_key}
 	KDIR_PROD=${KDIR_PROD:-$TDX_RS_CACHE/linux-6.12-prod-$prod_key}
+	KDIR_HOST=${KDIR_HOST:-$TDX_RS_CACHE/linux-6.12-host-$host_key}
 }
 
 # need_kernel DIR: fail with a message unless kernel.sh finished DIR.
@@ -60,6 +66,28 @@ need_kernel() {
 	[ -f "$1/.tdx_rs_step" ] && [ "$(cat "$1/.tdx_rs_step")" = built ] && return 0
 	echo "env: no built kernel in $1: run 'make kernel' (or 'make run') first" >&2
 	return 1
+}
+
+# fragments_kept CONFIG FRAGMENT...: whether every line of the fragments
+# reads back in CONFIG (after olddefconfig): VAL as written, =n as unset.
+# Says which did not.
+fragments_kept() {
+	local config=$1 line sym bad=0
+	shift
+	while read -r line; do
+		case "$line" in
+		CONFIG_*=n)
+			sym=${line%%=*}
+			if grep -q "^$sym=" "$config"; then
+				echo "config: $sym is set, the fragment wants it off" >&2; bad=1
+			fi ;;
+		CONFIG_*=*)
+			if ! grep -qxF "$line" "$config"; then
+				echo "config: '$line' did not survive olddefconfig" >&2; bad=1
+			fi ;;
+		esac
+	done < <(cat "$@")
+	return $bad
 }
 
 stage() { printf '\n==> %s\n' "$*"; }

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# kernel.sh [test|production]: extract, patch, configure and build a kernel
-# in the cache.
+# kernel.sh [test|production|host]: extract, patch, configure and build a
+# kernel in the cache.
 #   test        the test kernel (the default): tinyconfig + base.config +
 #               tdx-debug.config, with scripts/patches applied; booted by
 #               the QEMU tests.
 #   production  a production-like kernel: tinyconfig + production.config,
 #               unpatched, no TDX host code and no debug options; never
 #               booted, only the production build is made against it.
+#   host        a TDX host kernel: tinyconfig + qemu-boot.config +
+#               host.config (the fragment for a real host), unpatched;
+#               booted by make check with the production module.
 # The tree's directory is named by its key (kernel version, this script,
 # config fragments, patches, compilers: env.sh). Each step records itself
 # in the tree's .tdx_rs_step (extracted, patched, configured, built) once
@@ -34,8 +37,16 @@ production)
 	targets=(vmlinux modules_prepare)
 	image=vmlinux
 	stale=linux-6.12-prod- ;;
+host)
+	kdir=$KDIR_HOST
+	fragments=("${KCONFIG_HOST[@]}")
+	patches=()
+	# KVM is modular, as on a distribution's kernel: modules too.
+	targets=(bzImage modules)
+	image=arch/x86/boot/bzImage
+	stale=linux-6.12-host- ;;
 *)
-	echo "usage: $0 [test|production]" >&2
+	echo "usage: $0 [test|production|host]" >&2
 	exit 2 ;;
 esac
 steps=(extracted patched configured built)
@@ -90,21 +101,7 @@ if ! reached configured; then
 	make -s "${KMAKE_VARS[@]}" olddefconfig >/dev/null
 
 	# Every fragment line must have survived olddefconfig.
-	bad=0
-	while read -r line; do
-		case "$line" in
-		CONFIG_*=n)
-			sym=${line%%=*}
-			if grep -q "^$sym=" .config; then
-				echo "kernel: $sym is set, fragment wants it off" >&2; bad=1
-			fi ;;
-		CONFIG_*=*)
-			if ! grep -qx "$line" .config; then
-				echo "kernel: '$line' did not survive olddefconfig" >&2; bad=1
-			fi ;;
-		esac
-	done < <(cat "${fragments[@]}")
-	[ $bad -eq 0 ] || exit 1
+	fragments_kept .config "${fragments[@]}" || exit 1
 	record configured
 fi
 

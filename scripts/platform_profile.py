@@ -12,6 +12,13 @@ are [start, end). Keywords:
     lps       N
     keyids    MKTME TDX         KeyIDs 1..=MKTME are MKTME's, the next TDX are TDX's
     module    MAJOR.MINOR.UPDATE
+    fms       FAMILY MODEL STEPPING
+                                the CPU as CPUID.01H:EAX names it (display family
+                                and model, e.g. 0x6 0x8f 0x8); tdx_emu's fms=
+    handoff   PAGES VALID HV SIZE
+                                what the SEAM loader hands the module: its
+                                num_handoff_pages and the hand-off data header;
+                                tdx_emu's handoff=
     cmr       START END         one per CMR, ascending, at most 32
     ram       START END NODE    System RAM (e820 usable), ascending
     node      NODE START END    a NUMA node's span; may repeat per node
@@ -34,8 +41,9 @@ MAX_CMRS = 32
 # 15 KeyID bits at most: KeyIDs 1..=32767 (glue/trap.c refuses more).
 MAX_KEYID = (1 << 15) - 1
 
-ONCE = ("name", "cpu", "packages", "lps", "keyids", "module", "qemu", "hotplug")
-REQUIRED = ("name", "source", "cpu", "packages", "lps", "keyids", "module")
+ONCE = ("name", "cpu", "packages", "lps", "keyids", "module", "fms", "handoff", "qemu",
+        "hotplug")
+REQUIRED = ("name", "source", "cpu", "packages", "lps", "keyids", "module", "fms", "handoff")
 
 
 class ProfileError(Exception):
@@ -55,6 +63,8 @@ class Profile:
         self.keyids = None          # (mktme, tdx)
         self.module = None          # (major, minor, update)
         self.module_text = None
+        self.fms = None             # CPUID.01H:EAX
+        self.handoff = None         # (pages - 1, valid, hv, size)
         self.cmrs = []              # [(start, end)]
         self.ram = []               # [(start, end, node)]
         self.nodes = []             # [(node, start, end)]
@@ -77,6 +87,18 @@ def number(text, where):
         return int(text, 16) if text.lower().startswith("0x") else int(text, 10)
     except ValueError:
         raise ProfileError(f"{where}: '{text}' is not a number") from None
+
+
+def cpuid_fms(family, model, stepping, where):
+    """CPUID.01H:EAX for a display family, model and stepping: the family
+    above 0xf in the extended family, the model's high nibble in the
+    extended model (for family 6 and families from 0xf, the only ones that
+    use it)."""
+    if family > 0xff + 0xf or model > 0xff or stepping > 0xf or (model > 0xf and family < 0xf
+                                                                  and family != 6):
+        raise ProfileError(f"{where}: 'fms' {family:#x} {model:#x} {stepping:#x} has no CPUID encoding")
+    base, ext = (family, 0) if family < 0xf else (0xf, family - 0xf)
+    return ext << 20 | (model >> 4) << 16 | base << 8 | (model & 0xf) << 4 | stepping
 
 
 def load(path):
@@ -129,6 +151,14 @@ def load(path):
                 raise ProfileError(f"{where}: 'module' is MAJOR.MINOR.UPDATE")
             p.module = tuple(int(x) for x in parts)
             p.module_text = rest
+        elif key == "fms":
+            p.fms = cpuid_fms(*nums(3), where)
+        elif key == "handoff":
+            pages, valid, hv, size = nums(4)
+            if pages > 0xffff or valid > 1 or hv > 0xffff or size > 0xffffffff:
+                raise ProfileError(f"{where}: 'handoff' is PAGES (16 bits) VALID (0 or 1) "
+                                   "HV (16 bits) SIZE (32 bits)")
+            p.handoff = (pages, valid, hv, size)
         elif key == "cmr":
             p.cmrs.append(rng(*nums(2)))
         elif key == "ram":

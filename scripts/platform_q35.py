@@ -268,7 +268,8 @@ def boot(p, smp):
     emu = ["cmrs=" + ",".join(f"{s:#x}-{e:#x}" for s, e in p.cmrs),
            f"lps={lps}", f"packages={packages}",
            f"mktme_keyids={p.keyids[0]}", f"tdx_keyids={p.keyids[1]}",
-           f"version={emu_version(p.module)}"]
+           f"version={emu_version(p.module)}", f"fms={p.fms:#x}",
+           "handoff=" + ",".join(f"{v:#x}" for v in p.handoff)]
     return qemu, append, emu
 
 

@@ -23,6 +23,8 @@ packages 2
 lps 8
 keyids 31 32
 module 1.5.06
+fms 0x6 0x8f 0x8
+handoff 0x1f 0 0 0
 """
 # A real-machine shape: holes below 2 GiB, RAM from 4 GiB on two nodes,
 # CMRs to 258 GiB (which need more than TCG's 40 phys-bits), a window.
@@ -160,7 +162,8 @@ def test_repository_profiles():
     q = load("qemu-q35")
     expect(boots_as_described(q) == [
         "qemu: -m 2048", "append:",
-        "emu: cmrs=0x100000-0x80000000 lps=2 packages=1 mktme_keyids=31 tdx_keyids=32 version=1.5.06"],
+        "emu: cmrs=0x100000-0x80000000 lps=2 packages=1 mktme_keyids=31 tdx_keyids=32 version=1.5.06"
+        " fms=0x806f8 handoff=0x1f,0x0,0x0,0x0"],
         "qemu-q35 does not boot as qemu.sh always did (-m 2048, no append)")
     numa = load("qemu-q35-numa")
     lines = boots_as_described(numa, "4,sockets=2,cores=2")
@@ -266,6 +269,11 @@ def test_profile_rules():
         (("lps 8", "lps 0x"), "not a number"),
         (("keyids 31 32", "keyids 31 32767"), "more than 32767"),
         (("module 1.5.06", "module 1.5"), "MAJOR.MINOR.UPDATE"),
+        (("fms 0x6 0x8f 0x8\n", ""), "no 'fms'"),
+        (("fms 0x6 0x8f 0x8", "fms 0x6 0x8f 0x10"), "no CPUID encoding"),
+        (("fms 0x6 0x8f 0x8", "fms 0x5 0x8f 0x8"), "no CPUID encoding"),
+        (("handoff 0x1f 0 0 0\n", ""), "no 'handoff'"),
+        (("handoff 0x1f 0 0 0", "handoff 0x1f 2 0 0"), "VALID (0 or 1)"),
         (("cmr 0x100000 0x6f800000", "cmr 0x100800 0x6f800000"), "not 4 KiB aligned"),
         (("cmr 0x100000 0x6f800000", "cmr 0x100000 0x100000"), "empty range"),
         (("cmr 0x100000 0x6f800000\ncmr 0x100000000 0x407c000000",
@@ -290,6 +298,10 @@ def run(platforms, boot, load_profile):
     PLATFORMS, boot_lines, load = platforms, boot, load_profile
     tests = [test_repository_profiles, test_smp, test_server, test_boot_refusals,
              test_profile_rules]
+    # CPUID.01H:EAX as Intel's allowed_fms table spells its CPUs.
+    for fms, eax in (((6, 0x8f, 8), 0x806F8), ((6, 0xcf, 2), 0xC06F2), ((6, 0xad, 0), 0xA06D0),
+                     ((0x13, 0x1, 0), 0x0400F10)):
+        expect(prof.cpuid_fms(*fms, "test") == eax, f"fms {fms}: {prof.cpuid_fms(*fms, 'test'):#x}")
     for t in tests:
         t()
     print(f"platform.py: selftest passed ({len(tests)} groups)")

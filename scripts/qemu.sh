@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# qemu.sh INITRAMFS LOG [SMP [APPEND]]: boot the test kernel under QEMU (TCG:
-# there is no usable KVM here) and write the serial console to LOG. SMP is
+# qemu.sh INITRAMFS LOG [SMP [APPEND]]: boot the test kernel (or the bzImage
+# $QEMU_KERNEL names) under QEMU (TCG: there is no usable KVM here) and
+# write the serial console to LOG. SMP is
 # QEMU's -smp (default 2), APPEND more kernel command line. QEMU_EXTRA holds
 # more QEMU arguments, split at blanks (the "qemu:" line of
 # scripts/platform.py boot); a -m among them replaces the default -m 2048.
@@ -17,7 +18,9 @@ set -euo pipefail
 here=$(dirname "$0")
 . "$here/env.sh"
 kernel_dirs
-need_kernel "$KDIR_TEST"
+# QEMU_KERNEL: another bzImage (make check's host kernel boot).
+kernel=${QEMU_KERNEL:-$KDIR_TEST/arch/x86/boot/bzImage}
+[ -n "${QEMU_KERNEL:-}" ] || need_kernel "$KDIR_TEST"
 
 initrd=$1 log=$2 smp=${3:-2} append=${4:-}
 read -ra extra <<<"${QEMU_EXTRA:-}"
@@ -49,7 +52,7 @@ if [ ${#cmdline} -gt 2047 ]; then
 fi
 timeout --foreground 1200 qemu-system-x86_64 \
 	-machine q35 -cpu max -smp "$smp" "${mem[@]}" "${extra[@]}" \
-	-kernel "$KDIR_TEST/arch/x86/boot/bzImage" -initrd "$initrd" \
+	-kernel "$kernel" -initrd "$initrd" \
 	-append "$cmdline" \
 	-display none -serial "file:$log" "${monitor[@]}" \
 	-no-reboot </dev/null

@@ -21,12 +21,19 @@ scenario, N the calls of LEAF the emulator must have seen (the bound held),
 and "retry" marks a #UD of TDH.SYS.INIT or TDH.SYS.LP.INIT, after which the
 state stays "uninitialized" (a later call may try again). A "+" line
 adds an injection to the scenario before it; the "= LEAF=N ..." line gives
-the calls each leaf must have seen when the recovering scenario is done.
+the calls each leaf must have seen when the recovering scenario is done
+(LEAF>N: more than N).
+
+TDH.SYS.RDALL answering TDX_OPERAND_INVALID on RAX at its first call (what
+a module without the leaf answers) is no failure: the initialization reads
+the metadata with TDH.SYS.RD instead. It joins the recovering scenario (one
+initialization per boot: the module stays pinned after it), which must then
+have made one TDH.SYS.RDALL and some TDH.SYS.RD.
 """
 import re
 import sys
 
-LEAVES = {33: "TDH.SYS.INIT", 35: "TDH.SYS.LP.INIT", 34: "TDH.SYS.RD",
+LEAVES = {33: "TDH.SYS.INIT", 35: "TDH.SYS.LP.INIT", 37: "TDH.SYS.RDALL",
           45: "TDH.SYS.CONFIG", 31: "TDH.SYS.KEY.CONFIG",
           36: "TDH.SYS.TDMR.INIT"}
 
@@ -39,7 +46,8 @@ ERRORS = {
     35: [0xC000050B00000000,    # SYS_LP_INIT_NOT_PENDING
          0xC000050300000000,    # SYS_LP_INIT_DONE
          0xC000092000000000],   # INCONSISTENT_MSR (platform config)
-    34: [0xC000050200000000,    # SYS_LP_INIT_NOT_DONE
+    37: [0xC000050200000000,    # SYS_LP_INIT_NOT_DONE
+         0xC000010000000002,    # OPERAND_INVALID, RDX: the list page
          0xC0000C0000000000],   # METADATA_FIELD_ID_INCORRECT
     45: [0xC000010000000008,    # OPERAND_INVALID, R8: global KeyID
          0xC000050C00000000,    # SYS_CONFIG_NOT_PENDING
@@ -53,7 +61,7 @@ TRANSIENT = {
     33: [0x8000020200000000,    # SYS_BUSY
          0x8000020300000000],   # RND_NO_ENTROPY
     35: [0x8000020200000000, 0x8000020300000000],
-    34: [],
+    37: [],
     45: [0x8000020200000000],
     31: [0x8000020200000000,
          0x80000200000000BB,    # OPERAND_BUSY, the key engine
@@ -63,6 +71,9 @@ TRANSIENT = {
 # Of those, the lock statuses, retried after pauses with a budget of their own.
 BUSY = {0x8000020200000000, 0x80000200000000BB, 0x8000020000000001}
 EIO = "Input/output error"
+# TDX_OPERAND_INVALID on RAX: the leaf is unknown (TDH.SYS.RDALL's fallback).
+LEAF_UNKNOWN = 0xC000010000000000
+RDALL, RD = 37, 34
 OTHER_KINDS = [("vmfail", "No such device"), ("ud", "Permission denied")]
 
 
@@ -123,6 +134,9 @@ def main():
                 run = tries - 1 - run * i
             recover.append(f"{leaf} {nth} {run} status {status:#018x}")
             nth += run
+    # No TDH.SYS.RDALL: the metadata read field by field.
+    recover.append(f"{RDALL} 1 1 status {LEAF_UNKNOWN:#018x}")
+    expect += [f"{RDALL}=1", f"{RD}>0"]
     lines.append(recover[0] + " ok")
     lines += ["+ " + r for r in recover[1:]]
     lines.append("= " + " ".join(expect))

@@ -81,6 +81,8 @@ pub(crate) enum Leaf {
     SysLpInit = 35,
     /// Initialize a chunk of one TDMR's PAMT.
     SysTdmrInit = 36,
+    /// Read global metadata fields as a list, into a page.
+    SysRdall = 37,
     /// Advance a TD's TLB epoch.
     MemTrack = 38,
     /// Write back the caches of released HKIDs, package by package.
@@ -94,7 +96,7 @@ pub(crate) enum Leaf {
 }
 
 /// Every leaf, ascending: for the tests and the build-time cross-checks.
-pub(crate) const ALL: [Leaf; 31] = [
+pub(crate) const ALL: [Leaf; 32] = [
     Leaf::VpEnter,
     Leaf::MngAddcx,
     Leaf::MemPageAdd,
@@ -121,6 +123,7 @@ pub(crate) const ALL: [Leaf; 31] = [
     Leaf::SysRd,
     Leaf::SysLpInit,
     Leaf::SysTdmrInit,
+    Leaf::SysRdall,
     Leaf::MemTrack,
     Leaf::PhymemCacheWb,
     Leaf::PhymemPageWbinvd,
@@ -160,6 +163,7 @@ impl Leaf {
             Leaf::SysRd => "TDH.SYS.RD",
             Leaf::SysLpInit => "TDH.SYS.LP.INIT",
             Leaf::SysTdmrInit => "TDH.SYS.TDMR.INIT",
+            Leaf::SysRdall => "TDH.SYS.RDALL",
             Leaf::MemTrack => "TDH.MEM.TRACK",
             Leaf::PhymemCacheWb => "TDH.PHYMEM.CACHE.WB",
             Leaf::PhymemPageWbinvd => "TDH.PHYMEM.PAGE.WBINVD",
@@ -182,6 +186,8 @@ impl Leaf {
             Leaf::SysRd => Regs::InOut,
             // RDX: the next address to initialize.
             Leaf::SysTdmrInit => Regs::InOut,
+            // R8: the next field to list (the continuation).
+            Leaf::SysRdall => Regs::InOut,
             // RCX, RDX: the Secure EPT entry and its level (extended
             // error information); RCX after a PAGE.REMOVE: the page.
             Leaf::MemPageAdd
@@ -265,6 +271,7 @@ mod tests {
         assert_eq!(Leaf::SysRd as u16, 34);
         assert_eq!(Leaf::SysLpInit as u16, 35);
         assert_eq!(Leaf::SysTdmrInit as u16, 36);
+        assert_eq!(Leaf::SysRdall as u16, 37);
         assert_eq!(Leaf::SysConfig as u16, 45);
     }
 
@@ -315,7 +322,7 @@ mod tests {
     #[test]
     fn the_table_lists_every_leaf_once_ascending() {
         assert!(ALL.windows(2).all(|w| (w[0] as u16) < (w[1] as u16)));
-        assert_eq!(ALL.len(), 31);
+        assert_eq!(ALL.len(), 32);
     }
 
     #[test]
@@ -345,6 +352,8 @@ mod tests {
             Leaf::MemPageRemove,
             Leaf::SysRd,
             Leaf::SysTdmrInit,
+            // Not upstream's: its R8 is the continuation.
+            Leaf::SysRdall,
         ];
         for leaf in ALL {
             let want = if leaf == Leaf::VpEnter {

@@ -61,6 +61,18 @@ pub(crate) fn parse(list: &[u8], each: &mut dyn FnMut(u64, u64)) -> Result<usize
     Ok(total)
 }
 
+/// The value of element `id` in `list` (matched by [`same_field`]; the
+/// first if listed twice), `None` if the list does not hold it.
+pub(crate) fn find(list: &[u8], id: u64) -> Result<Option<u64>, ListError> {
+    let mut found = None;
+    walk(list, &mut |e, v| {
+        if found.is_none() && same_field(e, id) {
+            found = Some(v);
+        }
+    })?;
+    Ok(found)
+}
+
 fn walk(list: &[u8], each: &mut dyn FnMut(u64, u64)) -> Result<usize, ListError> {
     if list.len() < 8 {
         return Err(ListError::NoHeader);
@@ -198,6 +210,21 @@ mod tests {
         let bad = bytes(&t);
         assert!(parse(&bad, &mut |_, _| seen += 1).is_err());
         assert_eq!(seen, 0);
+    }
+
+    #[test]
+    fn find_matches_class_and_field_code() {
+        let list = bytes(&sample());
+        // BUILD_DATE by its own id (non-architectural bit set).
+        assert_eq!(find(&list, 0x8800_0002_0000_0001), Ok(Some(20240129)));
+        assert_eq!(find(&list, 0x9000_0003_0000_0081), Ok(Some(0x2000)));
+        assert_eq!(find(&list, 0x9000_0003_0000_0082), Ok(None));
+        let mut bad = sample();
+        bad[0] |= 1 << 32;
+        assert_eq!(
+            find(&bytes(&bad), 0x9000_0003_0000_0081),
+            Err(ListError::HeaderReserved)
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! numbers, completion statuses and metadata field IDs (pure `core`).
 
 pub(crate) mod leaf;
+pub(crate) mod md_list;
 pub(crate) mod metadata;
 pub(crate) mod status;
 
@@ -45,7 +46,7 @@ const _: () = {
 // The leaf table and the header's leaf numbers must agree, every leaf.
 const _: () = {
     use self::leaf::{Leaf, ALL};
-    const HEADER: [(Leaf, u32); 31] = [
+    const HEADER: [(Leaf, u32); 32] = [
         (Leaf::VpEnter, TDX_RS_LEAF_VP_ENTER),
         (Leaf::MngAddcx, TDX_RS_LEAF_MNG_ADDCX),
         (Leaf::MemPageAdd, TDX_RS_LEAF_MEM_PAGE_ADD),
@@ -72,6 +73,7 @@ const _: () = {
         (Leaf::SysRd, TDX_RS_LEAF_SYS_RD),
         (Leaf::SysLpInit, TDX_RS_LEAF_SYS_LP_INIT),
         (Leaf::SysTdmrInit, TDX_RS_LEAF_SYS_TDMR_INIT),
+        (Leaf::SysRdall, TDX_RS_LEAF_SYS_RDALL),
         (Leaf::MemTrack, TDX_RS_LEAF_MEM_TRACK),
         (Leaf::PhymemCacheWb, TDX_RS_LEAF_PHYMEM_CACHE_WB),
         (Leaf::PhymemPageWbinvd, TDX_RS_LEAF_PHYMEM_PAGE_WBINVD),

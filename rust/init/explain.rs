@@ -4,7 +4,7 @@
 //! can do about it: one more log line, `cause: ...; fix: ...`, after the line
 //! that logs the failure.
 //!
-//! - [`explain`]: a status (RAX) one of the six initialization leaves
+//! - [`explain`]: a status (RAX) one of the seven initialization leaves
 //!   returned. The table (`explain/table.rs`) has a row for each status TDX
 //!   module 1.5.06 returns from each leaf (Intel's handlers, one comment per
 //!   row group says which), plus the host's own software statuses

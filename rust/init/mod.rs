@@ -28,6 +28,7 @@ pub(crate) use dry_run::TextBuf;
 pub(crate) mod explain;
 pub(crate) mod keyids;
 pub(crate) mod lps;
+pub(crate) mod rdall;
 pub(crate) mod sysinfo;
 pub(crate) mod tdmr;
 mod tdmr_init;

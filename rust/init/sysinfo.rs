@@ -1,20 +1,80 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The TDX module's global metadata, read with TDH.SYS.RD into the typed
-//! `struct tdx_rs_sysinfo` of the C header.
+//! The TDX module's global metadata, into the typed `struct tdx_rs_sysinfo`
+//! of the C header: with TDH.SYS.RDALL, the whole global context in one
+//! call (at most `rdall::MAX_LISTS`, following the continuation), or field
+//! by field with TDH.SYS.RD where the module has no TDH.SYS.RDALL
+//! (`rdall.rs` says when).
 
 use super::check;
+use super::rdall::{self, Lists, RdallError, Step};
 use crate::abi::leaf::Leaf;
 use crate::abi::metadata::{self as md, FieldId};
 use crate::abi::status::code;
 use crate::abi::{tdx_rs_sysinfo, TDX_RS_MAX_CMRS, TDX_RS_MAX_CPUID_CONFIG};
 use crate::init::tdmr::{Limits, Range};
-use crate::seamcall::sys;
+use crate::seamcall::sys::{self, MdListPages};
 use kernel::prelude::*;
 
-/// One field. Only `TDX_SUCCESS` carries the value: an informational status
-/// (the first field of a context, a field to skip) means R8 is not the
-/// field.
+/// Where the fields come from: one field's value, or the error.
+type Source<'a> = &'a dyn Fn(FieldId) -> Result<u64>;
+
+/// The TDH.SYS.RDALL calls into `pages`: how many lists they wrote, or
+/// `None` if the module has no TDH.SYS.RDALL.
+fn list_all(pages: &mut MdListPages) -> Result<Option<usize>> {
+    let mut start = rdall::FIRST;
+    for made in 1..=rdall::MAX_LISTS {
+        let (status, r8) = sys::sys_rdall(pages, made - 1, start)?;
+        match rdall::step(made, status, r8) {
+            Ok(Step::Done) => return Ok(Some(made)),
+            Ok(Step::Continue(next)) => start = next,
+            Ok(Step::Fallback) => {
+                pr_info!("TDH.SYS.RDALL: the TDX module has no such leaf; reading the metadata with TDH.SYS.RD\n");
+                return Ok(None);
+            }
+            Err(RdallError::Seamcall(e)) => return check(Leaf::SysRdall, Err(e)),
+            Err(RdallError::TooManyLists) => {
+                let e = super::explain::explain(Leaf::SysRdall, rdall::LIST_OVERFLOW);
+                pr_err!("TDH.SYS.RDALL: a list overflowed {made} pages\n{e}\n");
+                return Err(EIO);
+            }
+            Err(e) => {
+                pr_err!("TDH.SYS.RDALL: {e:?}: the metadata is not read\n");
+                return Err(EIO);
+            }
+        }
+    }
+    // `step()` ends the calls by `MAX_LISTS`.
+    Err(EIO)
+}
+
+/// Reads every field this module uses: the lists of TDH.SYS.RDALL, or
+/// TDH.SYS.RD field by field where the module lacks the leaf.
+pub(crate) fn read_sysinfo() -> Result<tdx_rs_sysinfo> {
+    let mut pages = MdListPages::new()?;
+    let Some(nr) = list_all(&mut pages)? else {
+        return fill(&read);
+    };
+    let all = pages.lists();
+    let lists = Lists::new(&all[..nr]).map_err(|e| {
+        pr_err!("TDH.SYS.RDALL wrote a malformed list: {e:?}\n");
+        EIO
+    })?;
+    pr_info!(
+        "global metadata: {} elements from {nr} TDH.SYS.RDALL call(s)\n",
+        lists.elements()
+    );
+    fill(&|field: FieldId| {
+        lists.get(field.raw()).ok_or_else(|| {
+            pr_err!("TDH.SYS.RDALL listed no field {:#x}\n", field.raw());
+            EIO
+        })
+    })
+}
+
+/// One field with TDH.SYS.RD. Only `TDX_SUCCESS` carries the value: an
+/// informational status (the first field of a context, a field to skip)
+/// means R8 is not the field.
 fn read(field: FieldId) -> Result<u64> {
     let (status, value) = check(Leaf::SysRd, sys::sys_rd(field))?;
     if status.raw() != code::SUCCESS {
@@ -28,12 +88,13 @@ fn read(field: FieldId) -> Result<u64> {
     Ok(value)
 }
 
-fn read16(field: FieldId) -> Result<u16> {
+fn read16(read: Source<'_>, field: FieldId) -> Result<u16> {
     u16::try_from(read(field)?).map_err(|_| EIO)
 }
 
-/// Reads every field this module uses.
-pub(crate) fn read_sysinfo() -> Result<tdx_rs_sysinfo> {
+/// Every field this module uses, from `read`.
+fn fill(read: Source<'_>) -> Result<tdx_rs_sysinfo> {
+    let read16 = |field| read16(read, field);
     let mut s = tdx_rs_sysinfo {
         major_version: read16(md::MAJOR_VERSION)?,
         minor_version: read16(md::MINOR_VERSION)?,
@@ -66,13 +127,14 @@ pub(crate) fn read_sysinfo() -> Result<tdx_rs_sysinfo> {
         (cmr.base, cmr.size) = (base, size);
         s.nr_cmrs += 1;
     }
-    read_td_ctrl(&mut s)?;
-    read_td_conf(&mut s)?;
+    read_td_ctrl(read, &mut s)?;
+    read_td_conf(read, &mut s)?;
     Ok(s)
 }
 
 /// The TD control structure sizes (upstream's `td_ctrl`).
-fn read_td_ctrl(s: &mut tdx_rs_sysinfo) -> Result {
+fn read_td_ctrl(read: Source<'_>, s: &mut tdx_rs_sysinfo) -> Result {
+    let read16 = |field| read16(read, field);
     s.td_ctrl.tdr_base_size = read16(md::TDR_BASE_SIZE)?;
     s.td_ctrl.tdcs_base_size = read16(md::TDCS_BASE_SIZE)?;
     s.td_ctrl.tdvps_base_size = read16(md::TDVPS_BASE_SIZE)?;
@@ -82,7 +144,8 @@ fn read_td_ctrl(s: &mut tdx_rs_sysinfo) -> Result {
 /// What a TD may be configured with (upstream's `td_conf`). More
 /// configurable CPUID leaves than `struct tdx_rs_sysinfo` holds is an
 /// error: a TD_PARAMS built from a truncated list would be refused.
-fn read_td_conf(s: &mut tdx_rs_sysinfo) -> Result {
+fn read_td_conf(read: Source<'_>, s: &mut tdx_rs_sysinfo) -> Result {
+    let read16 = |field| read16(read, field);
     let c = &mut s.td_conf;
     c.attributes_fixed0 = read(md::ATTRIBUTES_FIXED0)?;
     c.attributes_fixed1 = read(md::ATTRIBUTES_FIXED1)?;

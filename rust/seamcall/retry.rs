@@ -88,6 +88,7 @@ impl From<Leaf> for RetryOn {
             Leaf::SysInit
             | Leaf::SysLpInit
             | Leaf::SysRd
+            | Leaf::SysRdall
             | Leaf::SysConfig
             | Leaf::SysKeyConfig
             | Leaf::SysTdmrInit => RetryOn::NoEntropyOrBusy,

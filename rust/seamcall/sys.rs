@@ -5,6 +5,8 @@
 //!
 //! - TDH.SYS.INIT, TDH.SYS.LP.INIT and TDH.SYS.KEY.CONFIG name no memory.
 //! - TDH.SYS.RD takes a [`FieldId`] and names no memory.
+//! - TDH.SYS.RDALL takes a page of [`MdListPages`]: kernel pages the module
+//!   writes its metadata list into during the call, and never keeps.
 //! - TDH.SYS.CONFIG takes a [`TdmrInfoArray`]: the TDMR_INFO entries in a
 //!   buffer that outlives the call (the module copies them), each entry's
 //!   three PAMT ranges checked to lie inside the [`ModulePages`] it
@@ -17,6 +19,7 @@ use crate::abi::leaf::{Leaf, LeafCall};
 use crate::abi::metadata::FieldId;
 use crate::abi::status::{ModuleStatus, SeamcallError};
 use crate::glue::pages::{ModulePages, PageBuf};
+use crate::init::rdall::{LIST_BYTES, MAX_LISTS};
 use crate::init::tdmr::{self, Range, Tdmr, TDMR_INFO_ALIGN};
 use kernel::prelude::*;
 
@@ -48,6 +51,52 @@ pub(crate) fn sys_rd(field: FieldId) -> Result<(ModuleStatus, u64), SeamcallErro
     };
     // SAFETY: TDH.SYS.RD names no memory; it writes RDX and R8 only.
     let status = unsafe { seamcall(LeafCall::new(Leaf::SysRd), &mut args) }?;
+    Ok((status, args.r8))
+}
+
+/// The pages TDH.SYS.RDALL writes its lists into: [`MAX_LISTS`] pages of
+/// [`LIST_BYTES`], zeroed, page-aligned, physically contiguous kernel
+/// memory the host owns throughout (the module writes one during a call,
+/// and keeps none).
+pub(crate) struct MdListPages {
+    buf: PageBuf,
+}
+
+impl MdListPages {
+    pub(crate) fn new() -> Result<Self> {
+        Ok(Self {
+            buf: PageBuf::new(MAX_LISTS * LIST_BYTES)?,
+        })
+    }
+
+    /// The bytes of each page, in order.
+    pub(crate) fn lists(&mut self) -> [&[u8]; MAX_LISTS] {
+        let bytes: &[u8] = self.buf.bytes_mut();
+        core::array::from_fn(|i| &bytes[i * LIST_BYTES..(i + 1) * LIST_BYTES])
+    }
+}
+
+/// TDH.SYS.RDALL from field `start` into page `i` of `pages`: the status
+/// and R8, the next field to list (read whatever the status: with
+/// `TDX_METADATA_LIST_OVERFLOW` it is the continuation). `-EINVAL` without
+/// a call if there is no page `i`.
+pub(crate) fn sys_rdall(pages: &mut MdListPages, i: usize, start: u64) -> Result<(Status, u64)> {
+    if i >= MAX_LISTS {
+        return Err(EINVAL);
+    }
+    let mut args = Args {
+        rdx: pages.buf.phys(i * LIST_BYTES),
+        r8: start,
+        ..Args::default()
+    };
+    // SAFETY: RDX is the physical address of page `i` of `pages.buf`: 4 KiB
+    // aligned (the buffer is page-aligned and `LIST_BYTES` is a page),
+    // inside the buffer (`i` < `MAX_LISTS`), plain kernel memory without
+    // KeyID bits. `&mut pages` keeps every other access out for the call,
+    // during which the module writes at most that one page (its list is at
+    // most `LIST_BYTES`: `md_dump_list()`'s buffer size); it keeps nothing
+    // after it. It writes R8 only.
+    let status = unsafe { seamcall(LeafCall::new(Leaf::SysRdall), &mut args) };
     Ok((status, args.r8))
 }
 

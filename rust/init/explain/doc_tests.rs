@@ -70,7 +70,7 @@ fn rst() -> String {
         }
         wrap(&mut out, "   * - ", 7, &first);
         let leaves = if row.leaves == ALL {
-            String::from("any of the six")
+            String::from("any of the seven")
         } else {
             row.leaves
                 .iter()

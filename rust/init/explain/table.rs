@@ -4,7 +4,9 @@
 //! 1.5.06, from Intel's source (`src/vmm_dispatcher/tdx_vmm_dispatcher.c`
 //! and `src/vmm_dispatcher/api_calls/tdh_sys_*.c`; values from
 //! `include/auto_gen/tdx_error_codes_defs.h`), and the host's software
-//! statuses.
+//! statuses. TDH.SYS.RDALL's `TDX_OPERAND_INVALID` on RAX is not a failure
+//! the host explains: it reads the metadata with TDH.SYS.RD instead
+//! (`rust/init/rdall.rs`).
 //!
 //! A busy or no-entropy status reaches a row only after
 //! `rust/seamcall/retry.rs` retried it. A TDX module that failed after
@@ -35,6 +37,7 @@ mod init_code {
     pub(crate) const INCORRECT_MSR_VALUE: u64 = 0xC000_0921_0000_0000;
     pub(crate) const METADATA_FIELD_NOT_READABLE: u64 = 0xC000_0C02_0000_0000;
     pub(crate) const METADATA_FIELD_SKIP: u64 = 0x0000_0C0C_0000_0000;
+    pub(crate) const METADATA_LIST_OVERFLOW: u64 = crate::init::rdall::LIST_OVERFLOW;
 }
 use init_code::*;
 
@@ -42,6 +45,7 @@ pub(super) const ALL: &[Leaf] = &[
     SysInit,
     SysLpInit,
     SysRd,
+    SysRdall,
     SysConfig,
     SysKeyConfig,
     SysTdmrInit,
@@ -214,10 +218,11 @@ pub(super) const ROWS: &[Row] = &[
         "this CPU's package id is beyond the 8 packages the TDX module supports",
         "check the BIOS's CPU topology (x2APIC ID) settings and update the BIOS"),
     // TDH.SYS.RD (tdh_sys_rd.c; TDX module 1.0's dispatcher for SYS_NOT_READY).
-    row(&[SysRd], code::SYS_LP_INIT_NOT_DONE, None, Detail::None, "TDX_SYS_LP_INIT_NOT_DONE",
-        "TDH.SYS.RD ran on a CPU that did not do TDH.SYS.LP.INIT", REPORT),
-    row(&[SysRd], code::SYS_NOT_READY, None, Detail::None, "TDX_SYS_NOT_READY",
-        "the TDX module is 1.0: it has no TDH.SYS.RD, and its dispatcher refuses an unknown leaf \
+    row(&[SysRd, SysRdall], code::SYS_LP_INIT_NOT_DONE, None, Detail::None,
+        "TDX_SYS_LP_INIT_NOT_DONE",
+        "the metadata was read on a CPU that did not do TDH.SYS.LP.INIT", REPORT),
+    row(&[SysRd, SysRdall], code::SYS_NOT_READY, None, Detail::None, "TDX_SYS_NOT_READY",
+        "the TDX module is 1.0: it has neither TDH.SYS.RD nor TDH.SYS.RDALL, and its dispatcher refuses an unknown leaf \
          as not ready (canonical/tdx#83, #331)",
         "update the TDX module to 1.5 or later: a BIOS update, or a newer module file for the \
          SEAM loader"),
@@ -234,6 +239,20 @@ pub(super) const ROWS: &[Row] = &[
     row(&[SysRd], code::METADATA_FIRST_FIELD_ID_IN_CONTEXT, None, Detail::None,
         "TDX_METADATA_FIRST_FIELD_ID_IN_CONTEXT",
         "this driver asked TDH.SYS.RD for the null field id", REPORT),
+    // TDH.SYS.RDALL (tdh_sys_rdall.c, md_dump_list() in metadata_generic.c).
+    row(&[SysRdall], code::OPERAND_INVALID, Some(RDX), Detail::Operand, "TDX_OPERAND_INVALID",
+        "the page for TDH.SYS.RDALL's list is not a 4 KiB aligned address without KeyID bits \
+         below the physical address width",
+        REPORT),
+    row(&[SysRdall], code::METADATA_FIELD_ID_INCORRECT, None, Detail::None,
+        "TDX_METADATA_FIELD_ID_INCORRECT",
+        "TDH.SYS.RDALL refused the field to start from, which was the null field id or the one \
+         the TDX module returned",
+        REPORT),
+    row(&[SysRdall], METADATA_LIST_OVERFLOW, None, Detail::None, "TDX_METADATA_LIST_OVERFLOW",
+        "the TDX module's global metadata fills more than the two pages this driver reads it \
+         into with TDH.SYS.RDALL",
+        "update tdx_host_rs to a release that reads this TDX module; report it with this log"),
     // TDH.SYS.CONFIG (tdh_sys_config.c).
     row(&[SysConfig], code::SYS_CONFIG_NOT_PENDING, None, Detail::None,
         "TDX_SYS_CONFIG_NOT_PENDING",

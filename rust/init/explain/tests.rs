@@ -13,15 +13,17 @@ const ALL: &[Leaf] = &[
     SysInit,
     SysLpInit,
     SysRd,
+    SysRdall,
     SysConfig,
     SysKeyConfig,
     SysTdmrInit,
 ];
 
 /// What each initialization leaf returns, read off Intel's TDX module
-/// 1.5.06 source (and, for TDH.SYS.RD's TDX_SYS_NOT_READY, 1.0's
-/// dispatcher), plus the host's software statuses. Written apart from the
-/// table on purpose: the table must explain exactly these.
+/// 1.5.06 source (and, for TDX_SYS_NOT_READY of TDH.SYS.RD and
+/// TDH.SYS.RDALL, 1.0's dispatcher), plus the host's software statuses.
+/// Written apart from the table on purpose: the table must explain exactly
+/// these.
 const SPEC: &[(&[Leaf], u64)] = &[
     (ALL, 0x8000_FF00_FFFF_0000), // VMfailInvalid
     (ALL, 0x8000_FF00_0000_0006), // #UD
@@ -56,12 +58,15 @@ const SPEC: &[(&[Leaf], u64)] = &[
     (&[SysLpInit], 0xC000_0920_0000_003B), // INCONSISTENT_MSR
     (&[SysLpInit], 0xC000_0902_0000_0000), // INCONSISTENT_CPUID_FIELD
     (&[SysLpInit], 0xC000_0906_0000_0008), // INVALID_PKG_ID
-    (&[SysRd], 0xC000_0502_0000_0000), // SYS_LP_INIT_NOT_DONE
-    (&[SysRd], 0xC000_0505_0000_0000), // SYS_NOT_READY (1.0)
+    (&[SysRd, SysRdall], 0xC000_0502_0000_0000), // SYS_LP_INIT_NOT_DONE
+    (&[SysRd, SysRdall], 0xC000_0505_0000_0000), // SYS_NOT_READY (1.0: neither leaf)
     (&[SysRd], 0xC000_0C00_0000_0000), // METADATA_FIELD_ID_INCORRECT
     (&[SysRd], 0xC000_0C02_0000_0000), // METADATA_FIELD_NOT_READABLE
     (&[SysRd], 0x0000_0C0C_0000_0000), // METADATA_FIELD_SKIP
     (&[SysRd], 0x0000_0C0B_0000_0000), // METADATA_FIRST_FIELD_ID_...
+    (&[SysRdall], 0xC000_0100_0000_0002), // OPERAND_INVALID, RDX
+    (&[SysRdall], 0xC000_0C00_0000_0000), // METADATA_FIELD_ID_INCORRECT
+    (&[SysRdall], 0xC000_0C04_0000_0000), // METADATA_LIST_OVERFLOW
     (&[SysConfig], 0xC000_050C_0000_0000), // SYS_CONFIG_NOT_PENDING
     (&[SysConfig], 0xC000_0100_0000_0001), // OPERAND_INVALID, RCX
     (&[SysConfig], 0xC000_0100_0000_0002), // OPERAND_INVALID, RDX
@@ -134,6 +139,7 @@ const NAMES: &[(&str, u64)] = &[
     ("TDX_NON_ORDERED_RESERVED_IN_TDMR", 0xC000_0A21_0000_0000),
     ("TDX_CMR_LIST_INVALID", 0xC000_0A22_0000_0000),
     ("TDX_METADATA_FIELD_ID_INCORRECT", 0xC000_0C00_0000_0000),
+    ("TDX_METADATA_LIST_OVERFLOW", 0xC000_0C04_0000_0000),
     ("TDX_METADATA_FIELD_NOT_READABLE", 0xC000_0C02_0000_0000),
     (
         "TDX_METADATA_FIRST_FIELD_ID_IN_CONTEXT",
@@ -296,12 +302,15 @@ fn operands_decode() {
 
 #[test]
 fn the_statuses_users_paste_say_what_to_do() {
-    // canonical/tdx#83, #331: TDX module 1.0 has no TDH.SYS.RD.
-    let l = line(SysRd, 0xC000_0505_0000_0000);
-    assert!(
-        l.contains("is 1.0") && l.contains("fix: update the TDX module to 1.5"),
-        "{l}"
-    );
+    // canonical/tdx#83, #331: TDX module 1.0 has no TDH.SYS.RD, and no
+    // TDH.SYS.RDALL, which this driver calls first.
+    for leaf in [SysRd, SysRdall] {
+        let l = line(leaf, 0xC000_0505_0000_0000);
+        assert!(
+            l.contains("is 1.0") && l.contains("fix: update the TDX module to 1.5"),
+            "{l}"
+        );
+    }
     // canonical/tdx#161: an old BIOS.
     assert!(line(SysInit, 0xC000_0900_0000_0000).contains("fix: update the BIOS"));
     // Not every CPU did TDH.SYS.LP.INIT.

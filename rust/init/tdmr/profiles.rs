@@ -147,6 +147,14 @@ pub(crate) fn parse(text: &str) -> Result<Profile, String> {
                     small(c).map_err(fail)?,
                 );
             }
+            // The CPU and the SEAM loader's hand-over, for the emulator
+            // only: checked for their shape, not kept.
+            "fms" => {
+                numbers::<3>(&words).map_err(fail)?;
+            }
+            "handoff" => {
+                numbers::<4>(&words).map_err(fail)?;
+            }
             "cmr" => {
                 let [start, end] = numbers::<2>(&words).map_err(fail)?;
                 check_range(start, end, p.cmrs.last().map(Range::end)).map_err(fail)?;

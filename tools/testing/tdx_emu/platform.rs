@@ -51,6 +51,23 @@ pub(crate) struct Platform {
     pub(crate) fms: u32,
     /// The TDX module version the emulator behaves as (`version=`).
     pub(crate) version: ModuleVersion,
+    /// What the SEAM loader hands over about TD-preserving updates
+    /// (`handoff=`), if given.
+    pub(crate) handoff: Option<Handoff>,
+}
+
+/// The SEAM loader's `sysinfo_table.num_handoff_pages` and the hand-off
+/// data header at the base of the module's data region
+/// (`handoff_data_header_t`, `loader_data.h`), which TDH.SYS.SHUTDOWN of a
+/// previous module writes and TDH.SYS.UPDATE consumes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Handoff {
+    /// Pages for hand-off data at the start of the data region, minus one.
+    pub(crate) pages_minus_1: u16,
+    /// The header's VALID (a `bool_t`), HV and SIZE.
+    pub(crate) valid: bool,
+    pub(crate) hv: u16,
+    pub(crate) size: u32,
 }
 
 /// Host physical memory as the TDX module sees it (through the global

@@ -187,7 +187,7 @@ pub(crate) fn parse_cmrs(s: &[u8]) -> Result<CmrTable, ParamError> {
 }
 
 /// A hex number of at most 64 bits, with or without `0x`; nothing else.
-fn hex(s: &[u8]) -> Option<u64> {
+pub(crate) fn hex(s: &[u8]) -> Option<u64> {
     let digits = match s {
         [b'0', b'x' | b'X', rest @ ..] => rest,
         _ => s,

@@ -12,6 +12,7 @@ use kernel::prelude::*;
 
 mod abi;
 mod glue;
+mod handoff_param;
 mod model;
 mod module_version;
 mod platform;

@@ -31,6 +31,7 @@ struct tdx_emu_platform {
 int tdx_emu_k_platform(struct tdx_emu_platform *platform);
 const char *tdx_emu_k_cmrs_param(void);
 const char *tdx_emu_k_version_param(void);
+const char *tdx_emu_k_handoff_param(void);
 int tdx_emu_trap_register(struct tdx_emu_model *model);
 void tdx_emu_trap_unregister(void);
 bool tdx_emu_k_phys_read(u64 pa, void *buf, u64 len);

@@ -9,6 +9,7 @@
 mod td;
 mod vmx;
 
+use crate::handoff_param::parse_handoff;
 use crate::model::{Fault, Gprs, Mode, Model};
 use crate::module_version::{ModuleVersion, DEFAULT_VERSION};
 use crate::platform::{Lp, PhysMem, Platform};
@@ -148,6 +149,18 @@ pub(crate) fn platform() -> Result<Platform> {
             EINVAL
         })?
     };
+    // SAFETY: FFI call; no arguments.
+    let handoff = unsafe { c::tdx_emu_k_handoff_param() };
+    let handoff = if handoff.is_null() {
+        None
+    } else {
+        // SAFETY: as for `cmrs` above.
+        let text = unsafe { CStr::from_char_ptr(handoff) }.as_bytes();
+        Some(parse_handoff(text).map_err(|e| {
+            pr_err!("{e}\n");
+            EINVAL
+        })?)
+    };
     Ok(Platform {
         nr_lps: checked.lps,
         nr_packages: checked.packages,
@@ -158,6 +171,7 @@ pub(crate) fn platform() -> Result<Platform> {
         max_pa: p.max_pa,
         fms: p.fms,
         version,
+        handoff,
     })
 }
 

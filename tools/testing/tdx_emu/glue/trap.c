@@ -451,6 +451,12 @@ MODULE_PARM_DESC(packages, "Packages of the emulated platform (required)");
 static char *version;
 module_param(version, charp, 0444);
 MODULE_PARM_DESC(version, "TDX module version to behave as: 1.5.01, 1.5.05 or 1.5.06 (default 1.5.06)");
+static unsigned int fms;
+module_param(fms, uint, 0444);
+MODULE_PARM_DESC(fms, "CPUID.01H:EAX family/model/stepping the emulated module sees (default: this CPU's)");
+static char *handoff;
+module_param(handoff, charp, 0444);
+MODULE_PARM_DESC(handoff, "SEAM loader hand-over: PAGES,VALID,HV,SIZE hex (optional; without it those fields are declined)");
 static unsigned int mktme_keyids = 31;
 module_param(mktme_keyids, uint, 0444);
 MODULE_PARM_DESC(mktme_keyids, "MKTME KeyIDs of the emulated platform (default 31)");
@@ -499,8 +505,11 @@ int tdx_emu_k_platform(struct tdx_emu_platform *p)
 	p->nr_tdx_keyids = tdx_keyids;
 	/* The CPU's MAXPHYADDR, not the kernel's view of it. */
 	p->max_pa = cpuid_eax(0x80000008) & 0xff;
-	/* Its family, model and stepping, as MCHECK records them. */
-	p->fms = cpuid_eax(1);
+	/*
+	 * Its family, model and stepping, as MCHECK records them: fms= (a
+	 * profile's CPU) where given, else this CPU's own.
+	 */
+	p->fms = fms ? fms : cpuid_eax(1);
 	return 0;
 }
 
@@ -508,6 +517,12 @@ int tdx_emu_k_platform(struct tdx_emu_platform *p)
 const char *tdx_emu_k_version_param(void)
 {
 	return version;
+}
+
+/* The handoff= parameter as given, or NULL (handoff_param.rs). */
+const char *tdx_emu_k_handoff_param(void)
+{
+	return handoff;
 }
 
 /* The cmrs= parameter as given, or NULL. */

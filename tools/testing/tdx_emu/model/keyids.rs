@@ -120,6 +120,7 @@ mod tests {
             max_pa: 52,
             fms: SPR_FMS,
             version: crate::module_version::DEFAULT_VERSION,
+            handoff: None,
         }
     }
 

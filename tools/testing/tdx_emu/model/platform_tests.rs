@@ -36,6 +36,7 @@ fn server(max_pa: u32) -> Platform {
         max_pa,
         fms: SPR_FMS,
         version: crate::module_version::DEFAULT_VERSION,
+        handoff: Some(FRESH_HANDOFF),
     }
 }
 

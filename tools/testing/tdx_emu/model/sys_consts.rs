@@ -11,7 +11,7 @@
 //! `cpuid_fms.h` and `cpuid_fms.c` (`allowed_fms`, `get_allowed_fms()`,
 //! `get_num_allowed_fms()`); `msr_defs.h`; `migration.h`;
 //! `td_control_structures.h`; `service_td.h`; `tdx_tdvps.h`;
-//! `tdx_api_defs.h`.
+//! `tdx_api_defs.h`; 1.5.06's `x86_defs.h` (MIN_VIRT_MAXPA).
 //!
 //! Not served (the model has no value, so a read declines): the hand-over
 //! fields the SEAM loader and the data region set (NUM_HANDOFF_PAGES from
@@ -55,6 +55,16 @@ pub(crate) fn value(sys: &Sys, entry_id: u64, field: usize) -> Option<u64> {
         }
         // TDX_MODULE_HV, TDX_MIN_UPDATE_HV, TDX_NO_DOWNGRADE: 0.
         MODULE_HV | MIN_UPDATE_HV | NO_DOWNGRADE => 0,
+        // The SEAM loader's `num_handoff_pages` (copied by TDH.SYS.INIT)
+        // and the hand-off header at the data region's base, as the
+        // platform gives them (`handoff=`).
+        NUM_HANDOFF_PAGES => u64::from(p.handoff?.pages_minus_1),
+        HANDOFF_DATA_VALID => u64::from(p.handoff?.valid),
+        HANDOFF_DATA_HV => u64::from(p.handoff?.hv),
+        HANDOFF_DATA_SIZE => u64::from(p.handoff?.size),
+        // 1.5.06 `x86_defs.h`: the lowest virtual MAXPA a TD may have (the
+        // field is not in older tables: `sys_fields::present()`).
+        MIN_VIRT_MAXPA => 45,
         // `get_num_allowed_fms()`: the table from the CPU's entry on.
         NUM_ALLOWED_FMS => (ALLOWED.len() - table_start(p.fms)?) as u64,
         // `get_allowed_fms()`: the platform's own FMS first (the lowest
@@ -99,6 +109,7 @@ pub(crate) fn value(sys: &Sys, entry_id: u64, field: usize) -> Option<u64> {
 mod tests {
     use super::super::test_support::{platform, SPR_FMS};
     use super::*;
+    use crate::platform::Handoff;
 
     fn sys(fms: u32, packages: u32) -> Sys {
         let mut p = platform(4, packages, &[]);
@@ -152,8 +163,31 @@ mod tests {
         assert_eq!(v(SERVTD_ATTR_FIXED0), Some(0x7FF_0000_0001));
         assert_eq!(v(GUEST_L2_GPA_ATTR_MASK), Some(0x807f));
         assert_eq!(v(VCPU_L2_DEBUG_CTLS_FIXED0), Some(7));
-        assert_eq!(v(NUM_HANDOFF_PAGES), None);
-        assert_eq!(v(HANDOFF_DATA_SIZE), None);
-        assert_eq!(v(MIN_VIRT_MAXPA), None);
+        assert_eq!(v(MIN_VIRT_MAXPA), Some(45));
+    }
+
+    #[test]
+    fn handoff_fields_come_from_the_platform_or_decline() {
+        let mut s = sys(SPR_FMS, 1);
+        s.platform.handoff = None;
+        for id in [
+            NUM_HANDOFF_PAGES,
+            HANDOFF_DATA_VALID,
+            HANDOFF_DATA_HV,
+            HANDOFF_DATA_SIZE,
+        ] {
+            assert_eq!(value(&s, id, 0), None, "{id:#x}");
+        }
+        s.platform.handoff = Some(Handoff {
+            pages_minus_1: 31,
+            valid: true,
+            hv: 0x102,
+            size: 0x9000,
+        });
+        let v = |id| value(&s, id, 0);
+        assert_eq!(v(NUM_HANDOFF_PAGES), Some(31));
+        assert_eq!(v(HANDOFF_DATA_VALID), Some(1));
+        assert_eq!(v(HANDOFF_DATA_HV), Some(0x102));
+        assert_eq!(v(HANDOFF_DATA_SIZE), Some(0x9000));
     }
 }

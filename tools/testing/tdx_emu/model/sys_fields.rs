@@ -18,6 +18,7 @@ use super::sys::{Sys, MAX_TDMRS};
 use super::sys_consts;
 use super::tdmr_info::{MAX_RESERVED_AREAS, PAMT_ENTRY_SIZE};
 use crate::abi::metadata::{self as md, *};
+use crate::module_version::ModuleVersion;
 use crate::td_conf as conf;
 
 /// One lookup table entry: `fields` fields of `elements` elements each,
@@ -143,31 +144,48 @@ const fn element_index(entry: &Entry, id: u64) -> u64 {
     (field_code(id) - field_code(entry.id)) as u64
 }
 
-/// `md_find_entry_idx()`: the entry whose class holds `id`'s field code.
-pub(crate) fn find(id: u64) -> Option<usize> {
-    TABLE.iter().position(|e| {
+/// Whether entry `idx` is in `version`'s `global_sys_lookup`. MIN_VIRT_MAXPA
+/// came with 1.5.06: the 1.5.05 tree's table has 66 entries, without it.
+/// The 1.5.01 tree's has 65: it lacks MAX_VCPUS_PER_TD too, which the model
+/// still reports for every version (not modeled: TD creation takes its
+/// limit from it).
+pub(crate) fn present(version: ModuleVersion, idx: usize) -> bool {
+    TABLE[idx].id != MIN_VIRT_MAXPA || version == ModuleVersion::V1_5_06
+}
+
+/// `md_find_entry_idx()`: the entry of `version`'s table whose class holds
+/// `id`'s field code.
+pub(crate) fn find(version: ModuleVersion, id: u64) -> Option<usize> {
+    TABLE.iter().enumerate().position(|(i, e)| {
         let first = field_code(e.id) as u64;
         let end = first + e.elements as u64 * e.fields as u64;
-        class_code(e.id) == class_code(id) && (first..end).contains(&(field_code(id) as u64))
+        present(version, i)
+            && class_code(e.id) == class_code(id)
+            && (first..end).contains(&(field_code(id) as u64))
     })
+}
+
+/// The first entry of `version`'s table at or after `idx`.
+pub(crate) fn entry_from(version: ModuleVersion, idx: usize) -> Option<usize> {
+    (idx..TABLE.len()).find(|&i| present(version, i))
 }
 
 /// `md_get_next_element_in_context()` for the global context: the element
 /// after `id` (same identifier with the next field code while the entry has
 /// more), the first field of the next entry, or [`FIELD_ID_NA`] after the last;
 /// for a null `id`, the first field. `id` must be null or found by [`find`].
-pub(crate) fn next_element(id: u64) -> u64 {
+pub(crate) fn next_element(version: ModuleVersion, id: u64) -> u64 {
     if is_null(id) {
         return TABLE[0].id;
     }
-    let Some(idx) = find(id) else {
+    let Some(idx) = find(version, id) else {
         return FIELD_ID_NA;
     };
     let entry = &TABLE[idx];
     if element_index(entry, id) < entry.fields as u64 * entry.elements as u64 - 1 {
         return id + 1;
     }
-    TABLE.get(idx + 1).map_or(FIELD_ID_NA, |next| next.id)
+    entry_from(version, idx + 1).map_or(FIELD_ID_NA, |next| TABLE[next].id)
 }
 
 /// The value of element `id` of entry `idx`, masked to the element size as
@@ -237,45 +255,56 @@ mod tests {
     use crate::module_version::ModuleVersion;
     use crate::platform::Cmr;
 
+    const V6: ModuleVersion = ModuleVersion::V1_5_06;
+
     #[test]
     fn every_entry_is_a_global_field_and_ids_are_unique() {
         for (i, e) in TABLE.iter().enumerate() {
             assert_eq!(context_code(e.id), CONTEXT_SYS);
             assert_eq!(e.id & RESERVED_MASK, 0);
-            assert_eq!(find(e.id), Some(i), "{:#x}", e.id);
+            assert_eq!(find(V6, e.id), Some(i), "{:#x}", e.id);
         }
     }
 
     #[test]
     fn find_matches_class_and_field_code_only() {
         // The size code and non-architectural bit do not take part.
-        assert_eq!(find(MAX_TDMRS_ID_WRONG_SIZE), find(md::MAX_TDMRS));
-        assert_eq!(find(array_field(CMR_BASE, 31)), find(CMR_BASE));
-        assert_eq!(find(array_field(CMR_BASE, 32)), None);
-        assert_eq!(find(0x9100_0001_0000_0013), None);
-        assert_eq!(find(array_field(CPUID_CONFIG_VALUES, 63)), Some(42));
+        assert_eq!(find(V6, MAX_TDMRS_ID_WRONG_SIZE), find(V6, md::MAX_TDMRS));
+        assert_eq!(find(V6, array_field(CMR_BASE, 31)), find(V6, CMR_BASE));
+        assert_eq!(find(V6, array_field(CMR_BASE, 32)), None);
+        assert_eq!(find(V6, 0x9100_0001_0000_0013), None);
+        assert_eq!(find(V6, array_field(CPUID_CONFIG_VALUES, 63)), Some(42));
     }
 
     const MAX_TDMRS_ID_WRONG_SIZE: u64 = md::MAX_TDMRS & !NON_ARCH_BIT | 3 << 32;
 
     #[test]
     fn next_walks_elements_then_entries() {
-        assert_eq!(next_element(FIELD_ID_NA), NUM_PKGS);
-        assert_eq!(next_element(NUM_PKGS), PKG_FMS);
-        assert_eq!(next_element(PKG_FMS), PKG_FMS + 1);
-        assert_eq!(next_element(PKG_FMS + 7), VENDOR_ID);
-        assert_eq!(next_element(NUM_CMRS), CMR_BASE);
-        assert_eq!(next_element(array_field(CMR_BASE, 31)), CMR_SIZE);
-        assert_eq!(next_element(md::MAX_TDMRS), MAX_RESERVED_PER_TDMR);
+        assert_eq!(next_element(V6, FIELD_ID_NA), NUM_PKGS);
+        assert_eq!(next_element(V6, NUM_PKGS), PKG_FMS);
+        assert_eq!(next_element(V6, PKG_FMS), PKG_FMS + 1);
+        assert_eq!(next_element(V6, PKG_FMS + 7), VENDOR_ID);
+        assert_eq!(next_element(V6, NUM_CMRS), CMR_BASE);
+        assert_eq!(next_element(V6, array_field(CMR_BASE, 31)), CMR_SIZE);
+        assert_eq!(next_element(V6, md::MAX_TDMRS), MAX_RESERVED_PER_TDMR);
         assert_eq!(
-            next_element(CPUID_CONFIG_VALUES + 63),
+            next_element(V6, CPUID_CONFIG_VALUES + 63),
             IA32_ARCH_CAPABILITIES_CONFIG_MASK
         );
-        assert_eq!(next_element(VCPU_L2_DEBUG_CTLS_FIXED1), FIELD_ID_NA);
+        assert_eq!(next_element(V6, VCPU_L2_DEBUG_CTLS_FIXED1), FIELD_ID_NA);
+        // MIN_VIRT_MAXPA is 1.5.06's only.
+        assert_eq!(next_element(V6, md::MAX_VCPUS_PER_TD), MIN_VIRT_MAXPA);
+        for v in [ModuleVersion::V1_5_01, ModuleVersion::V1_5_05] {
+            assert_eq!(next_element(v, md::MAX_VCPUS_PER_TD), CPUID_CONFIG_LEAVES);
+            assert_eq!(find(v, MIN_VIRT_MAXPA), None);
+        }
         // Within an entry, the caller's other bits stay.
-        assert_eq!(next_element(MAX_TDMRS_ID_WRONG_SIZE), MAX_RESERVED_PER_TDMR);
         assert_eq!(
-            next_element(CMR_BASE & !NON_ARCH_BIT),
+            next_element(V6, MAX_TDMRS_ID_WRONG_SIZE),
+            MAX_RESERVED_PER_TDMR
+        );
+        assert_eq!(
+            next_element(V6, CMR_BASE & !NON_ARCH_BIT),
             (CMR_BASE & !NON_ARCH_BIT) + 1
         );
     }
@@ -293,7 +322,7 @@ mod tests {
             },
         ];
         let sys = Sys::new(platform(4, 2, &cmrs));
-        let read = |id| value(&sys, find(id).unwrap(), id);
+        let read = |id| value(&sys, find(V6, id).unwrap(), id);
         assert_eq!(read(NUM_PKGS), Some(2));
         assert_eq!(read(MAJOR_VERSION), Some(1));
         assert_eq!(read(MINOR_VERSION), Some(5));
@@ -306,7 +335,7 @@ mod tests {
             let mut p = platform(4, 2, &cmrs);
             p.version = v;
             let sys = Sys::new(p);
-            let read = |id| value(&sys, find(id).unwrap(), id);
+            let read = |id| value(&sys, find(v, id).unwrap(), id);
             assert_eq!(read(MINOR_VERSION), Some(5));
             assert_eq!(read(UPDATE_VERSION), Some(update));
             assert_eq!(read(BUILD_NUM), Some(build));
@@ -355,6 +384,6 @@ mod tests {
             Some(0x0005_411c_0241_7f65)
         );
         assert_eq!(read(array_field(CPUID_CONFIG_VALUES, 24)), Some(0));
-        assert_eq!(read(MIN_VIRT_MAXPA), None);
+        assert_eq!(read(MIN_VIRT_MAXPA), Some(45));
     }
 }

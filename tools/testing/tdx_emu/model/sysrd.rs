@@ -40,18 +40,19 @@ impl Sys {
         if !self.lp_is_init(lp) {
             return Some(code::SYS_LP_INIT_NOT_DONE);
         }
+        let version = self.platform.version;
         if md::is_null(id) {
-            regs[RDX] = next_element(id);
+            regs[RDX] = next_element(version, id);
             return Some(code::METADATA_FIRST_FIELD_ID_IN_CONTEXT);
         }
         if !is_single_element_id(id) {
             return Some(code::METADATA_FIELD_ID_INCORRECT);
         }
-        let Some(idx) = find(id) else {
+        let Some(idx) = find(version, id) else {
             return Some(code::METADATA_FIELD_ID_INCORRECT);
         };
         regs[R8] = value(self, idx, id)?;
-        regs[RDX] = next_element(id);
+        regs[RDX] = next_element(version, id);
         Some(code::SUCCESS)
     }
 
@@ -71,9 +72,10 @@ impl Sys {
             return Some(code::OPERAND_INVALID | RDX as u64);
         }
         let values = |idx, id| value(self, idx, id);
-        dump(start, 4096, &values, &mut |_, _| true)?;
+        let version = self.platform.version;
+        dump(version, start, 4096, &values, &mut |_, _| true)?;
         let mut write = |off: u32, v: u64| mem.write(list_pa + u64::from(off), &v.to_le_bytes());
-        let done = dump(start, 4096, &values, &mut write)?;
+        let done = dump(version, start, 4096, &values, &mut write)?;
         regs[R8] = done.next;
         Some(done.status)
     }
@@ -86,6 +88,7 @@ mod tests {
     use super::super::test_support::{lp, platform, FakeMem, G};
     use super::*;
     use crate::abi::metadata::*;
+    use crate::module_version::ModuleVersion;
     use crate::platform::Cmr;
 
     fn sys() -> Sys {
@@ -158,10 +161,23 @@ mod tests {
 
     #[test]
     fn fields_without_a_model_value_are_declined() {
-        let s = sys();
-        assert_eq!(rd(&s, 0, MIN_VIRT_MAXPA).0, None);
+        let mut s = sys();
+        assert_eq!(rd(&s, 0, NUM_HANDOFF_PAGES).0.unwrap(), code::SUCCESS);
+        s.platform.handoff = None;
         assert_eq!(rd(&s, 0, NUM_HANDOFF_PAGES).0, None);
         assert_eq!(rd(&s, 0, ALLOWED_FMS + 1).0.unwrap(), code::SUCCESS);
+    }
+
+    #[test]
+    fn min_virt_maxpa_is_read_from_1_5_06_on() {
+        let mut s = sys();
+        let ok = Some(code::SUCCESS);
+        assert_eq!(rd(&s, 0, MIN_VIRT_MAXPA), (ok, CPUID_CONFIG_LEAVES, 45));
+        assert_eq!(rd(&s, 0, MAX_VCPUS_PER_TD).1, MIN_VIRT_MAXPA);
+        s.platform.version = ModuleVersion::V1_5_01;
+        let bad = Some(code::METADATA_FIELD_ID_INCORRECT);
+        assert_eq!(rd(&s, 0, MIN_VIRT_MAXPA), (bad, u64::MAX, 0));
+        assert_eq!(rd(&s, 0, MAX_VCPUS_PER_TD).1, CPUID_CONFIG_LEAVES);
     }
 
     #[test]
@@ -172,23 +188,37 @@ mod tests {
             let mut r = [0; 16];
             (r[RDX], r[R8]) = (pa, start);
             let status = s.sys_rdall(lp(lp_id, 0), &mut r, &mut mem);
-            (status, r[R8])
+            (status, r[R8], mem.written)
         };
         let na = FIELD_ID_NA;
-        assert_eq!(call(1, 0x1000, na), (Some(code::SYS_LP_INIT_NOT_DONE), na));
-        assert_eq!(call(0, 0x1800, na), (Some(code::OPERAND_INVALID | 2), na));
-        assert_eq!(call(0, 2 << 46, na), (Some(code::OPERAND_INVALID | 2), na));
+        let lp_init = Some(code::SYS_LP_INIT_NOT_DONE);
+        assert_eq!(call(1, 0x1000, na), (lp_init, na, 0));
+        let rdx = Some(code::OPERAND_INVALID | 2);
+        assert_eq!(call(0, 0x1800, na), (rdx, na, 0));
+        assert_eq!(call(0, 2 << 46, na), (rdx, na, 0));
         // Field 0 of class 0 with size code 0: not NUM_PKGS (32 bits).
         let bad = Some(code::METADATA_FIELD_ID_INCORRECT);
-        assert_eq!(call(0, 0x1000, 0), (bad, na));
-        assert_eq!(
-            call(0, 0x1000, array_field(CPUID_CONFIG_VALUES, 1)),
-            (bad, na)
-        );
-        // NUM_HANDOFF_PAGES, then MIN_VIRT_MAXPA: no model value, declined
-        // unwritten.
-        assert_eq!(call(0, 0x1000, na), (None, na));
-        assert_eq!(call(0, 0x1000, MAX_TDMRS | 3 << 52), (None, na));
+        assert_eq!(call(0, 0x1000, 0), (bad, na, 0));
+        let mid = array_field(CPUID_CONFIG_VALUES, 1);
+        assert_eq!(call(0, 0x1000, mid), (bad, na, 0));
+        // The whole context, in one page; any context code in R8.
+        let (status, next, written) = call(0, 0x1000, na);
+        assert_eq!((status, next), (Some(code::SUCCESS), na));
+        assert!(written > 0);
+        assert_eq!(call(0, 0x1000, MAX_TDMRS | 3 << 52).0, status);
+    }
+
+    #[test]
+    fn rdall_without_the_handoff_facts_declines_unwritten() {
+        let mut s = sys();
+        s.platform.handoff = None;
+        let mut mem = FakeMem::new();
+        let mut r = [0; 16];
+        (r[RDX], r[R8]) = (0x1000, FIELD_ID_NA);
+        assert_eq!(s.sys_rdall(lp(0, 0), &mut r, &mut mem), None);
         assert_eq!(mem.written, 0);
+        // From past the hand-off class on, the list is whole.
+        (r[RDX], r[R8]) = (0x1000, SYS_ATTRIBUTES);
+        assert_eq!(s.sys_rdall(lp(0, 0), &mut r, &mut mem), Some(code::SUCCESS));
     }
 }

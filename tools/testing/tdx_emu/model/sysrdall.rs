@@ -23,12 +23,15 @@
 //!
 //! Pure `core`.
 
-use super::sys_fields::{find, TABLE};
+use super::sys::Sys;
+use super::sys_fields::{entry_from, find, value, TABLE};
 use crate::abi::metadata::{
     class_code, element_size_code, field_code, is_null, FIELD_CODE_MASK, FIELD_ID_NA,
     LAST_ELEMENT_SHIFT, LAST_FIELD_SHIFT, RESERVED_MASK,
 };
 use crate::abi::status::code;
+use crate::module_version::ModuleVersion;
+use crate::platform::Platform;
 
 /// `sizeof(md_list_header_t)` and `sizeof(md_field_id_t)`.
 const HEADER: u32 = 8;
@@ -53,9 +56,9 @@ impl Field {
         u32::from(TABLE[self.idx].elements)
     }
 
-    /// The next field in the context (`md_get_next_item_with_iterator()`
-    /// by field), `None` after the last.
-    fn next(self) -> Option<Field> {
+    /// The next field in `version`'s context
+    /// (`md_get_next_item_with_iterator()` by field), `None` after the last.
+    fn next(self, version: ModuleVersion) -> Option<Field> {
         let entry = &TABLE[self.idx];
         let field_num = (field_code(self.id) - field_code(entry.id)) / self.elements();
         if field_num + 1 < u32::from(entry.fields) {
@@ -64,8 +67,11 @@ impl Field {
                 id: self.id + u64::from(self.elements()),
             });
         }
-        let idx = self.idx + 1;
-        TABLE.get(idx).map(|e| Field { idx, id: e.id })
+        let idx = entry_from(version, self.idx + 1)?;
+        Some(Field {
+            idx,
+            id: TABLE[idx].id,
+        })
     }
 
     /// Whether `next` continues this field's sequence
@@ -87,9 +93,9 @@ pub(crate) struct Dumped {
 }
 
 /// `md_check_field_and_get_entry()`: `id` must be the first element of a
-/// field of the table, with the entry's element size.
-fn start_field(id: u64) -> Option<Field> {
-    let idx = find(id)?;
+/// field of `version`'s table, with the entry's element size.
+fn start_field(version: ModuleVersion, id: u64) -> Option<Field> {
+    let idx = find(version, id)?;
     let entry = &TABLE[idx];
     let elem = field_code(id) - field_code(entry.id);
     if elem % u32::from(entry.elements) != 0 || element_size_code(id) != element_size_code(entry.id)
@@ -102,12 +108,13 @@ fn start_field(id: u64) -> Option<Field> {
     })
 }
 
-/// `md_dump_list()` for the global context into a buffer of `size` bytes,
-/// from field `start` (its context code already taken as global; null: the
-/// first field). `value(idx, id)` gives element `id` of entry `idx`;
-/// `out(offset, word)` stores 8 bytes at `offset` in the buffer. `None`:
-/// `value` had no value for an element, or `out` failed.
+/// `md_dump_list()` for `version`'s global context into a buffer of `size`
+/// bytes, from field `start` (its context code already taken as global;
+/// null: the first field). `value(idx, id)` gives element `id` of entry
+/// `idx`; `out(offset, word)` stores 8 bytes at `offset` in the buffer.
+/// `None`: `value` had no value for an element, or `out` failed.
 pub(crate) fn dump(
+    version: ModuleVersion,
     start: u64,
     size: u32,
     value: &dyn Fn(usize, u64) -> Option<u64>,
@@ -120,7 +127,7 @@ pub(crate) fn dump(
         });
     }
     let first = if is_null(start) { TABLE[0].id } else { start };
-    let Some(mut next) = start_field(first) else {
+    let Some(mut next) = start_field(version, first) else {
         return Some(Dumped {
             status: code::METADATA_FIELD_ID_INCORRECT,
             next: FIELD_ID_NA,
@@ -149,7 +156,7 @@ pub(crate) fn dump(
             }
             left -= next.elements() * 8;
             fields += 1;
-            let after = next.next();
+            let after = next.next(version);
             cur = after;
             match after {
                 Some(a) if next.continued_by(a) => next = a,
@@ -184,168 +191,30 @@ pub(crate) fn dump(
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::super::sys_fields::next_element;
-    use super::*;
-    use crate::abi::metadata::*;
-
-    /// A value for every element, telling elements apart.
-    fn all(_: usize, id: u64) -> Option<u64> {
-        Some(id.rotate_left(7) ^ 0x5a)
-    }
-
-    /// Dumps into a buffer of `size` bytes: the outcome and the buffer.
-    fn run(start: u64, size: u32) -> (Option<Dumped>, Vec<u64>) {
-        let mut buf = vec![0u64; size as usize / 8];
-        let d = dump(start, size, &all, &mut |off, v| {
-            buf[off as usize / 8] = v;
-            true
-        });
-        (d, buf)
-    }
-
-    /// Reads a list back: (element id, value) in order, each sequence
-    /// header checked for what the module clears.
-    fn parse(buf: &[u64]) -> Vec<(u64, u64)> {
-        let (size, nseq) = (buf[0] & 0xffff, buf[0] >> 16);
-        let mut at = 1;
-        let mut out = Vec::new();
-        for _ in 0..nseq {
-            let h = buf[at];
-            assert_eq!(h & (CONTEXT_MASK | 1 << 51 | RESERVED_MASK), 0, "{h:#x}");
-            let elems = u64::from(last_element_in_field(h)) + 1;
-            let fields = u64::from(last_field_in_sequence(h)) + 1;
-            let base = h & !(0x1fff << LAST_ELEMENT_SHIFT);
-            for i in 0..fields * elems {
-                out.push((base + i, buf[at + 1 + i as usize]));
-            }
-            at += 1 + (fields * elems) as usize;
-        }
-        assert_eq!(size, at as u64 * 8);
-        out
-    }
-
-    /// Every element of the context in TDH.SYS.RD's order, from `id`,
-    /// without the non-architectural bit: a sequence names its first field
-    /// only, and the fields after it may differ in that bit (VENDOR_ID's
-    /// sequence goes on with BUILD_DATE).
-    fn elements_from(mut id: u64) -> Vec<u64> {
-        let mut ids = Vec::new();
-        while id != FIELD_ID_NA {
-            ids.push(id & !NON_ARCH_BIT);
-            id = next_element(id);
-        }
-        ids
-    }
-
-    fn elements_from_full(mut id: u64) -> Vec<u64> {
-        let mut ids = Vec::new();
-        while id != FIELD_ID_NA {
-            ids.push(id);
-            id = next_element(id);
-        }
-        ids
-    }
-
-    #[test]
-    fn one_page_holds_the_whole_context_in_order() {
-        let (d, buf) = run(FIELD_ID_NA, 4096);
-        let d = d.unwrap();
-        assert_eq!((d.status, d.next), (code::SUCCESS, FIELD_ID_NA));
-        let got = parse(&buf);
-        let want = elements_from(TABLE[0].id);
-        let ids: Vec<u64> = got.iter().map(|e| e.0 & !NON_ARCH_BIT).collect();
-        assert_eq!(ids, want);
-        for (&(_, v), id) in got.iter().zip(elements_from_full(TABLE[0].id)) {
-            assert_eq!(Some(v), all(0, id), "{id:#x}");
-        }
-    }
-
-    #[test]
-    fn sequences_break_on_class_size_and_element_count() {
-        let (_, buf) = run(FIELD_ID_NA, 4096);
-        let mut heads = Vec::new();
-        let mut at = 1;
-        for _ in 0..buf[0] >> 16 {
-            let h = buf[at];
-            heads.push(h);
-            let n = (u64::from(last_element_in_field(h)) + 1)
-                * (u64::from(last_field_in_sequence(h)) + 1);
-            at += 1 + n as usize;
-        }
-        let head = |id: u64| {
-            *heads
-                .iter()
-                .find(|h| *h & !(0x1fff << LAST_ELEMENT_SHIFT) == id)
-                .unwrap()
-        };
-        // VENDOR_ID (architectural) and BUILD_DATE (not): one sequence.
-        assert_eq!(last_field_in_sequence(head(VENDOR_ID)), 1);
-        // NUM_CMRS (16 bits) ends before CMR_BASE (64 bits): a new sequence;
-        // CMR_BASE's 32 fields (codes 0x80..0x9f); CMR_SIZE starts at
-        // 0x100, so a new sequence.
-        assert_eq!(last_field_in_sequence(head(NUM_CMRS)), 0);
-        assert_eq!(last_field_in_sequence(head(CMR_BASE)), 31);
-        assert_eq!(last_field_in_sequence(head(CMR_SIZE)), 31);
-        // CPUID_CONFIG_VALUES: two elements per field, its own sequence.
-        let h = head(CPUID_CONFIG_VALUES);
-        assert_eq!(
-            (last_element_in_field(h), last_field_in_sequence(h)),
-            (1, 31)
-        );
-        assert_eq!(last_field_in_sequence(head(CPUID_CONFIG_LEAVES)), 31);
-    }
-
-    #[test]
-    fn small_buffers_continue_from_r8() {
-        for size in [32, 40, 64, 200, 1000] {
-            let (mut start, mut got, mut calls) = (FIELD_ID_NA, Vec::new(), 0);
-            loop {
-                let (d, buf) = run(start, size);
-                let d = d.unwrap();
-                got.extend(parse(&buf));
-                calls += 1;
-                if d.status == code::SUCCESS {
-                    assert_eq!(d.next, FIELD_ID_NA);
-                    break;
-                }
-                assert_eq!(d.status, code::METADATA_LIST_OVERFLOW);
-                start = d.next;
-            }
-            let ids: Vec<u64> = got.iter().map(|e| e.0 & !NON_ARCH_BIT).collect();
-            assert_eq!(ids, elements_from(TABLE[0].id), "size {size}");
-            assert!(calls > 1, "size {size}");
-        }
-    }
-
-    #[test]
-    fn refused_starts() {
-        let (d, buf) = run(FIELD_ID_NA, 31);
-        let overflow = Dumped {
-            status: code::METADATA_LIST_OVERFLOW,
-            next: FIELD_ID_NA,
-        };
-        assert_eq!((d, buf[0]), (Some(overflow), 0));
-        let incorrect = Some(Dumped {
-            status: code::METADATA_FIELD_ID_INCORRECT,
-            next: FIELD_ID_NA,
-        });
-        assert_eq!(run(CPUID_CONFIG_VALUES + 1, 4096).0, incorrect);
-        assert_eq!(run(MAX_TDMRS | 3 << 32, 4096).0, incorrect);
-        assert_eq!(run(0x9100_0001_0000_0013, 4096).0, incorrect);
-        // A start inside the table dumps from there; the caller's other
-        // bits give way to the table's.
-        let (d, buf) = run(MAX_TDMRS & !NON_ARCH_BIT, 4096);
-        assert_eq!(d.unwrap().status, code::SUCCESS);
-        assert_eq!(parse(&buf)[0].0, MAX_TDMRS);
-    }
-
-    #[test]
-    fn a_missing_value_stops_the_dump() {
-        let some = |idx: usize, id| (TABLE[idx].id != MIN_VIRT_MAXPA).then_some(id);
-        assert_eq!(dump(MAX_TDMRS, 4096, &some, &mut |_, _| true), None);
-        let d = dump(MAX_TDMRS, 200, &some, &mut |_, _| true);
-        assert_eq!(d.unwrap().status, code::METADATA_LIST_OVERFLOW);
-    }
+/// The list the model's TDH.SYS.RDALL writes for `platform` from field
+/// `start` into `out` (`out.len()` bytes, whole words): the status and R8,
+/// `None` where the model declines. For the host crate's reader tests
+/// (`core_tests.rs`): the kernel module does not call it.
+#[allow(dead_code)]
+pub(crate) fn list_of(platform: Platform, start: u64, out: &mut [u8]) -> Option<Dumped> {
+    let mut slot = core::mem::MaybeUninit::<Sys>::uninit();
+    // SAFETY: `slot` is valid for writes of a `Sys` and aligned, and holds
+    // nothing yet; `write_new` initializes every field, so it is then a
+    // valid `Sys`.
+    let sys = unsafe {
+        Sys::write_new(slot.as_mut_ptr(), platform);
+        slot.assume_init()
+    };
+    let values = |idx, id| value(&sys, idx, id);
+    let size = u32::try_from(out.len()).ok()?;
+    let mut write = |off: u32, v: u64| {
+        let at = off as usize;
+        out.get_mut(at..at + 8)
+            .map(|w| w.copy_from_slice(&v.to_le_bytes()))
+            .is_some()
+    };
+    dump(platform.version, start, size, &values, &mut write)
 }
+
+#[cfg(test)]
+mod tests;

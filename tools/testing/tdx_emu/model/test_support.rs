@@ -5,7 +5,7 @@
 
 use super::tdmr_info::tests::to_bytes;
 use super::tdmr_info::{Range, Reserved, TdmrInfo, MAX_RESERVED_AREAS};
-use crate::platform::{Cmr, Lp, PhysMem, Platform, MAX_CMRS};
+use crate::platform::{Cmr, Handoff, Lp, PhysMem, Platform, MAX_CMRS};
 use std::collections::BTreeMap;
 
 /// 1 GiB.
@@ -106,6 +106,14 @@ impl PhysMem for FakeMem {
 /// 0x8f, stepping 8), as the 8480C of `platforms/spr-2s-8480c.profile`.
 pub(crate) const SPR_FMS: u32 = 0x0008_06F8;
 
+/// A first load's hand-over for the tests: 32 pages, no hand-off data.
+pub(crate) const FRESH_HANDOFF: Handoff = Handoff {
+    pages_minus_1: 31,
+    valid: false,
+    hv: 0,
+    size: 0,
+};
+
 pub(crate) fn platform(nr_lps: u32, nr_packages: u32, cmrs: &[Cmr]) -> Platform {
     let mut table = [Cmr::default(); MAX_CMRS];
     table[..cmrs.len()].copy_from_slice(cmrs);
@@ -119,6 +127,7 @@ pub(crate) fn platform(nr_lps: u32, nr_packages: u32, cmrs: &[Cmr]) -> Platform 
         max_pa: 52,
         fms: SPR_FMS,
         version: crate::module_version::DEFAULT_VERSION,
+        handoff: Some(FRESH_HANDOFF),
     }
 }
 

@@ -21,6 +21,11 @@ packages  2        # 128 LPs / (32 cores x 2 threads); the logs do not print the
 lps       128      # "CPU: 128 cores" (the server reference's count of CPUs)
 keyids    31 32    # "private KeyID range [32, 64)" and "63 KeyIDs available"
 module    1.5.08   # build_num 784, build_date 20240725
+fms       0x6 0xcf 0x2   # Emerald Rapids is family 6, model 0xcf; assumed: stepping 2 (no
+                         # smpboot line in the logs; the stepping Intel's allowed_fms lists)
+handoff   0x1f 0 0 0  # assumed: no log prints these (Linux reads none). 32 hand-off pages (the
+                      # module needs more than 8: its KOT and WBT tables alone fill 32 KiB); a
+                      # first load, so no hand-off data: header VALID 0, HV 0, SIZE 0
 
 # CMRs, exactly the five "virt/tdx: CMR:" lines.
 cmr       0x100000 0x77800000

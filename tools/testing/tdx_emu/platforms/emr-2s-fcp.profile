@@ -25,6 +25,11 @@ lps       128      # assumed: the log has no count and the SKU is unknown; 2 x 3
                    # threads is a guess (QEMU boots take their LPs from -smp anyway)
 keyids    31 32    # "private KeyID range [32, 64)": KeyIDs 1..=31 MKTME, 32..=63 TDX
 module    1.5.01   # build_num 595, build_date 20231008 (the 6.8 kernel prints no update number)
+fms       0x6 0xcf 0x2   # Emerald Rapids is family 6, model 0xcf; assumed: stepping 2 (no
+                         # smpboot line in the logs; the stepping Intel's allowed_fms lists)
+handoff   0x1f 0 0 0  # assumed: no log prints these (Linux reads none). 32 hand-off pages (the
+                      # module needs more than 8: its KOT and WBT tables alone fill 32 KiB); a
+                      # first load, so no hand-off data: header VALID 0, HV 0, SIZE 0
 
 # CMRs, exactly the five "virt/tdx: CMR:" lines of #135 (identical in the patch's [2]).
 cmr       0x100000 0x6f800000

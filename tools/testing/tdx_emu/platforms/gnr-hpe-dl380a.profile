@@ -27,3 +27,8 @@ packages  2        # assumed: the DL380a Gen12 takes two processors; the thread 
 lps       192      # assumed: 2 x 48 cores x 2 threads; the thread has no count
 keyids    31 32    # "private KeyID range [32, 64)"
 module    2.0.08   # "TDX module 2.0.08.00, build number 882"
+fms       0x6 0xad 0x0   # Granite Rapids is family 6, model 0xad; assumed: stepping 0 (no
+                         # smpboot line in the thread; the stepping Intel's allowed_fms lists)
+handoff   0x1f 0 0 0  # assumed: no log prints these (Linux reads none). 32 hand-off pages (the
+                      # module needs more than 8: its KOT and WBT tables alone fill 32 KiB); a
+                      # first load, so no hand-off data: header VALID 0, HV 0, SIZE 0

@@ -15,6 +15,13 @@ packages  1        # qemu.sh's default -smp 2 (platform.py boot takes -smp's cou
 lps       2        # qemu.sh's default -smp 2 (platform.py boot takes -smp's count)
 keyids    31 32    # tdx_emu's long-standing default: QEMU has no KeyID partitioning MSR
 module    1.5.06   # the version the emulator models
+fms       0x6 0x8f 0x8   # stated, not QEMU's: TCG's "max" CPU has the AMD vendor, which
+                         # Intel's allowed_fms table does not know; the emulated module is
+                         # told it runs on a Sapphire Rapids (family 6, model 0x8f, stepping 8,
+                         # the stepping the table lists), a CPU TDX 1.5 supports
+handoff   0x1f 0 0 0  # assumed: no log prints these (Linux reads none). 32 hand-off pages (the
+                      # module needs more than 8: its KOT and WBT tables alone fill 32 KiB); a
+                      # first load, so no hand-off data: header VALID 0, HV 0, SIZE 0
 
 # QEMU's RAM without the first MiB, which no real platform reports as convertible (upstream's
 # tdx.c skips it for that reason). SeaBIOS's reserved tables at the top are DRAM, as firmware-

@@ -16,6 +16,10 @@ packages  2        # assumed: two CMR blocks of 128 GiB, one per socket; the log
 lps       224      # assumed: 2 x 56 cores x 2 threads; the log shows CPU 131 exists
 keyids    63 64    # "private KeyID range [64, 128)": KeyIDs 1..=63 MKTME, 64..=127 TDX
 module    1.5.05   # build_num 698, build_date 20240129
+fms       0x6 0x8f 0x8   # "smpboot: CPU0: ... (family: 0x6, model: 0x8f, stepping: 0x8)"
+handoff   0x1f 0 0 0  # assumed: no log prints these (Linux reads none). 32 hand-off pages (the
+                      # module needs more than 8: its KOT and WBT tables alone fill 32 KiB); a
+                      # first load, so no hand-off data: header VALID 0, HV 0, SIZE 0
 
 # CMRs, exactly the three "virt/tdx: CMR:" lines.
 cmr       0x100000 0x77800000

@@ -15,6 +15,11 @@ packages  2        # assumed: two CMR blocks of about 1 TiB, one per socket
 lps       128      # assumed: no count in the log (QEMU boots take their LPs from -smp anyway)
 keyids    31 32    # "private KeyID range [32, 64)"
 module    1.5.08   # build_num 784, build_date 20240725
+fms       0x6 0x8f 0x8   # assumed: Sapphire Rapids stepping 8 (the log names neither the
+                         # model nor the stepping; Emerald Rapids would be 0x6 0xcf 0x2)
+handoff   0x1f 0 0 0  # assumed: no log prints these (Linux reads none). 32 hand-off pages (the
+                      # module needs more than 8: its KOT and WBT tables alone fill 32 KiB); a
+                      # first load, so no hand-off data: header VALID 0, HV 0, SIZE 0
 
 # CMRs, exactly the three "virt/tdx: CMR:" lines.
 cmr       0x100000 0x77800000

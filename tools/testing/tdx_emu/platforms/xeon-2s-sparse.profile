@@ -16,6 +16,11 @@ packages  2        # assumed: two 128 GiB CMR groups in separate 256 GiB windows
 lps       128      # assumed: no count in the log (QEMU boots take their LPs from -smp anyway)
 keyids    31 32    # "private KeyID range [32, 64)"
 module    1.5.05   # build_num 698, build_date 20240129
+fms       0x6 0x8f 0x8   # assumed: Sapphire Rapids stepping 8 (the log names neither the
+                         # model nor the stepping; Emerald Rapids would be 0x6 0xcf 0x2)
+handoff   0x1f 0 0 0  # assumed: no log prints these (Linux reads none). 32 hand-off pages (the
+                      # module needs more than 8: its KOT and WBT tables alone fill 32 KiB); a
+                      # first load, so no hand-off data: header VALID 0, HV 0, SIZE 0
 
 # CMRs, exactly the four "virt/tdx: CMR:" lines.
 cmr       0x100000 0x77800000
