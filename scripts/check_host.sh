@@ -15,7 +15,8 @@
 #   scripts/check_host.sh [FUNCTION...]   (default: host_stages)
 
 # host_modules DIR SWITCH: modules built out of tree against the host
-# kernel into DIR, silently: SWITCH is CONFIG_TDX_HOST_RS_EMU=m (the
+# kernel into DIR, silently, tdx_host_rs.ko's stack frames within
+# scripts/frame_guard.py's limit: SWITCH is CONFIG_TDX_HOST_RS_EMU=m (the
 # production tdx_host_rs with the emulator and the VMX stand-in) or
 # CONFIG_TDX_HOST_RS_DEMO=m (make run's modules, test build): the host
 # kernel has no KUnit and none of the test kernel's exports.
@@ -29,6 +30,9 @@ host_modules() {
 		echo "host modules: the build is not silent"; return 1
 	fi
 	echo "host modules ($2): $(cd "$dir" && echo *.ko) against $(basename "$KDIR_HOST")"
+	# 16 KiB task stacks here (no KASAN): no frame of the module over
+	# the kernel's 64-bit FRAME_WARN.
+	python3 "$here/frame_guard.py" 2048 "$dir/tdx_host_rs.ko"
 }
 
 # host_boot NAME GUEST_SCRIPT MODULE...: one boot of the host kernel, its

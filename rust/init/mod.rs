@@ -284,6 +284,7 @@ impl Host {
 
     /// Everything after every CPU's TDH.SYS.LP.INIT.
     fn initialize(&mut self) -> Result<Configured> {
+        // Boxed: handed out through a `'static` reference once initialized.
         let sysinfo = sysinfo::read_sysinfo()?;
         let limits = sysinfo::limits(&sysinfo);
         let cmrs = sysinfo::cmrs(&sysinfo)?;
@@ -310,9 +311,6 @@ impl Host {
         let used = KVec::from_elem(0u64, words, GFP_KERNEL)?;
         let bound = KVec::from_elem(0u64, words, GFP_KERNEL)?;
         let guest_keyids = GuestKeyIds::new(self.keyids, used, bound).ok_or(EINVAL)?;
-        // Handed out through a `'static` reference once initialized: boxed
-        // now, so nothing needs allocating later.
-        let sysinfo = KBox::new(sysinfo, GFP_KERNEL)?;
         let mut handed = KVec::with_capacity(pamts.len(), GFP_KERNEL)?;
         let mut order = KVec::from_elem(0usize, tdmrs.len(), GFP_KERNEL)?;
 

@@ -50,10 +50,16 @@ fn list_all(pages: &mut MdListPages) -> Result<Option<usize>> {
 
 /// Reads every field this module uses: the lists of TDH.SYS.RDALL, or
 /// TDH.SYS.RD field by field where the module lacks the leaf.
-pub(crate) fn read_sysinfo() -> Result<tdx_rs_sysinfo> {
+///
+/// The structure (3.7 KiB, mostly `td_conf`'s CPUID configurations) is
+/// filled in its box: a copy of it on the stack of `Host::initialize()` or
+/// its callers would take a quarter of a 16 KiB kernel stack.
+pub(crate) fn read_sysinfo() -> Result<KBox<tdx_rs_sysinfo>> {
+    let mut s = zeroed_box()?;
     let mut pages = MdListPages::new()?;
     let Some(nr) = list_all(&mut pages)? else {
-        return fill(&read);
+        fill(&read, &mut s)?;
+        return Ok(s);
     };
     let all = pages.lists();
     let lists = Lists::new(&all[..nr]).map_err(|e| {
@@ -64,12 +70,14 @@ pub(crate) fn read_sysinfo() -> Result<tdx_rs_sysinfo> {
         "global metadata: {} elements from {nr} TDH.SYS.RDALL call(s)\n",
         lists.elements()
     );
-    fill(&|field: FieldId| {
+    let read = |field: FieldId| {
         lists.get(field.raw()).ok_or_else(|| {
             pr_err!("TDH.SYS.RDALL listed no field {:#x}\n", field.raw());
             EIO
         })
-    })
+    };
+    fill(&read, &mut s)?;
+    Ok(s)
 }
 
 /// One field with TDH.SYS.RD. Only `TDX_SUCCESS` carries the value: an
@@ -92,24 +100,33 @@ fn read16(read: Source<'_>, field: FieldId) -> Result<u16> {
     u16::try_from(read(field)?).map_err(|_| EIO)
 }
 
-/// Every field this module uses, from `read`.
-fn fill(read: Source<'_>) -> Result<tdx_rs_sysinfo> {
+// SAFETY: `struct tdx_rs_sysinfo` (include/linux/tdx_host_rs.h) and the
+// structures it holds (`tdx_rs_cmr`, `tdx_rs_sysinfo_td_ctrl`,
+// `tdx_rs_sysinfo_td_conf`) have only integer fields and arrays of integers:
+// no pointer, reference, `bool` or enum, so all-zero bytes are a valid value.
+unsafe impl kernel::init::Zeroable for tdx_rs_sysinfo {}
+
+/// A zeroed `struct tdx_rs_sysinfo`, written in place in its box: no copy of
+/// it on the stack.
+fn zeroed_box() -> Result<KBox<tdx_rs_sysinfo>> {
+    KBox::init(kernel::init::zeroed(), GFP_KERNEL)
+}
+
+/// Every field this module uses, from `read`, into `s` (zeroed).
+fn fill(read: Source<'_>, s: &mut tdx_rs_sysinfo) -> Result {
     let read16 = |field| read16(read, field);
-    let mut s = tdx_rs_sysinfo {
-        major_version: read16(md::MAJOR_VERSION)?,
-        minor_version: read16(md::MINOR_VERSION)?,
-        update_version: read16(md::UPDATE_VERSION)?,
-        internal_version: read16(md::INTERNAL_VERSION)?,
-        features0: read(md::TDX_FEATURES0)?,
-        max_tdmrs: read16(md::MAX_TDMRS)?,
-        max_reserved_per_tdmr: read16(md::MAX_RESERVED_PER_TDMR)?,
-        pamt_entry_size: [
-            read16(md::PAMT_4K_ENTRY_SIZE)?,
-            read16(md::PAMT_2M_ENTRY_SIZE)?,
-            read16(md::PAMT_1G_ENTRY_SIZE)?,
-        ],
-        ..Default::default()
-    };
+    s.major_version = read16(md::MAJOR_VERSION)?;
+    s.minor_version = read16(md::MINOR_VERSION)?;
+    s.update_version = read16(md::UPDATE_VERSION)?;
+    s.internal_version = read16(md::INTERNAL_VERSION)?;
+    s.features0 = read(md::TDX_FEATURES0)?;
+    s.max_tdmrs = read16(md::MAX_TDMRS)?;
+    s.max_reserved_per_tdmr = read16(md::MAX_RESERVED_PER_TDMR)?;
+    s.pamt_entry_size = [
+        read16(md::PAMT_4K_ENTRY_SIZE)?,
+        read16(md::PAMT_2M_ENTRY_SIZE)?,
+        read16(md::PAMT_1G_ENTRY_SIZE)?,
+    ];
     let nr_cmrs = read(md::NUM_CMRS)?;
     if nr_cmrs > u64::from(TDX_RS_MAX_CMRS) {
         pr_err!("the module reports {nr_cmrs} CMRs, more than {TDX_RS_MAX_CMRS}\n");
@@ -127,9 +144,8 @@ fn fill(read: Source<'_>) -> Result<tdx_rs_sysinfo> {
         (cmr.base, cmr.size) = (base, size);
         s.nr_cmrs += 1;
     }
-    read_td_ctrl(read, &mut s)?;
-    read_td_conf(read, &mut s)?;
-    Ok(s)
+    read_td_ctrl(read, s)?;
+    read_td_conf(read, s)
 }
 
 /// The TD control structure sizes (upstream's `td_ctrl`).
