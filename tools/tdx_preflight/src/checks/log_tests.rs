@@ -3,6 +3,7 @@
 //! The kernel-log checks: each failure line, upstream's and this module's,
 //! and what the explain table makes of it.
 
+use super::tests::{missing, unknown};
 use super::{Verdict, CHECKS};
 use crate::tests::host::{spr, Fake};
 use tdx_host_rs_core::preflight_api::{self as api, Plan, Software};
@@ -19,20 +20,6 @@ fn with_log(log: &str) -> Fake {
     f.set_sys("kernel/tdx_host_rs/state", None);
     f.set_sys("kernel/tdx_host_rs/module_version", None);
     f
-}
-
-fn missing(v: Verdict) -> (String, String) {
-    match v {
-        Verdict::Missing { finding, fix } => (finding, fix),
-        v => panic!("not missing: {v:?}"),
-    }
-}
-
-fn unknown(v: Verdict) -> (String, String) {
-    match v {
-        Verdict::Unknown { why, fix } => (why, fix),
-        v => panic!("not unknown: {v:?}"),
-    }
 }
 
 #[test]

@@ -13,7 +13,7 @@ fn check(f: &Fake, name: &str) -> Verdict {
 }
 
 /// The finding and fix of a missing verdict, or a panic.
-fn missing(v: Verdict) -> (String, String) {
+pub(super) fn missing(v: Verdict) -> (String, String) {
     match v {
         Verdict::Missing { finding, fix } => (finding, fix),
         v => panic!("not missing: {v:?}"),
@@ -21,7 +21,7 @@ fn missing(v: Verdict) -> (String, String) {
 }
 
 /// The why and fix of an unknown verdict, or a panic.
-fn unknown(v: Verdict) -> (String, String) {
+pub(super) fn unknown(v: Verdict) -> (String, String) {
     match v {
         Verdict::Unknown { why, fix } => (why, fix),
         v => panic!("not unknown: {v:?}"),
