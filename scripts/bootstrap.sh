@@ -15,9 +15,11 @@ DEB_PKGS=(linux-source-6.12 xz-utils patch make bc flex bison libelf-dev libssl-
 	  qemu-system-x86 busybox-static cpio kmod rsync perl python3 git ca-certificates
 	  # Sphinx, for make htmldocs and make check's docs build.
 	  python3-sphinx
-	  # make host-deb and its check: bindeb-pkg (dpkg-buildpackage, dh_*),
-	  # Debian's own kernel configurations, the module's DKMS packaging.
-	  dpkg-dev debhelper
+	  # make host-deb and its check: bindeb-pkg (dpkg-buildpackage, dh_*;
+	  # dpkg-checkbuilddeps wants build-essential, which a minimal root
+	  # lacks), Debian's own kernel configurations, the module's DKMS
+	  # packaging.
+	  dpkg-dev debhelper build-essential
 	  linux-config-6.12
 	  dkms)
 BINDGEN_VERSION=0.69.5
