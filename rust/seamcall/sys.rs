@@ -84,18 +84,18 @@ pub(crate) fn sys_rdall(pages: &mut MdListPages, i: usize, start: u64) -> Result
     if i >= MAX_LISTS {
         return Err(EINVAL);
     }
+    // RDX: page `i` of `pages.buf`, 4 KiB aligned (the buffer is
+    // page-aligned and `LIST_BYTES` is a page), inside the buffer (`i` <
+    // `MAX_LISTS`), plain kernel memory without KeyID bits.
     let mut args = Args {
         rdx: pages.buf.phys(i * LIST_BYTES),
         r8: start,
         ..Args::default()
     };
-    // SAFETY: RDX is the physical address of page `i` of `pages.buf`: 4 KiB
-    // aligned (the buffer is page-aligned and `LIST_BYTES` is a page),
-    // inside the buffer (`i` < `MAX_LISTS`), plain kernel memory without
-    // KeyID bits. `&mut pages` keeps every other access out for the call,
-    // during which the module writes at most that one page (its list is at
-    // most `LIST_BYTES`: `md_dump_list()`'s buffer size); it keeps nothing
-    // after it. It writes R8 only.
+    // SAFETY: RDX names one page this function borrows mutably (no other
+    // access during the call); the module writes at most that page
+    // (`md_dump_list()`'s list is at most `LIST_BYTES`), keeps nothing after
+    // the call, and of the registers writes R8 only.
     let status = unsafe { seamcall(LeafCall::new(Leaf::SysRdall), &mut args) };
     Ok((status, args.r8))
 }
